@@ -66,7 +66,6 @@ public static class GradeFlags
     public const string CapdBaselineMissing = "capd-baseline-missing";
     public const string EdemaWithHaemorrhage = "edema-with-haemorrhage";
     public const string IncompleteAssessment = "incomplete-assessment";
-    public const string AgeNotGiven = "age-not-given";
 }
 
 /// <summary>Reasons a scale is not gradable.</summary>
