@@ -1,3 +1,66 @@
-var builder = WebApplication.CreateBuilder(args);
+using System.Reflection;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Hosting;
+using CrsMonitor.Service.Identity;
+using Microsoft.Extensions.Options;
+
+// `token ...` prints a development token and exits; anything else runs the web service.
+var tokenVerb = args is ["token", ..];
+var builder = WebApplication.CreateBuilder(tokenVerb ? [] : args);
+builder.ApplyCrsMonitorDefaults();
+
+if (tokenVerb)
+{
+    try
+    {
+        return TokenCommand.Run(
+            args[1..], IdentitySettings.FromConfiguration(builder.Configuration), DataDirectory.FromConfiguration(builder.Configuration),
+            TimeProvider.System, Console.Out, Console.Error);
+    }
+    catch (StartupConfigurationException e)
+    {
+        await Console.Error.WriteLineAsync($"token: {e.Message}").ConfigureAwait(false);
+        return TokenCommand.Refused;
+    }
+}
+
+// Run as a program (not under a test host, which adds its settings later): report every settings problem at once.
+var runAsProgram = Assembly.GetEntryAssembly() == typeof(Program).Assembly;
+if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Count: > 0 } problems)
+{
+    await Console.Error.WriteLineAsync($"CrsMonitor cannot start:{Environment.NewLine}  {string.Join($"{Environment.NewLine}  ", problems)}").ConfigureAwait(false);
+    return 1;
+}
+
+builder.Services.AddCrsMonitorIdentity();
+builder.Services.AddAssessment();
+
 var app = builder.Build();
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapHealthEndpoints();
+app.MapIdentityEndpoints();
+app.MapAssessmentEndpoints();
+
+try
+{
+    await app.StartAsync().ConfigureAwait(false);
+}
+catch (Exception e) when (e is OptionsValidationException or StartupConfigurationException && runAsProgram)
+{
+    // A data folder or key file that cannot be used is reported as one clear message (the host has logged the details).
+    await Console.Error.WriteLineAsync($"CrsMonitor cannot start: {e.Message}").ConfigureAwait(false);
+    await app.DisposeAsync().ConfigureAwait(false);
+    return 1;
+}
+
+// Not RunAsync: under a test host (WebApplicationFactory) a failed start must propagate with the host still
+// undisposed, or the test host reports ObjectDisposedException instead of the cause; it disposes the host itself.
+await app.WaitForShutdownAsync().ConfigureAwait(false);
+await app.DisposeAsync().ConfigureAwait(false);
+return 0;
+
+/// <summary>The service entry point (public so tests can host it with WebApplicationFactory).</summary>
+public partial class Program;

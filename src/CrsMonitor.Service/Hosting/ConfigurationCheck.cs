@@ -1,0 +1,37 @@
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Identity;
+
+namespace CrsMonitor.Service.Hosting;
+
+/// <summary>
+/// The settings checks that start-up validation runs (ValidateOnStart), run before the host is built, so that a
+/// mistyped setting on the command line gets a plain list of problems instead of a logged stack trace.
+/// </summary>
+public static class ConfigurationCheck
+{
+    public static IReadOnlyList<string> Problems(IConfiguration configuration)
+    {
+        var problems = new List<string>();
+        try
+        {
+            problems.AddRange(IdentitySettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
+            var grading = SettingsBinding.Bind(configuration, GradingSettingsValidator.SectionName, new GradingSettings());
+            problems.AddRange(new GradingSettingsValidator().Validate(null, grading).Failures ?? []);
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        return problems;
+    }
+}

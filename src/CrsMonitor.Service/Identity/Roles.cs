@@ -1,0 +1,26 @@
+namespace CrsMonitor.Service.Identity;
+
+/// <summary>The roles a token can carry (claim <c>Identity:RoleClaim</c>, default <c>role</c>).</summary>
+public static class Roles
+{
+    public const string Nurse = "nurse";
+    public const string Physician = "physician";
+
+    /// <summary>An EHR or interface engine: writes FHIR and nothing else; tokens live at most 5 minutes.</summary>
+    public const string Integration = "integration";
+
+    /// <summary>Manages protocols and settings; sees no patients.</summary>
+    public const string Admin = "admin";
+
+    public static IReadOnlyList<string> All { get; } = [Nurse, Physician, Integration, Admin];
+}
+
+/// <summary>Authorization policy names.</summary>
+public static class Policies
+{
+    /// <summary>
+    /// Nurses and physicians: the what-if calculator and the patient views. Least privilege: integration clients
+    /// only write FHIR, and an administrator manages protocols and settings; neither grades patients, so both get 403.
+    /// </summary>
+    public const string ClinicalStaff = "clinical-staff";
+}

@@ -1,0 +1,98 @@
+using System.Net.Http.Headers;
+using System.Text;
+using CrsMonitor.Service.Hosting;
+using CrsMonitor.Service.Identity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CrsMonitor.Service.Tests;
+
+/// <summary>
+/// The service hosted in-process with its own temporary data folder, a fake clock and optional extra settings and
+/// service overrides. Dispose deletes the folder.
+/// </summary>
+public sealed class ServiceHost(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Start = new(2025, 3, 1, 8, 0, 0, TimeSpan.Zero);
+
+    private readonly IReadOnlyDictionary<string, string?> settings = settings ?? new Dictionary<string, string?>();
+
+    public TempDirectory Data { get; } = new();
+
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public IdentitySettings Identity =>
+        IdentitySettings.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+    /// <summary>Runs the <c>token</c> verb in-process against this host's data folder and clock.</summary>
+    public string Token(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = TokenCommand.Run(args, Identity, new DataDirectory(Data.Path), Time, stdout, stderr);
+        Assert.That(code, Is.EqualTo(TokenCommand.Printed), stderr.ToString());
+        return stdout.ToString().Trim();
+    }
+
+    public string TokenFor(string role, params string[] units) =>
+        Token([.. new[] { "--role", role }.Concat(units.SelectMany(u => new[] { "--unit", u }))]);
+
+    public HttpClient ClientWith(string? token)
+    {
+        var client = CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    public HttpClient ClientFor(string role, params string[] units) => ClientWith(TokenFor(role, units));
+
+    public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting(DataDirectory.ConfigurationKey, Data.Path);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(Time);
+            services?.Invoke(s);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Data.Dispose();
+        }
+    }
+}
+
+/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateDirectory(
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"crsmonitor-tests-{Guid.NewGuid():N}")).FullName;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
