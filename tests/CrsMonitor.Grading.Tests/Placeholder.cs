@@ -1,1 +1,0 @@
-namespace CrsMonitor.Grading.Tests;
