@@ -219,6 +219,9 @@ public sealed class CrsBoundaryTests
             AfebrileNormal() with { SteroidPremedication = true, Oxygen = Device(OxygenDevice.Bipap) },
             Expected.NotGradable(NotGradableReasons.SuspectedMaskedFever, "CRS-PREMED")
                 .WithFlags(GradeFlags.SuspectedMaskedFever, GradeFlags.ClinicianReview));
+        yield return Case("Crs_PremedicationWithFeverAttributedElsewhereAndHypotension_NotMasked_Grade0",
+            Febrile(38.9m) with { SteroidPremedication = true, FeverAttributedToOtherCause = true, SystolicBpMmHg = 84m },
+            Expected.Graded(0, "CRS-GATE", "CRS-ATTRIB"));
         yield return Case("Crs_PremedicationAfterCrsEstablishedAndTreated_MaskingApplies_Grade2",
             AfebrileNormal() with { SteroidPremedication = true, CrsEstablished = true, FeverTherapyGiven = true, SystolicBpMmHg = 85m },
             Expected.Graded(2, "CRS-MASK"));

@@ -189,10 +189,10 @@ public sealed class IcansBoundaryTests
             Expected.Graded(3, "CAPD-OTHER").WithDomain("seizure", 3));
         yield return Case("Icans_Capd0WithDiffuseEdema_Grade4",
             Capd(0, 0) with { Icp = [IcpFinding.DiffuseEdema] },
-            Expected.Graded(4).WithDomain("icp", 4));
+            Expected.Graded(4, "CAPD-OTHER").WithDomain("icp", 4));
         yield return Case("Icans_Capd0WithHemiparesis_Grade4",
             Capd(0, 0) with { Motor = MotorFinding.DeepFocalWeakness },
-            Expected.Graded(4).WithDomain("motor", 4));
+            Expected.Graded(4, "CAPD-OTHER").WithDomain("motor", 4));
 
         var allNever = new CapdItems(CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never,
             CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never);
@@ -232,7 +232,7 @@ public sealed class IcansBoundaryTests
             Expected.NotGradable(NotGradableReasons.Sedated, "ICANS-SEDATION").WithDomain("ice", DomainStatus.NotAssessable));
         yield return Case("Icans_SedatedChildWithHemiparesis_GradedFromMotor_Grade4_FlagSedated",
             Child with { Sedated = true, Motor = MotorFinding.DeepFocalWeakness },
-            Expected.Graded(4, "ICANS-SEDATION", "ICANS-MOTOR").WithFlags(GradeFlags.Sedated)
+            Expected.Graded(4, "ICANS-SEDATION", "CAPD-OTHER").WithFlags(GradeFlags.Sedated)
                 .WithDomain("capd", DomainStatus.NotAssessable).WithDomain("consciousness", DomainStatus.NotAssessable));
         yield return Case("Icans_SedatedChildWithCapd20Recorded_CapdIsNotScored_NotGradable",
             Child with { Sedated = true, CapdScore = 20, CapdBaseline = 0 },

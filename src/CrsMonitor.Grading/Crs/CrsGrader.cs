@@ -81,7 +81,7 @@ public static class CrsGrader
             return r.NotGradable(NotGradableReasons.TemperatureMissing);
         }
 
-        if (input.SteroidPremedication && !input.CrsEstablished && axes >= 2)
+        if (input.SteroidPremedication && !input.CrsEstablished && !input.FeverAttributedToOtherCause && axes >= 2)
         {
             r.Rule("CRS-PREMED", $"Not gradable: afebrile after corticosteroid premedication, which may mask fever, with hypotension axis {hypotension} and hypoxia axis {hypoxia}; a clinician must grade");
             r.Flag(GradeFlags.SuspectedMaskedFever);

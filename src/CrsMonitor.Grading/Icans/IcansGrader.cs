@@ -46,8 +46,8 @@ public static class IcansGrader
             useCapd ? CapdDomain(input, sedated, unarousable, r) : IceDomain(input, sedated, unarousable, r),
             ConsciousnessDomain(input, sedated, useCapd, r),
             SeizureDomain(input, useCapd, r),
-            MotorDomain(input, r),
-            IcpDomain(input, r),
+            MotorDomain(input, useCapd, r),
+            IcpDomain(input, useCapd, r),
         ];
         foreach (var d in domains)
         {
@@ -294,18 +294,18 @@ public static class IcansGrader
         return new DomainResult("seizure", DomainStatus.Graded, grade, input.Seizure is null ? "none-recorded" : null);
     }
 
-    private static DomainResult MotorDomain(IcansInput input, ResultBuilder r)
+    private static DomainResult MotorDomain(IcansInput input, bool useCapd, ResultBuilder r)
     {
         if (input.Motor == MotorFinding.DeepFocalWeakness)
         {
-            r.Rule("ICANS-MOTOR", "Motor domain 4: deep focal motor weakness (hemiparesis, paraparesis)");
+            r.Rule(useCapd ? "CAPD-OTHER" : "ICANS-MOTOR", "Motor domain 4: deep focal motor weakness (hemiparesis, paraparesis)");
             return new DomainResult("motor", DomainStatus.Graded, 4);
         }
 
         return new DomainResult("motor", DomainStatus.Graded, 0, input.Motor is null ? "none-recorded" : null);
     }
 
-    private static DomainResult IcpDomain(IcansInput input, ResultBuilder r)
+    private static DomainResult IcpDomain(IcansInput input, bool useCapd, ResultBuilder r)
     {
         var findings = (input.Icp ?? []).Where(f => f != IcpFinding.None).Distinct().ToList();
         if (input.ExcludedFindings.Contains(ExcludedFinding.IntracranialHaemorrhage))
@@ -325,7 +325,7 @@ public static class IcansGrader
         }
 
         var grade = findings.Max(f => f == IcpFinding.FocalEdema ? 3 : 4);
-        r.Rule("ICANS-ICP", $"Raised ICP / cerebral edema domain {grade}: {string.Join(", ", findings.Select(Vocabulary.Icp.Code))}");
+        r.Rule(useCapd ? "CAPD-OTHER" : "ICANS-ICP", $"Raised ICP / cerebral edema domain {grade}: {string.Join(", ", findings.Select(Vocabulary.Icp.Code))}");
         return new DomainResult("icp", DomainStatus.Graded, grade);
     }
 

@@ -98,7 +98,7 @@ public sealed record CapdItems(
 /// <summary>Everything the ICANS grader reads for one neuro check.</summary>
 public sealed record IcansInput
 {
-    /// <summary>Age in whole years (ICANS-AGE). Null: adult assumed, flagged.</summary>
+    /// <summary>Age in whole years (ICANS-AGE). Null: the adult scale (ICE) unless only a CAPD score is given; the rule text says so.</summary>
     public int? AgeYears { get; init; }
 
     public bool DevelopmentalDelay { get; init; }
