@@ -2,6 +2,7 @@ using System.Reflection;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
 // `token ...` prints a development token and exits; anything else runs the web service.
@@ -24,6 +25,12 @@ if (tokenVerb)
     }
 }
 
+// `migrate [--Storage:Key=value ...]` migrates the configured database and exits.
+if (args is ["migrate", ..])
+{
+    return MigrateCommand.Run(builder.Configuration, Console.Out, Console.Error);
+}
+
 // Run as a program (not under a test host, which adds its settings later): report every settings problem at once.
 var runAsProgram = Assembly.GetEntryAssembly() == typeof(Program).Assembly;
 if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Count: > 0 } problems)
@@ -34,6 +41,7 @@ if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Coun
 
 builder.Services.AddCrsMonitorIdentity();
 builder.Services.AddAssessment();
+builder.Services.AddStorage(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();

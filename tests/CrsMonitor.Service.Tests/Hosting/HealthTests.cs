@@ -22,12 +22,12 @@ public sealed class HealthTests
     }
 
     [Test]
-    public async Task Ready_ChecksTheDataFolderAndTheSigningKey()
+    public async Task Ready_ChecksTheDataFolderTheSigningKeyAndTheDatabase()
     {
         using var host = new ServiceHost();
         using var client = host.ClientWith(null);
         var body = JsonNode.Parse(await client.GetStringAsync("/health/ready"))!;
-        Assert.That(body["checks"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[] { "data-directory", "signing-key" }));
+        Assert.That(body["checks"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[] { "data-directory", "signing-key", "database" }));
     }
 
     [Test]

@@ -155,6 +155,10 @@ public sealed class AuthenticationTests
 
         var problem = JsonNode.Parse(body)!;
         Assert.That(problem["detail"]?.GetValue<string>(), Does.Contain(detailContains).IgnoreCase);
-        Assert.That(body, Does.Not.Contain(response.RequestMessage?.Headers.Authorization?.Parameter ?? "\0"), "the token is never echoed");
+        if (response.RequestMessage?.Headers.Authorization?.Parameter is { } token)
+        {
+            // (No "\0" stand-in without a token: with ICU, culture-aware search finds the ignorable NUL everywhere.)
+            Assert.That(body, Does.Not.Contain(token), "the token is never echoed");
+        }
     }
 }

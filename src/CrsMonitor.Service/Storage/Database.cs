@@ -1,0 +1,133 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>
+/// The configured database (singleton; registered by <see cref="StorageRegistration.AddStorage"/>): opens
+/// connections and runs units of work in one transaction. SQLite connections get WAL, a 5 s busy timeout and
+/// foreign keys on every open; SQLite transactions begin IMMEDIATE (the write lock is taken up front). SQL Server
+/// connections get XACT_ABORT OFF.
+/// </summary>
+public sealed class Database : IAsyncDisposable, IDisposable
+{
+    /// <summary>How often <see cref="InTransactionAsync{T}"/> runs a unit of work that keeps meeting transient conflicts.</summary>
+    public const int MaxAttempts = 5;
+
+    [Sql(StorageProvider.Sqlite)]
+    private const string SqlitePragmas = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
+    // A unique violation must end only its statement (the resend guard catches it and carries on): a server-wide
+    // XACT_ABORT ON would doom the whole transaction instead.
+    [Sql(StorageProvider.SqlServer)]
+    private const string SqlServerSession = "SET XACT_ABORT OFF;";
+
+    /// <summary>The transaction <see cref="InTransactionAsync{T}"/> opened on a connection, for store calls given none.</summary>
+    private static readonly ConditionalWeakTable<DbConnection, DbTransaction> Ambient = [];
+
+    private readonly NpgsqlDataSource? postgres;
+
+    static Database() => DbTypes.EnsureRegistered();
+
+    public Database(StorageProvider provider, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        Provider = provider;
+        ConnectionString = connectionString;
+        postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(connectionString) : null;
+    }
+
+    public StorageProvider Provider { get; }
+
+    /// <summary>The connection string (it may hold a password: never log it).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>An open connection (SQLite: pragmas applied). The caller disposes it.</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken ct) => Provider switch
+    {
+        StorageProvider.Postgres => await postgres!.OpenConnectionAsync(ct).ConfigureAwait(false),
+        StorageProvider.SqlServer => await OpenAsync(new SqlConnection(ConnectionString), SqlServerSession, ct).ConfigureAwait(false),
+        _ => await OpenAsync(new SqliteConnection(ConnectionString), SqlitePragmas, ct).ConfigureAwait(false),
+    };
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and returns its result after COMMIT. A transient conflict
+    /// (<see cref="DbErrors.IsTransientConflict"/>) rolls back and runs it again, at most <see cref="MaxAttempts"/>
+    /// times in all, so <paramref name="work"/> must be idempotent and must not keep state across attempts.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            Ambient.AddOrUpdate(connection, transaction);
+            try
+            {
+                var result = await work(connection, transaction).ConfigureAwait(false);
+                await transaction.CommitAsync(ct).ConfigureAwait(false);
+                return result;
+            }
+            catch (DbException e) when (DbErrors.IsTransientConflict(e) && attempt < MaxAttempts)
+            {
+                // Disposing the transaction rolls it back; the next attempt starts on a fresh connection.
+            }
+            finally
+            {
+                Ambient.Remove(connection);
+            }
+        }
+    }
+
+    /// <summary><see cref="InTransactionAsync{T}"/> for work without a result.</summary>
+    public Task InTransactionAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return InTransactionAsync(
+            async (c, tx) =>
+            {
+                await work(c, tx).ConfigureAwait(false);
+                return true;
+            },
+            ct);
+    }
+
+    /// <summary>
+    /// The transaction to run a statement in: the one given, else the one <see cref="InTransactionAsync{T}"/> has open
+    /// on this connection (SQLite and SQL Server refuse a command without it while a transaction is open).
+    /// </summary>
+    public static DbTransaction? TransactionFor(DbConnection connection, DbTransaction? transaction) =>
+        transaction ?? (Ambient.TryGetValue(connection, out var open) ? open : null);
+
+    public void Dispose() => postgres?.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Opens <paramref name="connection"/> and runs the session setup; disposes it if either fails.</summary>
+    private static async Task<DbConnection> OpenAsync(DbConnection connection, string setup, CancellationToken ct)
+    {
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+            command.CommandText = setup;
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,197 @@
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using Dapper;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>One point of a grade timeline: the grade of a scale from <paramref name="EffectiveAt"/> until the next point.</summary>
+public sealed record GradePointRow(
+    string PatientId, string Scale, DateTimeOffset EffectiveAt, string Status, int? Grade, string? Reason,
+    string ResultJson, string CauseJson, DateTimeOffset ComputedAt);
+
+/// <summary>One episode of a scale: onset, maximum grade and when, resolution, treatments given (JSON array).</summary>
+public sealed record EpisodeRow(
+    string PatientId, string Scale, DateTimeOffset OnsetAt, int MaxGrade, DateTimeOffset MaxAt, DateTimeOffset? ResolvedAt, string TreatmentsJson);
+
+/// <summary>
+/// The stored grade timeline (<c>grade_point</c>: one row per change of a scale's status, grade, reason or flags) and
+/// episodes (<c>episode</c>) of each patient. Continuous grading replaces them from the earliest changed instant onward.
+/// </summary>
+public static class GradeStore
+{
+    // One writer per patient at a time while re-grading (SQLite needs none: its write transactions are exclusive).
+    [Sql(StorageProvider.Postgres)]
+    private const string LockPatientPostgres = "SELECT pg_advisory_xact_lock(hashtextextended(@Resource, 0))";
+
+    [Sql(StorageProvider.SqlServer)]
+    private const string LockPatientSqlServer = """
+        DECLARE @result int;
+        EXEC @result = sp_getapplock @Resource = @Resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000;
+        SELECT @result;
+        """;
+
+    [Sql]
+    private const string DeletePointsFrom = """
+        DELETE FROM grade_point WHERE patient_id = @PatientId AND scale = @Scale AND effective_at >= @From
+        """;
+
+    [Sql]
+    private const string InsertPoint = """
+        INSERT INTO grade_point (patient_id, scale, effective_at, status, grade, reason, result, cause, computed_at)
+        VALUES (@PatientId, @Scale, @EffectiveAt, @Status, @Grade, @Reason, @ResultJson, @CauseJson, @ComputedAt)
+        """;
+
+    [Sql]
+    private const string DeleteEpisodes = "DELETE FROM episode WHERE patient_id = @PatientId AND scale = @Scale";
+
+    [Sql]
+    private const string InsertEpisode = """
+        INSERT INTO episode (patient_id, scale, onset_at, max_grade, max_at, resolved_at, treatments)
+        VALUES (@PatientId, @Scale, @OnsetAt, @MaxGrade, @MaxAt, @ResolvedAt, @TreatmentsJson)
+        """;
+
+    [Sql]
+    private const string Points = """
+        SELECT patient_id AS PatientId, scale AS Scale, effective_at AS EffectiveAt, status AS Status, grade AS Grade,
+               reason AS Reason, result AS ResultJson, cause AS CauseJson, computed_at AS ComputedAt
+        FROM grade_point
+        WHERE patient_id = @PatientId AND effective_at >= @From AND effective_at <= @To
+        ORDER BY effective_at, scale
+        """;
+
+    [Sql]
+    private const string CurrentPoints = """
+        SELECT g.patient_id AS PatientId, g.scale AS Scale, g.effective_at AS EffectiveAt, g.status AS Status, g.grade AS Grade,
+               g.reason AS Reason, g.result AS ResultJson, g.cause AS CauseJson, g.computed_at AS ComputedAt
+        FROM grade_point g
+        WHERE g.patient_id = @PatientId
+          AND g.effective_at = (SELECT MAX(m.effective_at) FROM grade_point m
+                                WHERE m.patient_id = g.patient_id AND m.scale = g.scale AND m.effective_at <= @At)
+        ORDER BY g.scale
+        """;
+
+    [Sql]
+    private const string Episodes = """
+        SELECT patient_id AS PatientId, scale AS Scale, onset_at AS OnsetAt, max_grade AS MaxGrade, max_at AS MaxAt,
+               resolved_at AS ResolvedAt, treatments AS TreatmentsJson
+        FROM episode WHERE patient_id = @PatientId
+        ORDER BY onset_at, scale
+        """;
+
+    /// <summary>
+    /// Takes the patient's re-grading lock until <paramref name="tx"/> ends. Call it before reading the patient's readings
+    /// to re-grade: two transactions re-grading one patient at once would otherwise each miss the other's reading and
+    /// collide on the timeline's primary key. PostgreSQL: transaction advisory lock; SQL Server: <c>sp_getapplock</c>;
+    /// SQLite: nothing to do (write transactions begin IMMEDIATE and exclude each other).
+    /// </summary>
+    public static async Task LockPatientAsync(DbConnection c, DbTransaction tx, string patientId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var resource = $"crsmonitor-patient:{patientId}";
+        switch (Dialect.Of(c))
+        {
+            case StorageProvider.Postgres:
+                await c.ExecuteAsync(Dialect.Command(c, tx, LockPatientPostgres, new { Resource = resource }, ct)).ConfigureAwait(false);
+                break;
+            case StorageProvider.SqlServer:
+                var result = await c.ExecuteScalarAsync<int>(Dialect.Command(c, tx, LockPatientSqlServer, new { Resource = resource }, ct)).ConfigureAwait(false);
+                if (result < 0)
+                {
+                    throw new TimeoutException($"The re-grading lock of a patient was not granted (sp_getapplock returned {result})");
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Replaces the timeline of (<paramref name="patientId"/>, <paramref name="scale"/>) from <paramref name="from"/>
+    /// onward with <paramref name="points"/> (each of that patient and scale, at or after <paramref name="from"/>), and
+    /// all episodes of that patient and scale with <paramref name="episodes"/>.
+    /// </summary>
+    public static async Task ReplaceTimelineAsync(
+        DbConnection c, DbTransaction tx, string patientId, string scale, DateTimeOffset from,
+        IReadOnlyList<GradePointRow> points, IReadOnlyList<EpisodeRow> episodes, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(episodes);
+        if (points.Any(p => p.PatientId != patientId || p.Scale != scale || p.EffectiveAt < from))
+        {
+            throw new ArgumentException($"Every point must be of {patientId}/{scale} and at or after {from:O}", nameof(points));
+        }
+
+        if (episodes.Any(e => e.PatientId != patientId || e.Scale != scale))
+        {
+            throw new ArgumentException($"Every episode must be of {patientId}/{scale}", nameof(episodes));
+        }
+
+        var key = new { PatientId = patientId, Scale = scale, From = from };
+        await c.ExecuteAsync(Dialect.Command(c, tx, DeletePointsFrom, key, ct)).ConfigureAwait(false);
+        if (points.Count > 0)
+        {
+            await c.ExecuteAsync(Dialect.Command(c, tx, InsertPoint, points, ct)).ConfigureAwait(false);
+        }
+
+        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteEpisodes, key, ct)).ConfigureAwait(false);
+        if (episodes.Count > 0)
+        {
+            await c.ExecuteAsync(Dialect.Command(c, tx, InsertEpisode, episodes, ct)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Points of a patient, optionally one scale and an inclusive time range, by time then scale.</summary>
+    public static async Task<IReadOnlyList<GradePointRow>> TimelineAsync(
+        DbConnection c, string patientId, string? scale, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var rows = await c.QueryAsync<PointRow>(Dialect.Command(c, null, Points,
+            new { PatientId = patientId, From = from ?? DateTimeOffset.MinValue, To = to ?? DateTimeOffset.MaxValue }, ct)).ConfigureAwait(false);
+        return [.. rows.Where(r => scale is null || r.Scale == scale).Select(r => r.ToRecord())];
+    }
+
+    /// <summary>The point in force at <paramref name="at"/> of each scale that has one (the latest at or before it).</summary>
+    public static async Task<IReadOnlyList<GradePointRow>> CurrentAsync(DbConnection c, string patientId, DateTimeOffset at, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var rows = await c.QueryAsync<PointRow>(Dialect.Command(c, null, CurrentPoints, new { PatientId = patientId, At = at }, ct)).ConfigureAwait(false);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public static async Task<IReadOnlyList<EpisodeRow>> EpisodesAsync(DbConnection c, string patientId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var rows = await c.QueryAsync<EpisodeDbRow>(Dialect.Command(c, null, Episodes, new { PatientId = patientId }, ct)).ConfigureAwait(false);
+        return [.. rows.Select(r => new EpisodeRow(r.PatientId, r.Scale, r.OnsetAt, r.MaxGrade, r.MaxAt, r.ResolvedAt, r.TreatmentsJson))];
+    }
+
+    [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+    private sealed class PointRow
+    {
+        public string PatientId { get; init; } = "";
+        public string Scale { get; init; } = "";
+        public DateTimeOffset EffectiveAt { get; init; }
+        public string Status { get; init; } = "";
+        public int? Grade { get; init; }
+        public string? Reason { get; init; }
+        public string ResultJson { get; init; } = "";
+        public string CauseJson { get; init; } = "";
+        public DateTimeOffset ComputedAt { get; init; }
+
+        public GradePointRow ToRecord() => new(PatientId, Scale, EffectiveAt, Status, Grade, Reason, ResultJson, CauseJson, ComputedAt);
+    }
+
+    [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+    private sealed class EpisodeDbRow
+    {
+        public string PatientId { get; init; } = "";
+        public string Scale { get; init; } = "";
+        public DateTimeOffset OnsetAt { get; init; }
+        public int MaxGrade { get; init; }
+        public DateTimeOffset MaxAt { get; init; }
+        public DateTimeOffset? ResolvedAt { get; init; }
+        public string TreatmentsJson { get; init; } = "";
+    }
+}

@@ -1,0 +1,31 @@
+using CrsMonitor.Service.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Storage;
+
+public static class StorageRegistration
+{
+    /// <summary>
+    /// The database (<see cref="Database"/>, configuration section <c>Storage</c>), its migration at start-up (SQLite
+    /// always; PostgreSQL and SQL Server with <c>Storage:MigrateOnStartup</c>), the readiness check <c>database</c> and
+    /// the daily purge of rejected payloads past retention.
+    /// </summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageSettings>()
+            .Configure(target => SettingsBinding.Bind(configuration, StorageSettings.SectionName, target))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageSettings>, StorageSettingsValidator>();
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<IOptions<StorageSettings>>().Value;
+            return new Database(settings.Provider, settings.ConnectionStringFor(sp.GetRequiredService<DataDirectory>()));
+        });
+        services.AddHostedService<StorageStartup>();
+        services.AddHostedService<RejectedPayloadPurge>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(
+            "database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
+        return services;
+    }
+}

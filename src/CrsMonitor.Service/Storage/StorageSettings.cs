@@ -1,0 +1,73 @@
+using CrsMonitor.Service.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>
+/// Configuration section <c>Storage</c>. The default is SQLite in the data folder (<c>crsmonitor.db</c>), migrated at
+/// start-up. PostgreSQL and SQL Server need <see cref="ConnectionString"/> and are migrated by the <c>migrate</c>
+/// verb, or at start-up when <see cref="MigrateOnStartup"/> is true.
+/// </summary>
+public sealed record StorageSettings
+{
+    public const string SectionName = "Storage";
+    public const string SqliteFileName = "crsmonitor.db";
+
+    /// <summary><c>sqlite</c> (default), <c>postgres</c> or <c>sqlserver</c>.</summary>
+    public StorageProvider Provider { get; init; } = StorageProvider.Sqlite;
+
+    /// <summary>ADO.NET connection string; optional for SQLite (default: the data folder's crsmonitor.db).</summary>
+    public string? ConnectionString { get; init; }
+
+    /// <summary>Days a rejected payload is kept for the interface team before it is purged (1-3650, default 30).</summary>
+    public int RejectedPayloadRetentionDays { get; init; } = 30;
+
+    /// <summary>PostgreSQL and SQL Server: run the migrations at start-up (default false: run the <c>migrate</c> verb).</summary>
+    public bool MigrateOnStartup { get; init; }
+
+    public static StorageSettings FromConfiguration(IConfiguration configuration) =>
+        SettingsBinding.Bind(configuration, SectionName, new StorageSettings());
+
+    /// <summary>The connection string to use: the configured one, or for SQLite the default file in the data folder.</summary>
+    public string ConnectionStringFor(DataDirectory data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return !string.IsNullOrWhiteSpace(ConnectionString) ? ConnectionString
+            : Provider == StorageProvider.Sqlite ? $"Data Source={data.PathOf(SqliteFileName)}"
+            : throw new StartupConfigurationException($"Storage:ConnectionString must be set for Storage:Provider={Provider}.");
+    }
+
+    /// <summary>Whether the service migrates the database itself when it starts.</summary>
+    public bool MigratesAtStartup => Provider == StorageProvider.Sqlite || MigrateOnStartup;
+
+    /// <summary>Everything wrong with this configuration, each naming its setting; empty when it can be used.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (!Enum.IsDefined(Provider))
+        {
+            problems.Add($"Storage:Provider '{Provider}' is not known; one of: sqlite, postgres, sqlserver.");
+        }
+        else if (Provider != StorageProvider.Sqlite && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            problems.Add($"Storage:ConnectionString must be set for Storage:Provider={Provider.ToString().ToLowerInvariant()} (only sqlite has a default).");
+        }
+
+        if (RejectedPayloadRetentionDays is < 1 or > 3650)
+        {
+            problems.Add($"Storage:RejectedPayloadRetentionDays must be from 1 to 3650 (was {RejectedPayloadRetentionDays}).");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>Stops start-up when <see cref="StorageSettings.Problems"/> finds anything.</summary>
+internal sealed class StorageSettingsValidator : IValidateOptions<StorageSettings>
+{
+    public ValidateOptionsResult Validate(string? name, StorageSettings options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

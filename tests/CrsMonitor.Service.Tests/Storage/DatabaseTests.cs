@@ -1,0 +1,124 @@
+using System.Data.Common;
+using CrsMonitor.Service.Storage;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CrsMonitor.Service.Tests.Storage;
+
+/// <summary>The connection and transaction rules of <see cref="Database"/> (provider-neutral logic, shown on SQLite).</summary>
+public sealed class DatabaseTests
+{
+    [Test]
+    public async Task SqliteConnection_HasWalBusyTimeoutAndForeignKeys()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await using var c = await db.Database.OpenAsync(default);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await c.ExecuteScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
+            Assert.That(await c.ExecuteScalarAsync<long>("PRAGMA busy_timeout"), Is.EqualTo(5000));
+            Assert.That(await c.ExecuteScalarAsync<long>("PRAGMA foreign_keys"), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
+    public async Task Sqlite_InstantsAreSortableUtcText()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var at = new DateTimeOffset(2025, 3, 1, 9, 30, 0, TimeSpan.FromHours(1)).AddTicks(1234560);
+        await using var c = await db.Database.OpenAsync(default);
+        await AuditStore.AppendAsync(c, null, new AuditEntry(at, null, null, "x", null, null, null, "success", null, null, null), default);
+        Assert.That(await c.ExecuteScalarAsync<string>("SELECT at FROM audit_log"), Is.EqualTo("2025-03-01T08:30:00.1234560Z"));
+    }
+
+    [Test]
+    public async Task InTransaction_TransientConflict_IsRunAgain_UntilItCommits()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var attempts = 0;
+        var result = await db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                attempts++;
+                await AuditStore.AppendAsync(c, tx, new AuditEntry(DateTimeOffset.UnixEpoch, null, null, $"attempt {attempts}", null, null, null, "success", null, null, null), default);
+                return attempts < 3 ? throw new SqliteException("database is locked", 5) : attempts;
+            },
+            default);
+
+        await using var read = await db.Database.OpenAsync(default);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(result, Is.EqualTo(3));
+            Assert.That((await AuditStore.RecentAsync(read, 10, default)).Select(e => e.Action), Is.EqualTo(new[] { "attempt 3" }), "failed attempts rolled back");
+        }
+    }
+
+    [Test]
+    public async Task InTransaction_TransientConflictEveryTime_GivesUpAfterMaxAttempts()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var attempts = 0;
+        Assert.That(
+            async () => await db.Database.InTransactionAsync<int>((c, tx) => throw new SqliteException($"busy {++attempts}", 5), default),
+            Throws.InstanceOf<SqliteException>());
+        Assert.That(attempts, Is.EqualTo(Database.MaxAttempts));
+    }
+
+    [Test]
+    public async Task InTransaction_OtherDatabaseError_IsNotRetried()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var attempts = 0;
+        Assert.That(
+            async () => await db.Database.InTransactionAsync<int>((c, tx) => throw new SqliteException($"constraint {++attempts}", 19), default),
+            Throws.InstanceOf<SqliteException>());
+        Assert.That(attempts, Is.EqualTo(1));
+    }
+
+    [TestCase(5, true)]
+    [TestCase(6, true)]
+    [TestCase(19, false)]
+    public void Sqlite_TransientCodes(int code, bool transient) =>
+        Assert.That(DbErrors.IsTransientConflict(new SqliteException("x", code)), Is.EqualTo(transient));
+
+    [Test]
+    public async Task UniqueViolation_IsRecognisedOnSqliteAndPostgres()
+    {
+        await using var sqlite = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await using var postgres = await TestDatabase.CreateAsync(StorageProvider.Postgres);
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var db in new[] { sqlite, postgres })
+            {
+                var error = await InsertPatientTwiceAsync(db.Database);
+                Assert.That(error, Is.Not.Null, $"{db.Provider}");
+                Assert.That(DbErrors.IsUniqueViolation(error!), Is.True, $"{db.Provider}: {error!.Message}");
+                Assert.That(DbErrors.IsTransientConflict(error!), Is.False);
+            }
+        }
+    }
+
+    [Test]
+    public void PostgresCodes_SerializationAndDeadlockAreTransient() =>
+        Assert.That(
+            new[] { PostgresErrorCodes.SerializationFailure, PostgresErrorCodes.DeadlockDetected, PostgresErrorCodes.UniqueViolation }
+                .Select(code => DbErrors.IsTransientConflict(new PostgresException("x", "ERROR", "ERROR", code))),
+            Is.EqualTo(new[] { true, true, false }));
+
+    private static async Task<DbException?> InsertPatientTwiceAsync(Database database)
+    {
+        const string Insert = "INSERT INTO patient (patient_id, updated_at) VALUES (@Id, @At)";
+        await using var c = await database.OpenAsync(default);
+        await c.ExecuteAsync(Insert, new { Id = "p1", At = DateTimeOffset.UnixEpoch });
+        try
+        {
+            await c.ExecuteAsync(Insert, new { Id = "p1", At = DateTimeOffset.UnixEpoch });
+            return null;
+        }
+        catch (DbException e)
+        {
+            return e;
+        }
+    }
+}
