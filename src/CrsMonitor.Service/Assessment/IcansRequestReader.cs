@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrsMonitor.Grading;
 using CrsMonitor.Grading.Icans;
 
@@ -17,6 +18,26 @@ internal static class IcansRequestReader
         "eyeContact", "purposefulActions", "awareOfSurroundings", "communicatesNeeds",
         "restless", "inconsolable", "underactive", "slowToRespond",
     ];
+
+    /// <summary>
+    /// A stored neuro-check reading's detail (a JSON object with the same field names as the calculator's <c>icans</c>
+    /// object) read with the same rules; null when it is not JSON or not a valid neuro check.
+    /// </summary>
+    public static IcansInput? ReadDetail(string detailJson, int? ageYears)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(detailJson);
+            var errors = new ValidationErrors();
+            var reader = JsonObjectReader.Open(document.RootElement, "detail", errors);
+            var input = reader is null ? null : Read(reader, ageYears);
+            return errors.Any ? null : input;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public static IcansInput Read(JsonObjectReader icans, int? ageYears)
     {

@@ -1,0 +1,187 @@
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Readings;
+
+namespace CrsMonitor.Service.Assessment;
+
+/// <summary>
+/// Continuous grading over time (grading-rules.md section 5), pure over a patient's readings: no clock, no storage.
+/// <list type="bullet">
+/// <item>At an instant T each input is its most recent reading at or before T that is not stale (vitals 4 h, oxygen
+/// device 4 h, neuro check 12 h); a stale or missing input is reported in <see cref="GradePoint.StaleOrMissing"/>, never
+/// defaulted to normal.</item>
+/// <item>Fever gate: the highest fever (≥ 38.0 °C) not attributed to another cause within the lookback (24 h) counts;
+/// without one, the latest current temperature.</item>
+/// <item>CRS is established while a CRS episode is open (CRS-MASK); an episode opens at the first grade ≥ 1 and closes
+/// 24 h after its last fever, hypotension or hypoxia (ICANS: grade ≥ 1). Episode state feeds the next instants, so the
+/// timeline is computed in time order.</item>
+/// <item>The order of <c>readings</c> does not matter: they are sorted by <see cref="ReadingOrder"/>, a total order.</item>
+/// </list>
+/// Instants graded: every reading's start and end, every expiry (staleness, fever lookback, a stopped vasopressor or
+/// fluid bolus ceasing to count, premedication masking ending, episode close) and birthdays (ICANS-AGE). A point is
+/// kept only where (status, grade, reason, flags) of its scale changes.
+/// </summary>
+/// <remarks>
+/// Decisions (the rules leave them open; each is tested):
+/// <list type="bullet">
+/// <item>Windows are half-open: a reading at t is used for t ≤ T &lt; t + period; at exactly 4 h (24 h, 12 h) it is stale
+/// (out of the lookback). An episode closing at C is closed at C.</item>
+/// <item>A fever attribution (CRS-ATTRIB) in force covers the temperatures taken up to the moment it was recorded; a
+/// fever after it is a new finding until attributed again. Hypotension and hypoxia attributions apply while in force.</item>
+/// <item>Oxygen flow belongs to the latest current device reading when recorded with it or after it; room-air SpO2 is an
+/// SpO2 coded room-air, or any SpO2 since a room-air device reading.</item>
+/// <item>A fluid bolus (Medication of class <c>fluid-bolus</c>) counts as given for low blood pressure for
+/// <see cref="ContinuousGradingSettings.VitalsStaleAfter"/> after its end; a stopped vasoactive infusion likewise
+/// (CRS-HYPO-DEF: "vasopressor given", not running), then no longer, so old infusions never keep an episode open.</item>
+/// <item>CRS-MASK therapy: an antipyretic, anti-cytokine or corticosteroid started at or after the open episode's onset.
+/// CRS-PREMED: a corticosteroid at most 3 h before a protocol-drug dose that has started, for 48 h from the steroid,
+/// while no CRS is established.</item>
+/// <item>Episode findings: CRS hypotension or hypoxia axis &gt; 0 (from the result's domains) or death last until the
+/// instant they are no longer present (a stale reading is no longer present); a fever is a finding at its reading's time
+/// (reading the gated fever domain instead would add the 24 h lookback to the 24 h close). ICANS: grade ≥ 1.
+/// Treatments: drug keys of antipyretic, anti-cytokine and corticosteroid medications started during the episode (ICANS:
+/// anti-cytokine and corticosteroid).</item>
+/// <item>Clinician inputs never go stale; the latest at or before T applies. Age is whole years at T from the birth date,
+/// changing at midnight UTC of the birthday; a neuro check whose detail is not valid is reported and not used.</item>
+/// <item>Only readings of <see cref="PatientFacts.PatientId"/> are used.</item>
+/// </list>
+/// </remarks>
+public static class GradeTimeline
+{
+    public const string Crs = TimelineWords.Crs;
+    public const string Icans = TimelineWords.Icans;
+
+    /// <summary>The whole timeline of one patient, with every instant at which a grade can change.</summary>
+    public static Timeline Compute(PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings) =>
+        Compute(patient, readings, grading, settings, until: null);
+
+    /// <summary>
+    /// The timeline up to and including <paramref name="until"/> (e.g. now): later expiry instants are not graded, and an
+    /// episode whose close instant is after it is still open (no resolution time).
+    /// </summary>
+    public static Timeline Compute(
+        PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings, DateTimeOffset? until)
+    {
+        var engine = new Engine(patient, readings, grading, settings);
+        engine.Run(until);
+        return engine.Timeline();
+    }
+
+    /// <summary>
+    /// The grade of both scales at <paramref name="at"/> (the status endpoint's "now": staleness applies at it), each with
+    /// the basis at that instant and the cause of the timeline point it belongs to.
+    /// </summary>
+    public static (GradePoint Crs, GradePoint Icans) At(
+        PatientFacts patient, IReadOnlyList<Reading> readings, DateTimeOffset at, GradingSettings grading, ContinuousGradingSettings settings)
+    {
+        var engine = new Engine(patient, readings, grading, settings);
+        engine.Run(at.ToUniversalTime(), includeUntil: true);
+        return engine.Current(at.ToUniversalTime());
+    }
+
+    private sealed class Engine
+    {
+        private readonly PatientCourse course;
+        private readonly GradingSettings grading;
+        private readonly EpisodeTracker crsEpisodes;
+        private readonly EpisodeTracker icansEpisodes;
+        private readonly List<GradePoint> points = [];
+        private readonly Dictionary<string, (string Key, GradePoint Point)> last = new(StringComparer.Ordinal);
+        private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) crsNow;
+        private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) icansNow;
+
+        public Engine(PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings)
+        {
+            ArgumentNullException.ThrowIfNull(patient);
+            ArgumentNullException.ThrowIfNull(readings);
+            ArgumentNullException.ThrowIfNull(grading);
+            ArgumentNullException.ThrowIfNull(settings);
+            course = new PatientCourse(patient, readings, settings);
+            this.grading = grading;
+            crsEpisodes = new EpisodeTracker(Crs, settings.EpisodeClosesAfter);
+            icansEpisodes = new EpisodeTracker(Icans, settings.EpisodeClosesAfter);
+        }
+
+        public void Run(DateTimeOffset? until, bool includeUntil = false)
+        {
+            var pending = new SortedSet<DateTimeOffset>(course.Instants);
+            if (includeUntil && until is { } u)
+            {
+                pending.Add(u);
+            }
+
+            while (pending.Count > 0 && (until is null || pending.Min <= until))
+            {
+                var at = pending.Min;
+                pending.Remove(at);
+                Step(at);
+                foreach (var due in new[] { crsEpisodes.ClosesAt, icansEpisodes.ClosesAt })
+                {
+                    if (due is { } d && d > at)
+                    {
+                        pending.Add(d);
+                    }
+                }
+            }
+        }
+
+        public Timeline Timeline() => new(
+            points,
+            [
+                .. crsEpisodes.Episodes((from, to) => course.Treatments(TimelineWords.FeverTherapyClasses, from, to)),
+                .. icansEpisodes.Episodes((from, to) => course.Treatments(TimelineWords.IcansTreatmentClasses, from, to)),
+            ]);
+
+        public (GradePoint Crs, GradePoint Icans) Current(DateTimeOffset at) => (
+            new GradePoint(Crs, at, crsNow.Result, crsNow.Basis, crsNow.Gaps, last[Crs].Point.Cause),
+            new GradePoint(Icans, at, icansNow.Result, icansNow.Basis, icansNow.Gaps, last[Icans].Point.Cause));
+
+        private static string Key(GradeResult r) =>
+            $"{Vocabulary.GradeStatus.Code(r.Status)}|{r.Grade}|{r.Reason}|{string.Join(",", r.Flags)}";
+
+        /// <summary>CRS findings that last: hypotension or hypoxia axis above 0, or death due to CRS.</summary>
+        private static bool LastingCrsFinding(GradeResult r) =>
+            (r.Status == GradeStatus.Graded && r.Grade == 5)
+            || r.Domains.Any(d => d.Domain is "hypotension" or "hypoxia" && d.Status == DomainStatus.Graded && d.Grade > 0);
+
+        private static bool Fever(GradeResult r) => r.Domains.Any(d => d.Domain == "fever" && d.Status == DomainStatus.Graded && d.Grade > 0);
+
+        private void Step(DateTimeOffset at)
+        {
+            var crsClosed = crsEpisodes.CloseIfDue(at);
+            var icansClosed = icansEpisodes.CloseIfDue(at);
+
+            var crs = course.Crs(at, crsEpisodes.OpenOnset);
+            var icans = course.Icans(at);
+            var graded = AstctGrader.Evaluate(crs.Input, icans.Input, grading);
+            var (crsResult, icansResult) = (graded.Crs!, graded.Icans!);
+
+            var crsCause = Cause(Crs, at, crsClosed);
+            var icansCause = Cause(Icans, at, icansClosed);
+            crsEpisodes.Observe(at, crsResult, LastingCrsFinding(crsResult), Fever(crsResult) ? crs.LatestFever : null, crsCause);
+            icansEpisodes.Observe(at, icansResult, icansResult is { Status: GradeStatus.Graded, Grade: >= 1 }, null, icansCause);
+
+            crsNow = (crsResult, crs.Basis, crs.StaleOrMissing);
+            icansNow = (icansResult, icans.Basis, icans.StaleOrMissing);
+            Emit(new GradePoint(Crs, at, crsResult, crs.Basis, crs.StaleOrMissing, crsCause));
+            Emit(new GradePoint(Icans, at, icansResult, icans.Basis, icans.StaleOrMissing, icansCause));
+        }
+
+        private IReadOnlyList<ReadingSource> Cause(string scale, DateTimeOffset at, IReadOnlyList<ReadingSource>? closedBy)
+        {
+            var cause = course.CauseAt(scale, at);
+            return closedBy is null ? cause : [.. cause.Concat(closedBy).Distinct().Order(SourceOrder.Instance)];
+        }
+
+        private void Emit(GradePoint point)
+        {
+            var key = Key(point.Result);
+            if (last.TryGetValue(point.Scale, out var previous) && previous.Key == key)
+            {
+                return;
+            }
+
+            points.Add(point);
+            last[point.Scale] = (key, point);
+        }
+    }
+}
