@@ -2,6 +2,8 @@ using System.Reflection;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Ingest;
+using CrsMonitor.Service.Ingest.Endpoints;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -42,15 +44,21 @@ if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Coun
 builder.Services.AddCrsMonitorIdentity();
 builder.Services.AddAssessment();
 builder.Services.AddStorage(builder.Configuration);
+builder.Services.AddIngest();
+builder.Services.AddFhirEndpoints();
+builder.Services.AddPatientStatus();
 
 var app = builder.Build();
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseStatusCodePages(FhirStatusCodes.WriteAsync);
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<AuditMiddleware>();
 app.MapHealthEndpoints();
 app.MapIdentityEndpoints();
 app.MapAssessmentEndpoints();
+app.MapFhirEndpoints();
+app.MapPatientStatusEndpoints();
 
 try
 {

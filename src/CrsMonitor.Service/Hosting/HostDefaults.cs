@@ -68,7 +68,7 @@ public static class HostDefaults
 }
 
 /// <summary>Plain-language messages for the bodies the framework writes (401, 403, 404, 405).</summary>
-internal static class ProblemMessages
+public static class ProblemMessages
 {
     /// <summary>HttpContext.Items key under which the bearer handler leaves a more precise 401 message.</summary>
     public const string UnauthorizedDetailKey = "crsmonitor.unauthorized-detail";

@@ -154,11 +154,3 @@ public sealed class PostgresServer
         }
     }
 }
-
-/// <summary>Stops the PostgreSQL test server (if any test started it) when the whole test run ends.</summary>
-[SetUpFixture]
-public sealed class StorageTestRun
-{
-    [OneTimeTearDown]
-    public Task StopPostgres() => PostgresServer.StopIfStartedAsync();
-}

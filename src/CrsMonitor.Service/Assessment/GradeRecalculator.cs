@@ -1,0 +1,56 @@
+using System.Data.Common;
+using System.Text.Json;
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Assessment;
+
+/// <summary>
+/// Continuous grading (grading-rules.md section 5): after a patient's readings change, recompute that patient's
+/// grade timeline and episodes from the earliest changed instant onward, inside the caller's transaction, so a late
+/// or out-of-order reading re-grades what follows it and the stored timeline never depends on arrival order.
+/// </summary>
+public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
+{
+    public static readonly string[] Scales = ["crs", "icans"];
+
+    public async Task RecalculateAsync(
+        DbConnection connection, DbTransaction transaction, string patientId, DateTimeOffset from, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        // One writer per patient at a time: two concurrent writes would each miss the other's reading.
+        await GradeStore.LockPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+        var readings = await ReadingStore.ForPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+        var facts = await PatientFactsAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+
+        // Store nothing after "now" (or after the latest reading, should a device clock run ahead): expiry points in the
+        // future (a temperature going stale in 4 h) are not facts yet; the status endpoint grades at its own "now".
+        var until = readings.Select(r => r.EndAt is { } end && end > r.EffectiveAt ? end : r.EffectiveAt).Append(now).Max();
+        var timeline = GradeTimeline.Compute(facts, readings, grading.Value, continuous.Value, until);
+        foreach (var scale in Scales)
+        {
+            var points = timeline.Points
+                .Where(p => p.Scale == scale && p.At >= from)
+                .Select(p => new GradePointRow(
+                    patientId, scale, p.At, Vocabulary.GradeStatus.Code(p.Result.Status), p.Result.Grade, p.Result.Reason,
+                    JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions),
+                    JsonSerializer.Serialize(p.Cause, GradePointDocument.JsonOptions),
+                    now))
+                .ToList();
+            var episodes = timeline.Episodes
+                .Where(e => e.Scale == scale)
+                .Select(e => new EpisodeRow(patientId, scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
+                    JsonSerializer.Serialize(e.Treatments, GradePointDocument.JsonOptions)))
+                .ToList();
+            await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, scale, from, points, episodes, cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    public static async Task<PatientFacts> PatientFactsAsync(DbConnection connection, DbTransaction? transaction, string patientId, CancellationToken cancellationToken)
+    {
+        var birthDate = await PatientStore.BirthDateAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+        return new PatientFacts(patientId, birthDate);
+    }
+}

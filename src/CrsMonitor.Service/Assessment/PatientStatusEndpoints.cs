@@ -1,0 +1,123 @@
+using System.Data.Common;
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Hosting;
+using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Assessment;
+
+/// <summary>
+/// <c>GET /api/patients/{id}/status</c> and <c>GET /api/units/{unit}/patients</c> (api-contract.md): the current CRS
+/// and ICANS grade of a patient, graded at "now" so stale inputs count as stale, with the basis of each grade, the
+/// episodes, and (as later issues land) windows, checks and open alerts. Nurses and physicians of the patient's unit.
+/// </summary>
+public static class PatientStatusEndpoints
+{
+    public static IServiceCollection AddPatientStatus(this IServiceCollection services)
+    {
+        services.AddSingleton<GradeRecalculator>();
+        services.AddStrictSettings<ContinuousGradingSettings>(ContinuousGradingSettings.SectionName);
+        services.AddSingleton<IValidateOptions<ContinuousGradingSettings>, ContinuousGradingSettingsValidator>();
+        return services;
+    }
+
+    public static void MapPatientStatusEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/patients/{id}/status", StatusAsync).RequireAuthorization(Policies.ClinicalStaff);
+        app.MapGet("/api/units/{unit}/patients", CensusAsync).RequireAuthorization(Policies.ClinicalStaff);
+    }
+
+    private static async Task<IResult> StatusAsync(
+        string id, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
+    {
+        context.RequestServices.GetRequiredService<AuditTrail>().Describe("patient.status", "Patient", id, id);
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        var user = CurrentUser.From(context.User, identity.Value);
+        if (!await FhirResourceStore.ExistsAsync(connection, null, "Patient", id, context.RequestAborted).ConfigureAwait(false))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {id} is not known");
+        }
+
+        if (!await PatientAccess.ClinicianMayAccessAsync(connection, user, id, context.RequestAborted).ConfigureAwait(false))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {id} is not on your units");
+        }
+
+        var now = time.GetUtcNow();
+        var (crs, icans) = await CurrentAsync(connection, id, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
+        var episodes = await GradeStore.EpisodesAsync(connection, id, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new PatientStatus(
+            id, now, crs, icans,
+            [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
+                System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
+            [], new ChecksResponse(null, []), []));
+    }
+
+    private static async Task<IResult> CensusAsync(
+        string unit, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
+    {
+        context.RequestServices.GetRequiredService<AuditTrail>().Describe("unit.census", "Location", unit);
+        var user = CurrentUser.From(context.User, identity.Value);
+        if (!PatientAccess.MayAccessUnit(user, unit))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Unit {unit} is not in your token");
+        }
+
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var rows = new List<CensusRow>();
+        foreach (var patient in await PatientStore.PatientsOfUnitAsync(connection, unit, context.RequestAborted).ConfigureAwait(false))
+        {
+            var (crs, icans) = await CurrentAsync(connection, patient.PatientId, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
+            rows.Add(new CensusRow(patient.PatientId, patient.DisplayName, patient.BirthDate, Brief(crs), Brief(icans)));
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(new Census(unit, now, rows));
+    }
+
+    private static async Task<(StatusGrade Crs, StatusGrade Icans)> CurrentAsync(
+        DbConnection connection, string patientId, DateTimeOffset now, GradingSettings grading, ContinuousGradingSettings continuous, CancellationToken ct)
+    {
+        var readings = await ReadingStore.ForPatientAsync(connection, null, patientId, ct).ConfigureAwait(false);
+        var facts = await GradeRecalculator.PatientFactsAsync(connection, null, patientId, ct).ConfigureAwait(false);
+        var (crs, icans) = GradeTimeline.At(facts, readings, now, grading, continuous);
+        return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));
+    }
+
+    private static GradeBrief Brief(StatusGrade g) => new(g.Status, g.Grade, g.Reason, g.Flags);
+}
+
+/// <summary>The status endpoint's answer.</summary>
+public sealed record PatientStatus(
+    string PatientId, DateTimeOffset AsOf, StatusGrade Crs, StatusGrade Icans, IReadOnlyList<EpisodeResponse> Episodes,
+    IReadOnlyList<object> Windows, ChecksResponse Checks, IReadOnlyList<object> Alerts);
+
+/// <summary>A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing inputs.</summary>
+public sealed record StatusGrade(
+    string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags, IReadOnlyList<RuleResponse> Rules,
+    IReadOnlyList<DomainResponse> Domains, IReadOnlyList<InputResponse> Inputs, IReadOnlyList<string> Missing, string System,
+    DateTimeOffset At, IReadOnlyList<BasisResponse> Basis, IReadOnlyList<string> StaleOrMissing)
+{
+    public static StatusGrade From(GradePointDocument d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        var r = d.Result;
+        return new StatusGrade(r.Status, r.Grade, r.Reason, r.Flags, r.Rules, r.Domains, r.Inputs, r.Missing, r.System, d.At, d.Basis, d.StaleOrMissing);
+    }
+}
+
+public sealed record EpisodeResponse(string Scale, DateTimeOffset Onset, int MaxGrade, DateTimeOffset TimeOfMax, DateTimeOffset? Resolution, IReadOnlyList<string> Treatments);
+
+/// <summary>Check schedule (issue 4 fills it): next due instant and overdue checks.</summary>
+public sealed record ChecksResponse(DateTimeOffset? NextDue, IReadOnlyList<object> Overdue);
+
+public sealed record Census(string Unit, DateTimeOffset AsOf, IReadOnlyList<CensusRow> Patients);
+
+public sealed record CensusRow(string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans);
+
+public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags);

@@ -1,0 +1,457 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Storage;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Ingest.Endpoints;
+
+/// <summary>
+/// Runs writes: a single resource, a batch (each entry on its own) or a transaction (all or nothing, <c>urn:uuid:</c>
+/// references resolved). Parse (400) → our rules (422) → access (403) → one database transaction (store, readings,
+/// projections, re-grade, audit) → 2xx after commit. Failures are kept as rejected payloads.
+/// </summary>
+public sealed partial class FhirBundleProcessor(
+    Database database, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
+{
+    /// <summary>Types only an integration client (the hospital's ADT feed) writes.</summary>
+    private static readonly HashSet<string> AdministrativeTypes = ["Patient", "Location", "Encounter"];
+
+    /// <summary>Order inside a transaction: what others refer to first.</summary>
+    private static int WriteOrder(string type) => type switch
+    {
+        "Patient" => 0,
+        "Location" => 1,
+        "Encounter" => 2,
+        _ => 3,
+    };
+
+    public async Task<IResult> WriteSingleAsync(HttpContext context, string type, ReadOnlyMemory<byte> body, WriteRequest request)
+    {
+        var (resource, parseError) = FhirJson.Parse(body, type);
+        if (parseError is not null)
+        {
+            return await RejectAsync(context, body, parseError).ConfigureAwait(false);
+        }
+
+        var (ruleError, warnings) = writer.Check(resource!, type);
+        if (ruleError is not null)
+        {
+            return await RejectAsync(context, body, ruleError).ConfigureAwait(false);
+        }
+
+        if (request.IfNoneExist is { } condition && ConditionError(type, condition) is { } conditionError)
+        {
+            return await RejectAsync(context, body, conditionError).ConfigureAwait(false);
+        }
+
+        var user = CurrentUser.From(context.User, identity.Value);
+        var trail = context.RequestServices.GetRequiredService<AuditTrail>();
+        trail.Describe(trail.Action!, type, request.Id, Normaliser.PatientIdOf(resource!));
+        try
+        {
+            var outcome = await database.InTransactionAsync(async (c, tx) =>
+            {
+                if (await AccessErrorAsync(c, tx, user, resource!, type, context.RequestAborted).ConfigureAwait(false) is { } denied)
+                {
+                    return (Outcome: (WriteOutcome?)null, Error: denied);
+                }
+
+                var now = time.GetUtcNow();
+                var written = await writer.WriteAsync(c, tx, resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
+                trail.Describe(trail.Action!, type, written.Saved.Id, written.PatientId);
+                await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+                return (Outcome: written, Error: (FhirError?)null);
+            }, context.RequestAborted).ConfigureAwait(false);
+
+            if (outcome.Error is not null)
+            {
+                return await RejectAsync(context, body, outcome.Error).ConfigureAwait(false);
+            }
+
+            trail.MarkWritten();
+            return Answer(context.Response, outcome.Outcome!);
+        }
+        catch (DbException e)
+        {
+            return Unavailable(context, e);
+        }
+    }
+
+    public async Task<IResult> PostBundleAsync(HttpContext context, ReadOnlyMemory<byte> body)
+    {
+        var (parsed, parseError) = FhirJson.Parse(body, "Bundle");
+        if (parseError is not null)
+        {
+            return await RejectAsync(context, body, parseError).ConfigureAwait(false);
+        }
+
+        var bundle = (Bundle)parsed!;
+        return bundle.Type switch
+        {
+            Bundle.BundleType.Transaction => await TransactionAsync(context, body, bundle).ConfigureAwait(false),
+            Bundle.BundleType.Batch => await BatchAsync(context, bundle).ConfigureAwait(false),
+            _ => await RejectAsync(context, body, new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(
+                OperationOutcome.IssueType.NotSupported, "Bundle.type",
+                $"Bundle.type '{bundle.TypeElement?.JsonValue ?? "(none)"}' is not accepted here: send batch or transaction"))).ConfigureAwait(false),
+        };
+    }
+
+    private async Task<IResult> TransactionAsync(HttpContext context, ReadOnlyMemory<byte> body, Bundle bundle)
+    {
+        var entries = new List<PlannedEntry>();
+        var issues = new List<OperationOutcome.IssueComponent>();
+        var status = StatusCodes.Status422UnprocessableEntity;
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var (entry, error) = Plan(bundle.Entry[i], i);
+            if (error is not null)
+            {
+                issues.AddRange(error.Outcome.Issue);
+                status = Math.Min(status, error.StatusCode);
+            }
+            else
+            {
+                entries.Add(entry!);
+            }
+        }
+
+        if (issues.Count > 0)
+        {
+            return await RejectAsync(context, body, new FhirError(status, new OperationOutcome { Issue = issues })).ConfigureAwait(false);
+        }
+
+        var user = CurrentUser.From(context.User, identity.Value);
+        var trail = context.RequestServices.GetRequiredService<AuditTrail>();
+        try
+        {
+            var result = await database.InTransactionAsync(async (c, tx) =>
+            {
+                var now = time.GetUtcNow();
+                var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
+                var outcomes = new WriteOutcome?[resolved.Count];
+                foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
+                {
+                    if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{entry.Index}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
+                    {
+                        return (Outcomes: outcomes, Error: denied);
+                    }
+
+                    var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
+                    outcomes[entry.Index] = written;
+                    trail.Describe("fhir.transaction", entry.Type, written.Saved.Id, written.PatientId);
+                    await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+                }
+
+                return (Outcomes: outcomes, Error: (FhirError?)null);
+            }, context.RequestAborted).ConfigureAwait(false);
+
+            if (result.Error is not null)
+            {
+                return await RejectAsync(context, body, result.Error).ConfigureAwait(false);
+            }
+
+            trail.MarkWritten();
+            var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
+            response.Entry.AddRange(result.Outcomes.Select(o => ResponseEntry(o!)));
+            return FhirHttp.Resource(response);
+        }
+        catch (DbException e)
+        {
+            return Unavailable(context, e);
+        }
+    }
+
+    private async Task<IResult> BatchAsync(HttpContext context, Bundle bundle)
+    {
+        var user = CurrentUser.From(context.User, identity.Value);
+        var trail = context.RequestServices.GetRequiredService<AuditTrail>();
+        var response = new Bundle { Type = Bundle.BundleType.BatchResponse, Id = Guid.NewGuid().ToString("N") };
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var (entry, error) = Plan(bundle.Entry[i], i);
+            if (entry is not null)
+            {
+                try
+                {
+                    (var written, error) = await database.InTransactionAsync(async (c, tx) =>
+                    {
+                        if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{i}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
+                        {
+                            return ((WriteOutcome?)null, denied);
+                        }
+
+                        var now = time.GetUtcNow();
+                        var w = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
+                        trail.Describe("fhir.batch", entry.Type, w.Saved.Id, w.PatientId);
+                        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+                        return (w, (FhirError?)null);
+                    }, context.RequestAborted).ConfigureAwait(false);
+                    if (written is not null)
+                    {
+                        response.Entry.Add(ResponseEntry(written));
+                        continue;
+                    }
+                }
+                catch (DbException e)
+                {
+                    LogUnavailable(logger, context.TraceIdentifier, e.Message);
+                    error = new FhirError(StatusCodes.Status503ServiceUnavailable, FhirOutcomes.Error(
+                        OperationOutcome.IssueType.Transient, $"Bundle.entry[{i}]", "The database is unavailable; this entry was not stored, resend it"));
+                }
+            }
+
+            await KeepRejectedAsync(context, Encoding.UTF8.GetBytes(bundle.Entry[i].Resource is { } r ? FhirJson.Serialize(r) : "{}"), error!).ConfigureAwait(false);
+            response.Entry.Add(new Bundle.EntryComponent
+            {
+                Response = new Bundle.ResponseComponent { Status = Status(error!.StatusCode), Outcome = error.Outcome },
+            });
+        }
+
+        trail.MarkWritten();
+        return FhirHttp.Resource(response);
+    }
+
+    /// <summary>Checks one Bundle entry and turns it into a write: request, type, id, rules.</summary>
+    private (PlannedEntry? Entry, FhirError? Error) Plan(Bundle.EntryComponent entry, int index)
+    {
+        var at = $"Bundle.entry[{index}]";
+        if (entry.Resource is not { } resource)
+        {
+            return (null, Error422($"{at}.resource", "each entry needs a resource"));
+        }
+
+        if (entry.Request?.Method is not { } method || entry.Request.Url is not { Length: > 0 } url)
+        {
+            return (null, Error422($"{at}.request", "each entry needs request.method (POST or PUT) and request.url"));
+        }
+
+        var parts = url.Split('?')[0].Trim('/').Split('/');
+        var type = resource.TypeName;
+        if (parts[0] != type || !FhirEndpoints.SupportedTypes.Contains(type))
+        {
+            return (null, Error422($"{at}.request.url", $"request.url '{url}' does not match a supported resource type ({type})"));
+        }
+
+        WriteRequest request;
+        switch (method)
+        {
+            case Bundle.HTTPVerb.POST when parts.Length == 1:
+                var preassigned = entry.FullUrl is { } full && full.StartsWith("urn:uuid:", StringComparison.OrdinalIgnoreCase)
+                    ? Guid.NewGuid().ToString("N") : null;
+                request = new WriteRequest(false, preassigned, entry.Request.IfNoneExist);
+                if (request.IfNoneExist is { } condition && ConditionError(type, condition) is { } conditionError)
+                {
+                    return (null, Retarget(conditionError, $"{at}.request.ifNoneExist"));
+                }
+
+                break;
+            case Bundle.HTTPVerb.PUT when parts.Length == 2 && FhirIds.IsValid(parts[1]):
+                request = new WriteRequest(true, parts[1], null);
+                break;
+            default:
+                return (null, Error422($"{at}.request", $"{method} {url} is not supported in a Bundle: use POST [type] or PUT [type]/[id]"));
+        }
+
+        var (ruleError, warnings) = writer.Check(resource, $"{at}.resource");
+        return ruleError is not null
+            ? (null, ruleError)
+            : (new PlannedEntry(index, type, resource, request, entry.FullUrl, warnings), null);
+    }
+
+    /// <summary>
+    /// Maps each <c>urn:uuid:</c> fullUrl to the id its entry will have (an existing resource's id when the entry is a
+    /// resend of it), then rewrites every reference to it.
+    /// </summary>
+    private static async Task<List<PlannedEntry>> ResolveReferencesAsync(DbConnection c, DbTransaction tx, List<PlannedEntry> entries, CancellationToken ct)
+    {
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries.Where(e => e.FullUrl is not null && e.Request.Id is not null && !e.Request.IsUpdate))
+        {
+            var existing = await FhirResourceStore.FindHolderAsync(c, tx, FhirWriter.ToStore(entry.Resource, entry.Request.Id!), ct).ConfigureAwait(false);
+            map[entry.FullUrl!] = $"{entry.Type}/{existing ?? entry.Request.Id}";
+        }
+
+        if (map.Count == 0)
+        {
+            return entries;
+        }
+
+        return [.. entries.Select(e =>
+        {
+            var json = FhirJson.Serialize(e.Resource);
+            foreach (var (urn, target) in map)
+            {
+                json = json.Replace($"\"{urn}\"", $"\"{target}\"", StringComparison.OrdinalIgnoreCase);
+            }
+
+            var (rewritten, _) = FhirJson.Parse(Encoding.UTF8.GetBytes(json), e.Type);
+            return e with { Resource = rewritten ?? e.Resource };
+        })];
+    }
+
+    /// <summary>
+    /// 422 when the resource refers to a patient we do not know (send the Patient first or in the same transaction);
+    /// 403 when a clinician writes for a patient not on their units, or writes administrative resources.
+    /// </summary>
+    private static async Task<FhirError?> AccessErrorAsync(DbConnection c, DbTransaction tx, CurrentUser user, Resource resource, string at, CancellationToken ct)
+    {
+        var type = resource.TypeName;
+        var patientId = type == "Patient" ? null : Normaliser.PatientIdOf(resource);
+        if (patientId is not null && !await FhirResourceStore.ExistsAsync(c, tx, "Patient", patientId, ct).ConfigureAwait(false))
+        {
+            return Error422($"{at}.subject", $"Patient/{patientId} is not known: send the Patient first (or in the same transaction)");
+        }
+
+        if (PatientAccess.IsIntegration(user))
+        {
+            return null;
+        }
+
+        if (AdministrativeTypes.Contains(type))
+        {
+            return new FhirError(StatusCodes.Status403Forbidden, FhirOutcomes.Error(OperationOutcome.IssueType.Forbidden, at,
+                $"{type} resources come from the hospital's ADT interface (integration tokens), not from clinicians"));
+        }
+
+        return patientId is not null && await PatientAccess.ClinicianMayAccessAsync(c, user, patientId, ct).ConfigureAwait(false)
+            ? null
+            : new FhirError(StatusCodes.Status403Forbidden, FhirOutcomes.Error(OperationOutcome.IssueType.Forbidden, $"{at}.subject",
+                $"Patient/{patientId} is not on your units"));
+    }
+
+    private static FhirError? ConditionError(string type, string condition)
+    {
+        if (!FhirEndpoints.ConditionalCreateTypes.Contains(type))
+        {
+            return Error400("If-None-Exist", $"conditional create is supported for {string.Join(", ", FhirEndpoints.ConditionalCreateTypes)}, not {type}");
+        }
+
+        try
+        {
+            _ = ConditionalCreate.ParseIdentifier(condition);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return Error400("If-None-Exist", e.Message);
+        }
+    }
+
+    private static IResult Answer(HttpResponse response, WriteOutcome outcome)
+    {
+        var saved = outcome.Saved;
+        FhirEndpoints.SetVersionHeaders(response, saved.VersionId, saved.LastUpdated);
+        var status = outcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        if (outcome.Created)
+        {
+            response.Headers.Location = $"{FhirEndpoints.Base}/{outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId}";
+        }
+
+        if (outcome.Warnings.Count == 0)
+        {
+            return FhirHttp.Json(saved.Body, status);
+        }
+
+        // Accepted with warnings (e.g. a date-only effective time: stored, not graded): the answer says so.
+        var said = new OperationOutcome();
+        said.Issue.Add(new OperationOutcome.IssueComponent
+        {
+            Severity = OperationOutcome.IssueSeverity.Information,
+            Code = OperationOutcome.IssueType.Informational,
+            Diagnostics = $"{(outcome.Created ? "Created" : "Stored")} {outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId}",
+        });
+        said.Issue.AddRange(outcome.Warnings);
+        return FhirHttp.Resource(said, status);
+    }
+
+    private static Bundle.EntryComponent ResponseEntry(WriteOutcome o)
+    {
+        var warnings = o.Warnings.Count == 0 ? null : new OperationOutcome { Issue = [.. o.Warnings] };
+        return new Bundle.EntryComponent
+        {
+            FullUrl = $"{o.ResourceType}/{o.Saved.Id}",
+            Response = new Bundle.ResponseComponent
+            {
+                Status = o.Created ? "201 Created" : "200 OK",
+                Location = $"{o.ResourceType}/{o.Saved.Id}/_history/{o.Saved.VersionId}",
+                Etag = $"W/\"{o.Saved.VersionId}\"",
+                LastModified = o.Saved.LastUpdated,
+                Outcome = warnings,
+            },
+        };
+    }
+
+    /// <summary>Answers an error and keeps the payload with its OperationOutcome for the interface team.</summary>
+    public async Task<IResult> RejectAsync(HttpContext context, ReadOnlyMemory<byte>? body, FhirError error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        if (error.StatusCode is not (StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden))
+        {
+            await KeepRejectedAsync(context, body, error).ConfigureAwait(false);
+        }
+
+        return FhirHttp.Error(error);
+    }
+
+    private async Task KeepRejectedAsync(HttpContext context, ReadOnlyMemory<byte>? body, FhirError error)
+    {
+        try
+        {
+            var user = CurrentUser.From(context.User, identity.Value);
+            var text = body is { } b ? RejectedPayloadStore.BodyText(b.Span) : string.Empty;
+            await using var c = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await RejectedPayloadStore.AppendAsync(c, null, new RejectedPayload(
+                time.GetUtcNow(), user.Subject, context.Request.Method, context.Request.Path.Value ?? string.Empty,
+                context.Request.ContentType, error.StatusCode, text, FhirJson.Serialize(error.Outcome)), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            LogUnavailable(logger, context.TraceIdentifier, e.Message);
+        }
+    }
+
+    private IResult Unavailable(HttpContext context, DbException e)
+    {
+        LogUnavailable(logger, context.TraceIdentifier, e.Message);
+        context.Response.Headers.RetryAfter = "5";
+        return FhirHttp.Error(new FhirError(StatusCodes.Status503ServiceUnavailable, FhirOutcomes.Error(
+            OperationOutcome.IssueType.Transient, "Resource", "The database is unavailable; nothing was stored. Resend after the Retry-After delay.")));
+    }
+
+    private static FhirError Error422(string expression, string text) =>
+        new(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.Invalid, expression, text));
+
+    private static FhirError Error400(string expression, string text) =>
+        new(StatusCodes.Status400BadRequest, FhirOutcomes.Error(OperationOutcome.IssueType.Invalid, expression, text));
+
+    private static FhirError Retarget(FhirError error, string expression)
+    {
+        foreach (var issue in error.Outcome.Issue)
+        {
+            issue.Expression = [expression];
+        }
+
+        return error;
+    }
+
+    private static string Status(int code) => code.ToString(CultureInfo.InvariantCulture) + " " + code switch
+    {
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Unprocessable Entity",
+        503 => "Service Unavailable",
+        _ => "Error",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Database unavailable during FHIR write ({CorrelationId}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string correlationId, string reason);
+
+    private sealed record PlannedEntry(
+        int Index, string Type, Resource Resource, WriteRequest Request, string? FullUrl, IReadOnlyList<OperationOutcome.IssueComponent> Warnings);
+}

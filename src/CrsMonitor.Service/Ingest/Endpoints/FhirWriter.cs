@@ -1,0 +1,170 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Readings;
+using CrsMonitor.Service.Storage;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
+
+namespace CrsMonitor.Service.Ingest.Endpoints;
+
+/// <summary>How a resource is being written: POST create (optionally conditional) or PUT by id.</summary>
+public sealed record WriteRequest(bool IsUpdate, string? Id, string? IfNoneExist);
+
+/// <summary>What a write did, for the HTTP answer (201/200, Location, ETag) and the audit row.</summary>
+public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string? PatientId, IReadOnlyList<OperationOutcome.IssueComponent> Warnings)
+{
+    public bool Created => Saved.Kind == SaveKind.Created;
+}
+
+/// <summary>
+/// The one write path of every FHIR interaction (single resource, batch entry, transaction entry), inside a caller's
+/// transaction: store the resource verbatim with its version (idempotent on identifier, content or id), derive its
+/// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
+/// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
+/// </summary>
+public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades)
+{
+    /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
+    private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
+
+    /// <summary>Our rules beyond the parser; a 422 error names the element under <paramref name="expressionPrefix"/>.</summary>
+    public (FhirError? Error, IReadOnlyList<OperationOutcome.IssueComponent> Warnings) Check(Resource resource, string expressionPrefix)
+    {
+        var (error, warnings) = rules.Check(resource, expressionPrefix);
+        if (error is null && IdentifiersOf(resource).Any(i => i.System.Length > FhirResourceStore.MaxIdentifierLength || i.Value.Length > FhirResourceStore.MaxIdentifierLength))
+        {
+            error = new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.TooLong,
+                $"{expressionPrefix}.identifier", $"identifier system and value may each be at most {FhirResourceStore.MaxIdentifierLength} characters"));
+        }
+
+        return (error, warnings);
+    }
+
+    /// <summary>What the store keeps for this resource under <paramref name="id"/>.</summary>
+    public static ResourceToStore ToStore(Resource resource, string id) => new(
+        resource.TypeName, id, Normaliser.PatientIdOf(resource), ContentHash(resource), IdentifiersOf(resource),
+        (version, lastUpdated) => Stamp(resource, id, version, lastUpdated));
+
+    public async Task<WriteOutcome> WriteAsync(
+        DbConnection connection, DbTransaction transaction, Resource resource, WriteRequest request,
+        IReadOnlyList<OperationOutcome.IssueComponent> warnings, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var type = resource.TypeName;
+        if (!request.IsUpdate && request.IfNoneExist is { } condition)
+        {
+            var existing = await FindConditionalAsync(connection, transaction, type, condition, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return new WriteOutcome(
+                    new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body),
+                    type, existing.PatientId, warnings);
+            }
+        }
+
+        // FHIR create: the server assigns the id (a client id in the body is ignored); update: the id of the URL.
+        // A transaction pre-assigns the ids its urn:uuid references were rewritten to.
+        var id = request.Id ?? NewId();
+        var toStore = ToStore(resource, id);
+        var patientId = toStore.PatientId;
+
+        var saved = request.IsUpdate
+            ? await FhirResourceStore.UpsertAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false)
+            : await FhirResourceStore.CreateAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false);
+        if (saved.Kind is SaveKind.Existing or SaveKind.Unchanged)
+        {
+            return new WriteOutcome(saved, type, patientId, warnings);
+        }
+
+        await ProjectAsync(connection, transaction, resource, saved.Id, now, cancellationToken).ConfigureAwait(false);
+        var readings = normaliser.ToReadings(resource, new ReadingSource(type, saved.Id, saved.VersionId));
+        if (ContentGuarded.Contains(type) || readings.Count > 0)
+        {
+            var previous = await ReadingStore.ReplaceAsync(connection, transaction, type, saved.Id, readings, cancellationToken).ConfigureAwait(false);
+            if (patientId is not null)
+            {
+                var from = readings.Select(r => r.EffectiveAt).Concat(previous).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
+                await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (type == "Patient")
+        {
+            // A birth date changes which ICANS scale applies: re-grade the whole course.
+            await grades.RecalculateAsync(connection, transaction, saved.Id, DateTimeOffset.MinValue, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new WriteOutcome(saved, type, patientId ?? (type == "Patient" ? saved.Id : null), warnings);
+    }
+
+    private static async Task ProjectAsync(DbConnection c, DbTransaction tx, Resource resource, string id, DateTimeOffset now, CancellationToken ct)
+    {
+        switch (resource)
+        {
+            case Patient p:
+                await PatientStore.UpsertPatientAsync(c, tx, id, ParseDate(p.BirthDate), DisplayName(p), now, ct).ConfigureAwait(false);
+                break;
+            case Encounter e when Normaliser.PatientIdOf(e) is { } patient:
+                await PatientStore.UpsertEncounterAsync(
+                    c, tx, id, patient, LocationIdOf(e), e.StatusElement?.JsonValue as string ?? "unknown", e.Class?.Code, now, ct).ConfigureAwait(false);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static async Task<StoredResource?> FindConditionalAsync(DbConnection c, DbTransaction tx, string type, string condition, CancellationToken ct)
+    {
+        var (system, value) = ConditionalCreate.ParseIdentifier(condition);
+        var id = await FhirResourceStore.FindByIdentifierAsync(c, tx, type, system, value, ct).ConfigureAwait(false);
+        return id is null ? null : await FhirResourceStore.ReadAsync(c, type, id, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored JSON: the resource as sent, with its server id and meta (versionId, lastUpdated).</summary>
+    private static string Stamp(Resource resource, string id, int version, DateTimeOffset lastUpdated)
+    {
+        var copy = (Resource)resource.DeepCopy();
+        copy.Id = id;
+        copy.Meta ??= new Meta();
+        copy.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        copy.Meta.LastUpdated = lastUpdated;
+        return FhirJson.Serialize(copy);
+    }
+
+    /// <summary>SHA-256 of the resource without id and meta: the same content resent is recognised as the same.</summary>
+    public static string ContentHash(Resource resource)
+    {
+        var copy = (Resource)resource.DeepCopy();
+        copy.Id = null;
+        copy.Meta = null;
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FhirJson.Serialize(copy))));
+    }
+
+    public static IReadOnlyList<(string System, string Value)> IdentifiersOf(Resource resource)
+    {
+        IEnumerable<Identifier> ids = resource switch
+        {
+            Observation o => o.Identifier,
+            MedicationAdministration m => m.Identifier,
+            QuestionnaireResponse q => q.Identifier is null ? [] : [q.Identifier],
+            Patient p => p.Identifier,
+            Encounter e => e.Identifier,
+            Location l => l.Identifier,
+            _ => [],
+        };
+        return [.. ids.Where(i => !string.IsNullOrEmpty(i.Value)).Select(i => (i.System ?? string.Empty, i.Value!)).Distinct()];
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString("N");
+
+    private static DateOnly? ParseDate(string? date) =>
+        date is { Length: 10 } && DateOnly.TryParseExact(date, "yyyy-MM-dd", out var d) ? d : null;
+
+    private static string? DisplayName(Patient p) =>
+        p.Name.FirstOrDefault() is { } n ? string.Join(" ", n.Given.Append(n.Family).Where(s => !string.IsNullOrEmpty(s))) : null;
+
+    private static string? LocationIdOf(Encounter e) =>
+        e.Location.FirstOrDefault()?.Location?.Reference is { } reference && reference.StartsWith("Location/", StringComparison.Ordinal)
+            ? reference["Location/".Length..]
+            : null;
+}
