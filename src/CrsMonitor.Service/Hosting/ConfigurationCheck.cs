@@ -1,6 +1,7 @@
 using CrsMonitor.Grading;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Storage;
 
 namespace CrsMonitor.Service.Hosting;
 
@@ -26,6 +27,25 @@ public static class ConfigurationCheck
         {
             var grading = SettingsBinding.Bind(configuration, GradingSettingsValidator.SectionName, new GradingSettings());
             problems.AddRange(new GradingSettingsValidator().Validate(null, grading).Failures ?? []);
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
+            var continuous = SettingsBinding.Bind(configuration, ContinuousGradingSettings.SectionName, new ContinuousGradingSettings());
+            problems.AddRange(new ContinuousGradingSettingsValidator().Validate(null, continuous).Failures ?? []);
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
+            problems.AddRange(StorageSettings.FromConfiguration(configuration).Problems());
         }
         catch (StartupConfigurationException e)
         {

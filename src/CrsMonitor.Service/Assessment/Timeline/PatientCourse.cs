@@ -548,7 +548,18 @@ internal sealed class PatientCourse
 
     private static BasisInput Basis(string name, Reading r, string value) => new(name, value, r.EffectiveAt, r.Source, Stale: false);
 
-    private static Temperature Celsius(Reading r) => new(r.Value!.Value, TemperatureUnit.Celsius);
+    /// <summary>
+    /// The temperature as the grader compares it: the original °F value when it was sent in °F (CRS-FEVER compares °F
+    /// exactly, and a stored °C conversion may be rounded by the database: SQL Server keeps 6 decimals), else °C.
+    /// </summary>
+    private static Temperature Celsius(Reading r)
+    {
+        const string Fahrenheit = " [degF]";
+        return r.OriginalValue is { } original && original.EndsWith(Fahrenheit, StringComparison.Ordinal)
+            && decimal.TryParse(original[..^Fahrenheit.Length], NumberStyles.Number, CultureInfo.InvariantCulture, out var f)
+            ? new Temperature(f, TemperatureUnit.Fahrenheit)
+            : new Temperature(r.Value!.Value, TemperatureUnit.Celsius);
+    }
 
     /// <summary>The temperature in °C as recorded (a converted °F value to 2 decimals, for display only), with a non-Celsius original.</summary>
     private static string TemperatureText(Reading r)

@@ -8,6 +8,20 @@ namespace CrsMonitor.Service.Tests.Assessment;
 public sealed class GradeTimelineRuleTests
 {
     [Test]
+    public void Fahrenheit_IsComparedInFahrenheitExactly_NotThroughTheStoredCelsius()
+    {
+        // 100.39999 °F is 37.999994 °C: a database keeping 6 decimals would store 38.000000. The grader compares the °F sent.
+        var below = new TimelineCourse().Temperature(0, 38.000000m, "t-below", original: "100.39999 [degF]").Systolic(0, 118).RoomAir(0).At(0.5).Crs;
+        var at = new TimelineCourse().Temperature(0, 38.0m, "t-at", original: "100.4 [degF]").Systolic(0, 118).RoomAir(0).At(0.5).Crs;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Describe(below), Is.EqualTo("graded 0 []"));
+            Assert.That(Describe(at), Is.EqualTo("graded 1 []"));
+            Assert.That(at.Result.Rules.Select(r => r.Text), Has.Some.Contains("100.4 °F"));
+        }
+    }
+
+    [Test]
     public void Staleness_FeverFiveHoursAgoWithNoNewerTemperature_StillCountsThroughTheFeverGate()
     {
         var crs = new TimelineCourse().Temperature(0, 38.5m, "temp-1").Systolic(4.5, 118).RoomAir(4.5).At(5).Crs;
