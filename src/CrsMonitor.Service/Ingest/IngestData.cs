@@ -32,7 +32,7 @@ public sealed class IngestData
 
     /// <summary>The drug classes a Medication reading's qualifier may take.</summary>
     public static readonly IReadOnlyList<string> DrugClasses =
-        ["vasopressor", "vasopressin", "inotrope", "antipyretic", "anti-cytokine", "corticosteroid", "protocol-drug"];
+        ["vasopressor", "vasopressin", "inotrope", "antipyretic", "anti-cytokine", "corticosteroid", "protocol-drug", "fluid-bolus"];
 
     private static readonly string[] MinMaxExtensions =
         ["http://hl7.org/fhir/StructureDefinition/minValue", "http://hl7.org/fhir/StructureDefinition/maxValue"];

@@ -66,6 +66,19 @@ public static class FhirTestData
           {"linkId":"consciousness","answer":[{"valueCoding":{"system":"https://crsmonitor.org/fhir/CodeSystem/neuro","code":"{{{consciousness}}}"}}]}]}
         """;
 
+    /// <summary>A MedicationAdministration by RxNorm ingredient or CrsMonitor medication code; no end = still running.</summary>
+    public static string Medication(string patient, string system, string code, DateTimeOffset start, DateTimeOffset? end = null) =>
+        $$$"""
+        {"resourceType":"MedicationAdministration","status":"{{{(end is null ? "in-progress" : "completed")}}}",
+         "medicationCodeableConcept":{"coding":[{"system":"{{{system}}}","code":"{{{code}}}"}]},
+         "subject":{"reference":"Patient/{{{patient}}}"},
+         "effectivePeriod":{"start":"{{{Iso(start)}}}"{{{(end is { } e ? $",\"end\":\"{Iso(e)}\"" : string.Empty)}}}}}
+        """;
+
+    public const string RxNorm = "http://www.nlm.nih.gov/research/umls/rxnorm";
+
+    public const string CrsMonitorMedication = "https://crsmonitor.org/fhir/CodeSystem/medication";
+
     private static string FlowComponent(decimal? flow) => flow is not { } f
         ? string.Empty
         : $$$"""

@@ -70,4 +70,29 @@ public sealed class PatientStatusTests(StorageProvider provider)
         var grades = JsonNode.Parse(await Ok(await nurse7W.GetAsync("/fhir/Observation?patient=p-status&code=https://crsmonitor.org/fhir/CodeSystem/observation|crs-grade")))!;
         Assert.That(grades["entry"]!.AsArray().Select(e => e!["resource"]!["valueInteger"]?.GetValue<int>()), Does.Contain(2));
     }
+
+    [Test]
+    public async Task Status_FluidBolusAndRunningNorepinephrine_AreReadFromMedicationAdministrations()
+    {
+        host.Time.SetUtcNow(T(3));
+        using var integration = host.ClientFor("integration");
+        using var nurse = host.ClientFor("nurse", "7W");
+        await AdmitAsync(integration, "p-meds", "7W");
+        await Ok(await integration.PostAsync("/fhir/Observation", Body(Temperature("p-meds", 38.4m, "Cel", T(2)))));
+        await Ok(await integration.PostAsync("/fhir/Observation", Body(Systolic("p-meds", 96m, T(2)))));
+        await Ok(await integration.PostAsync("/fhir/Observation", Body(OxygenDevice("p-meds", "room-air", T(2)))));
+        await Ok(await integration.PostAsync("/fhir/MedicationAdministration",
+            Body(Medication("p-meds", CrsMonitorMedication, "fluid-bolus-for-hypotension", T(2.1), T(2.5)))));
+        var afterBolus = JsonNode.Parse(await Ok(await nurse.GetAsync("/api/patients/p-meds/status")))!;
+
+        await Ok(await integration.PostAsync("/fhir/MedicationAdministration", Body(Medication("p-meds", RxNorm, "7512", T(2.8)))));
+        var onPressor = JsonNode.Parse(await Ok(await nurse.GetAsync("/api/patients/p-meds/status")))!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(afterBolus["crs"]!["grade"]!.GetValue<int>(), Is.EqualTo(2), afterBolus["crs"]!.ToJsonString());
+            Assert.That(afterBolus["crs"]!["rules"]!.ToJsonString(), Does.Contain("CRS-HYPO-DEF"));
+            Assert.That(onPressor["crs"]!["grade"]!.GetValue<int>(), Is.EqualTo(3), onPressor["crs"]!.ToJsonString());
+            Assert.That(onPressor["crs"]!["rules"]!.ToJsonString(), Does.Contain("norepinephrine"));
+        }
+    }
 }
