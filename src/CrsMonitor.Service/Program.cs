@@ -47,13 +47,16 @@ builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIngest();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
+builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages(FhirStatusCodes.WriteAsync);
 app.UseAuthentication();
-app.UseAuthorization();
+
+// Before authorization, so the requests it refuses (401, and 403 by role) are audited too.
 app.UseMiddleware<AuditMiddleware>();
+app.UseAuthorization();
 app.MapHealthEndpoints();
 app.MapIdentityEndpoints();
 app.MapAssessmentEndpoints();

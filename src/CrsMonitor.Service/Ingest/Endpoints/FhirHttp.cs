@@ -16,7 +16,7 @@ public static class FhirHttp
 
     /// <summary>
     /// Reads the body: <c>application/fhir+json</c> or <c>application/json</c>, UTF-8 (415 otherwise, naming what was
-    /// sent), at most <paramref name="maxBytes"/> (413). A UTF-8 byte-order mark is dropped.
+    /// sent), at most <paramref name="maxBytes"/> (413), verbatim (FhirJson.Parse drops a UTF-8 byte-order mark).
     /// </summary>
     public static async Task<(ReadOnlyMemory<byte> Body, FhirError? Error)> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken ct)
     {
@@ -46,13 +46,8 @@ public static class FhirHttp
             buffer.Write(chunk, 0, read);
         }
 
-        ReadOnlyMemory<byte> bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (bytes.Span.StartsWith("\uFEFF"u8))
-        {
-            bytes = bytes[3..];
-        }
-
-        return (bytes.ToArray(), null);
+        // Verbatim: FhirJson.Parse drops one UTF-8 byte-order mark (dropping one here too let two through).
+        return (buffer.ToArray(), null);
     }
 
     public static bool IsFhirJson(string? contentType) =>

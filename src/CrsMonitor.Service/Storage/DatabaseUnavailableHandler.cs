@@ -1,0 +1,46 @@
+using CrsMonitor.Service.Ingest;
+using CrsMonitor.Service.Ingest.Endpoints;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>
+/// A database failure that reaches the exception handler (reads, search, status: the write paths answer their own 503)
+/// is the database's, not a bug: 503 with Retry-After, an OperationOutcome under /fhir and problem+json elsewhere.
+/// </summary>
+public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+{
+    public const string RetryAfterSeconds = "5";
+    private const string Text = "The database is unavailable; nothing was read or stored. Retry after the Retry-After delay.";
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(exception);
+        if (!DbErrors.IsDatabaseFailure(exception))
+        {
+            return false;
+        }
+
+        LogUnavailable(logger, httpContext.TraceIdentifier, exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+        if (httpContext.Request.Path.StartsWithSegments(FhirEndpoints.Base))
+        {
+            httpContext.Response.ContentType = FhirHttp.MediaType + "; charset=utf-8";
+            await httpContext.Response.WriteAsync(
+                FhirJson.Serialize(FhirOutcomes.Error(OperationOutcome.IssueType.Transient, "Resource", Text)), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = Text },
+        }).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Database unavailable ({CorrelationId}): {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string correlationId, string reason);
+}
