@@ -51,11 +51,16 @@ public sealed class AuditTrail
 /// <summary>Writes the audit row of every /fhir and /api request that did not write its own (reads, denials, errors).</summary>
 public sealed partial class AuditMiddleware(RequestDelegate next)
 {
+    public const string CorrelationHeader = "X-Correlation-Id";
+
     public async Task InvokeAsync(HttpContext context, AuditTrail trail, Database database, TimeProvider time,
         IOptions<IdentitySettings> identity, ILogger<AuditMiddleware> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(trail);
+
+        // The id the audit row carries, so an interface team can quote it when asking about a request.
+        context.Response.Headers[CorrelationHeader] = context.TraceIdentifier;
         await next(context).ConfigureAwait(false);
         if (trail.Written || !IsAudited(context.Request.Path))
         {

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Tests.Storage;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using static CrsMonitor.Service.Tests.Fhir.FhirTestData;
 
@@ -13,15 +11,15 @@ namespace CrsMonitor.Service.Tests.Fhir;
 /// <summary>
 /// The audit trail of the FHIR endpoint (reliability-security.md): every read and write of patient data and every
 /// denied request is an append-only row with when, who (subject and role), what (action, resource type and id), which
-/// patient, the outcome (<c>success</c>, <c>denied</c>, <c>error</c>) and the request's correlation id. The test host
-/// echoes each request's correlation id (<see cref="HttpContext.TraceIdentifier"/>) in a response header so each row
+/// patient, the outcome (<c>success</c>, <c>denied</c>, <c>error</c>) and the request's correlation id. The service
+/// answers each request with its correlation id (header X-Correlation-Id) so each row
 /// can be matched to the request that caused it. On each storage provider.
 /// </summary>
 [TestFixture(StorageProvider.Sqlite)]
 [TestFixture(StorageProvider.Postgres)]
 public sealed class AuditTests(StorageProvider provider)
 {
-    private const string CorrelationHeader = "X-Test-Correlation-Id";
+    private const string CorrelationHeader = AuditMiddleware.CorrelationHeader;
     private const string Patient = "p-audit";
 
     private static readonly DateTimeOffset At = ServiceHost.Start.AddHours(-1);
@@ -37,7 +35,7 @@ public sealed class AuditTests(StorageProvider provider)
     public async Task StartAsync()
     {
         database = await TestDatabase.CreateAsync(provider);
-        host = new ServiceHost(database.HostSettings, s => s.AddTransient<IStartupFilter, EchoCorrelationId>());
+        host = new ServiceHost(database.HostSettings);
         feed = host.ClientWith(host.Token("--role", "integration", "--sub", "feed-1"));
         ann = host.ClientWith(host.Token("--role", "nurse", "--unit", "7W", "--sub", "nurse-ann"));
         bob = host.ClientWith(host.Token("--role", "nurse", "--unit", "5E", "--sub", "nurse-bob"));
@@ -171,7 +169,7 @@ public sealed class AuditTests(StorageProvider provider)
     /// <summary>The audit rows written for the request that got <paramref name="response"/>, by its correlation id.</summary>
     private async Task<IReadOnlyList<AuditEntry>> RowsOfAsync(HttpResponseMessage response)
     {
-        Assert.That(response.Headers.TryGetValues(CorrelationHeader, out var values), Is.True, "the test host echoes the correlation id");
+        Assert.That(response.Headers.TryGetValues(CorrelationHeader, out var values), Is.True, "the service answers with the correlation id of the audit row");
         var correlationId = values!.Single();
         await using var connection = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
         return [.. (await AuditStore.RecentAsync(connection, 10_000, CancellationToken.None)).Where(r => r.CorrelationId == correlationId)];
@@ -184,23 +182,5 @@ public sealed class AuditTests(StorageProvider provider)
         Assert.That(rows, Has.Count.EqualTo(1), () => $"audit rows of the request: {string.Join("; ", rows)}");
         Assert.That(rows[0].At, Is.EqualTo(ServiceHost.Start));
         return rows[0];
-    }
-
-    /// <summary>Echoes <see cref="HttpContext.TraceIdentifier"/> (what audit rows keep as correlation id) in a response header.</summary>
-    private sealed class EchoCorrelationId : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (HttpContext context, RequestDelegate nextDelegate) =>
-            {
-                context.Response.OnStarting(() =>
-                {
-                    context.Response.Headers[CorrelationHeader] = context.TraceIdentifier;
-                    return Task.CompletedTask;
-                });
-                await nextDelegate(context);
-            });
-            next(app);
-        };
     }
 }
