@@ -4,6 +4,7 @@ using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Ingest.Endpoints;
+using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -47,6 +48,7 @@ builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddIngest();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
+builder.Services.AddProtocols();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();
@@ -62,6 +64,7 @@ app.MapIdentityEndpoints();
 app.MapAssessmentEndpoints();
 app.MapFhirEndpoints();
 app.MapPatientStatusEndpoints();
+app.MapProtocolEndpoints();
 
 try
 {
