@@ -1,0 +1,330 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace CrsMonitor.Benchmarks;
+
+/// <summary>
+/// The ingest benchmark (issue 3, section 7). One run measures, over real HTTP on 127.0.0.1: the HTTP, parse and
+/// parse-and-store ceilings, then the real service (a child process) on SQLite and/or PostgreSQL, for single
+/// Observation POSTs at 1, 8 and 32 clients and transaction Bundles of 100 at 1 and 8 clients, plus the latency at a
+/// paced 1,000 observations/s on SQLite; then prints a Markdown table for the README. Exit 0 when every scenario ran
+/// (whether or not the targets were met), 1 on failure, 2 on bad arguments.
+/// </summary>
+public static class BenchmarkProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Any(a => a is "--help" or "-h"))
+        {
+            Console.WriteLine(BenchmarkOptions.Usage);
+            return 0;
+        }
+
+        var options = BenchmarkOptions.Parse(args, out var error);
+        if (options is null)
+        {
+            await Console.Error.WriteLineAsync($"benchmark: {error}{Environment.NewLine}{BenchmarkOptions.Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var cleanup = new Cleanup();
+        using var stop = new CancellationTokenSource(BenchmarkRun.Budget(options));
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        // Ctrl+C and SIGTERM stop the run through its cancellation token, so clean-up runs below; should the process end
+        // some other way, ProcessExit still stops the children and removes the folders.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cleanup.Run();
+        try
+        {
+            await new BenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false);
+            return 0;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("benchmark: stopped (Ctrl+C, SIGTERM or the run's time budget ran out); cleaning up").ConfigureAwait(false);
+            return 1;
+        }
+#pragma warning disable CA1031 // Any failure ends the run with its message after clean-up.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await Console.Error.WriteLineAsync($"benchmark failed: {e}").ConfigureAwait(false);
+            return 1;
+        }
+        finally
+        {
+            cleanup.Run();
+        }
+    }
+}
+
+/// <summary>One run: every scenario in order, then the report.</summary>
+public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
+{
+    /// <summary>Ceilings ignore it; it makes their requests as large as the service's (a JWT of about this size).</summary>
+    private static readonly string CeilingToken = new('x', 480);
+
+    private readonly List<ScenarioResult> results = [];
+    private readonly List<string> notes = [];
+    private readonly string runId = Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>The share of the machine other processes used during the paced scenario.</summary>
+    private double? PacedOthersCpu { get; set; }
+
+    private TimeSpan Warmup => TimeSpan.FromSeconds(options.WarmupSeconds);
+
+    private TimeSpan Measured => TimeSpan.FromSeconds(options.Seconds);
+
+    /// <summary>How long the paced scenario waits for late answers before it gives up on them.</summary>
+    private static TimeSpan PacedDrain => TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest a run may take before it stops itself: every scenario with generous slack.</summary>
+    public static TimeSpan Budget(BenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var scenarios = (Workload.All.Count * (2 + (options.IncludesSqlite ? 2 : 0) + (options.IncludesPostgres ? 2 : 0))) + 1;
+        return TimeSpan.FromSeconds((scenarios * (options.Seconds + options.WarmupSeconds + 30)) + 600);
+    }
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var dll = Path.GetFullPath(options.ServiceDll ?? Path.Combine(AppContext.BaseDirectory, "CrsMonitor.Service.dll"));
+        if (!File.Exists(dll) || !File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
+        {
+            throw new InvalidOperationException($"{dll} (with its .runtimeconfig.json) is missing: build the solution, or pass --service-dll");
+        }
+
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"crsmonitor-bench-{runId}")).FullName;
+        cleanup.DeleteOnExit(root);
+        Progress($"CrsMonitor ingest benchmark: {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up, "
+            + $"{Environment.ProcessorCount} cores, service {dll}, budget {Budget(options)}");
+
+        foreach (var kind in options.Ceilings ? [CeilingKind.Http, CeilingKind.Parse] : Array.Empty<CeilingKind>())
+        {
+            var server = await CeilingServer.StartAsync(kind, null, ct).ConfigureAwait(false);
+            await using (server.ConfigureAwait(false))
+            {
+                await MeasureAllAsync(kind == CeilingKind.Http ? Target.HttpCeiling : Target.ParseCeiling, Report.NoProvider, server.BaseAddress, () => CeilingToken, ct)
+                    .ConfigureAwait(false);
+            }
+        }
+
+        Measurement? paced = null;
+        PostgresCluster? postgres = null;
+        foreach (var provider in new[] { "SQLite", "PostgreSQL" })
+        {
+            if (provider == "SQLite" ? !options.IncludesSqlite : !options.IncludesPostgres)
+            {
+                continue;
+            }
+
+            CeilingStore store;
+            string serviceDb;
+            string[] settings;
+            if (provider == "SQLite")
+            {
+                store = await SqliteCeilingStore.CreateAsync(Path.Combine(root, "ceiling.db"), ct).ConfigureAwait(false);
+                serviceDb = string.Empty;
+                settings = ["--Storage:Provider=sqlite"];
+            }
+            else
+            {
+                Progress("starting a throwaway PostgreSQL 15 cluster");
+                postgres = await PostgresCluster.StartAsync(cleanup, ct).ConfigureAwait(false);
+                await postgres.CreateDatabaseAsync("bench_ceiling", ct).ConfigureAwait(false);
+                await postgres.CreateDatabaseAsync("bench_service", ct).ConfigureAwait(false);
+                store = await PostgresCeilingStore.CreateAsync(postgres.ConnectionStringFor("bench_ceiling"), ct).ConfigureAwait(false);
+                serviceDb = postgres.ConnectionStringFor("bench_service");
+                settings = ["--Storage:Provider=postgres", $"--Storage:ConnectionString={serviceDb}", "--Storage:MigrateOnStartup=true"];
+            }
+
+            if (store is SqliteCeilingStore sqlite)
+            {
+                notes.Add($"SQLite opened as the service opens it: journal_mode WAL, synchronous {await sqlite.SynchronousAsync(ct).ConfigureAwait(false)}.");
+            }
+
+            var ceiling = await CeilingServer.StartAsync(CeilingKind.ParseAndStore, store, ct).ConfigureAwait(false);
+            await using (ceiling.ConfigureAwait(false))
+            {
+                if (options.Ceilings)
+                {
+                    await MeasureAllAsync(Target.StoreCeiling, provider, ceiling.BaseAddress, () => CeilingToken, ct).ConfigureAwait(false);
+                }
+            }
+
+            var data = Directory.CreateDirectory(Path.Combine(root, $"service-{provider.ToLowerInvariant()}")).FullName;
+            Progress($"starting CrsMonitor.Service on {provider}");
+            var service = await ServiceProcess.StartAsync(dll, data, settings, cleanup, ct).ConfigureAwait(false);
+            try
+            {
+                await MeasureAllAsync(Target.Service, provider, service.BaseAddress, () => service.Token, ct, service).ConfigureAwait(false);
+                if (provider == "SQLite")
+                {
+                    paced = await MeasurePacedAsync(service, ct).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InvalidOperationException($"{e.Message}\nservice log (last lines):\n{service.LogTail()}", e);
+            }
+            finally
+            {
+                await service.StopAsync().ConfigureAwait(false);
+            }
+
+            var measured = results.Where(r => r.Target == Target.Service && r.Provider == provider).Select(r => r.Measurement)
+                .Concat(provider == "SQLite" && paced is not null ? [paced] : []).ToList();
+            await NoteStoredAsync(
+                provider, provider == "SQLite" ? Path.Combine(data, "crsmonitor.db") : serviceDb, measured.Sum(m => m.Acknowledged),
+                measured.Sum(m => m.Unacknowledged), ct).ConfigureAwait(false);
+            NoteLog(provider, service.LogFile);
+        }
+
+        var markdown = Report.Markdown(options, results, paced, PacedOthersCpu, notes, startedAt);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        if (options.OutputFile is { } file)
+        {
+            await File.WriteAllTextAsync(file, markdown, ct).ConfigureAwait(false);
+            Progress($"report written to {Path.GetFullPath(file)}");
+        }
+    }
+
+    private async Task MeasureAllAsync(Target target, string provider, Uri baseAddress, Func<string> token, CancellationToken ct, ServiceProcess? service = null)
+    {
+        foreach (var workload in Workload.All)
+        {
+            var payloads = new Payloads(runId, $"{provider.ToLowerInvariant().Replace("-", "x", StringComparison.Ordinal)}-{workload.Key}", options.Patients);
+            if (service is not null)
+            {
+                await service.EnsureTokenFor(Warmup + Measured + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                await AdmitAsync(service, payloads, ct).ConfigureAwait(false);
+            }
+
+            Settle();
+            var before = MachineLoad.Sample();
+            var m = await LoadGenerator.RunClosedAsync(baseAddress, token, workload, payloads, Warmup, Measured, ct).ConfigureAwait(false);
+            var others = MachineLoad.OthersPercent(before, MachineLoad.Sample());
+            results.Add(new ScenarioResult(target, provider, workload, m, others));
+            Progress(string.Create(CultureInfo.InvariantCulture,
+                $"  {target,-12} {provider,-10} {workload.Key,-10} {m.ObservationsPerSecond,9:N0} obs/s {m.RequestsPerSecond,8:N0} req/s  p50 {m.P50,7:0.00} ms  p99 {m.P99,7:0.00} ms  errors {m.Errors}  others' CPU {others:0}%"));
+            if (m.Errors > 0)
+            {
+                notes.Add($"{target} {provider} {workload.Key}: {m.Errors} errors, first: {m.FirstError}");
+            }
+        }
+    }
+
+    private async Task<Measurement> MeasurePacedAsync(ServiceProcess service, CancellationToken ct)
+    {
+        var payloads = new Payloads(runId, "sqlite-paced", options.Patients);
+        await service.EnsureTokenFor(Warmup + Measured + TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+        await AdmitAsync(service, payloads, ct).ConfigureAwait(false);
+        Settle();
+        var before = MachineLoad.Sample();
+        var m = await LoadGenerator.RunPacedAsync(service.BaseAddress, () => service.Token, payloads, options.PacedRate, Warmup, Measured, PacedDrain, ct)
+            .ConfigureAwait(false);
+        PacedOthersCpu = MachineLoad.OthersPercent(before, MachineLoad.Sample());
+        Progress(string.Create(CultureInfo.InvariantCulture,
+            $"  paced        SQLite     {options.PacedRate}/s    {m.ObservationsPerSecond,9:N0} obs/s  p50 {m.P50,7:0.00} ms  p99 {m.P99,7:0.00} ms  max {m.Max:0.00} ms  in flight <= {m.MaxInFlight}  unanswered {m.Unanswered}  errors {m.Errors}  others' CPU {PacedOthersCpu:0}%"));
+        if (m.Errors > 0)
+        {
+            notes.Add($"paced SQLite: {m.Errors} errors, first: {m.FirstError}");
+        }
+
+        return m;
+    }
+
+    /// <summary>Admits the workload's patients through the ADT path: the benchmark ward, then Patient and Encounter of each.</summary>
+    private static async Task AdmitAsync(ServiceProcess service, Payloads payloads, CancellationToken ct)
+    {
+        using var client = LoadGenerator.NewClient(service.BaseAddress, 4);
+        var token = service.Token;
+        await LoadGenerator.PutAsync(client, $"/fhir/Location/{Payloads.Unit}", Payloads.Location(Payloads.Unit), token, ct).ConfigureAwait(false);
+        await Parallel.ForEachAsync(Enumerable.Range(0, payloads.Patients), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, c) =>
+        {
+            var patient = payloads.PatientId(i);
+            await LoadGenerator.PutAsync(client, $"/fhir/Patient/{patient}", Payloads.Patient(patient), token, c).ConfigureAwait(false);
+            await LoadGenerator.PutAsync(client, $"/fhir/Encounter/enc-{patient}", Payloads.Encounter($"enc-{patient}", patient, Payloads.Unit), token, c)
+                .ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Collects this process's garbage and gives the machine a moment between scenarios.</summary>
+    private static void Settle()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        Thread.Sleep(500);
+    }
+
+    /// <summary>
+    /// Checks that every acknowledged Observation is stored, once: at least as many stored as acknowledged, and at most
+    /// as many more as requests went unacknowledged (a request the client gave up on may still have been committed).
+    /// </summary>
+    private async Task NoteStoredAsync(string provider, string connection, long acknowledged, long unacknowledged, CancellationToken ct)
+    {
+        const string Counts = """
+            SELECT (SELECT COUNT(*) FROM fhir_resource WHERE resource_type = 'Observation') AS Observations,
+                   (SELECT COUNT(*) FROM reading) AS Readings,
+                   (SELECT COUNT(*) FROM grade_point) AS GradePoints,
+                   (SELECT COUNT(*) FROM audit_log) AS AuditRows
+            """;
+        (long Observations, long Readings, long GradePoints, long AuditRows) counts;
+        if (provider == "SQLite")
+        {
+            await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = connection, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString);
+            counts = await c.QuerySingleAsync<(long, long, long, long)>(new CommandDefinition(Counts, cancellationToken: ct)).ConfigureAwait(false);
+        }
+        else
+        {
+            await using var c = new NpgsqlConnection(connection);
+            counts = await c.QuerySingleAsync<(long, long, long, long)>(new CommandDefinition(Counts, cancellationToken: ct)).ConfigureAwait(false);
+        }
+
+        var verdict = counts.Observations == acknowledged
+            ? "all, once each"
+            : counts.Observations > acknowledged && counts.Observations <= acknowledged + unacknowledged
+                ? $"{counts.Observations - acknowledged:N0} more: of the {unacknowledged:N0} requests that got no 2xx (errors, or abandoned by the client), these were committed"
+                : "**MISMATCH**";
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"{provider}: {acknowledged:N0} Observations acknowledged with 2xx (warm-up included), {counts.Observations:N0} stored ({verdict}); "
+            + $"{counts.Readings:N0} readings, {counts.GradePoints:N0} grade points, {counts.AuditRows:N0} audit rows."));
+    }
+
+    /// <summary>Notes errors the service logged, with the first one's message; keeps its log beside the report if any.</summary>
+    private void NoteLog(string provider, string logFile)
+    {
+        var lines = File.Exists(logFile) ? File.ReadAllLines(logFile) : [];
+        var first = Array.FindIndex(lines, l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
+        if (first < 0)
+        {
+            return;
+        }
+
+        var count = lines.Count(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal));
+        var message = string.Join(" / ", lines.Skip(first).Take(3).Select(l => l.Trim()));
+        var kept = string.Empty;
+        if (options.OutputFile is { } report)
+        {
+            var copy = Path.GetFullPath(Path.ChangeExtension(report, $".service-{provider.ToLowerInvariant()}.log"));
+            File.Copy(logFile, copy, overwrite: true);
+            kept = $" (log kept: {copy})";
+        }
+
+        notes.Add($"{provider}: the service logged {count} errors{kept}; first: {message}");
+    }
+
+    private static void Progress(string line) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}");
+}
