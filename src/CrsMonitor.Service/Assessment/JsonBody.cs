@@ -27,14 +27,22 @@ internal static class JsonBody
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                return (null, TooLarge(maxBytes));
-            }
+                if (buffer.Length + read > maxBytes)
+                {
+                    return (null, TooLarge(maxBytes));
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The client stopped sending: a 4xx, never a 500.
+            return (null, TypedResults.Problem(statusCode: e.StatusCode, detail: $"The request body could not be read: {e.Message}"));
         }
 
         ReadOnlyMemory<byte> bytes = buffer.ToArray();

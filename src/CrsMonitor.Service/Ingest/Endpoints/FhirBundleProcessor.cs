@@ -133,6 +133,7 @@ public sealed partial class FhirBundleProcessor(
                 var now = time.GetUtcNow();
                 var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
                 var outcomes = new WriteOutcome?[resolved.Count];
+                var regrade = new PatientsToRegrade();
                 foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
                 {
                     if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{entry.Index}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
@@ -140,12 +141,13 @@ public sealed partial class FhirBundleProcessor(
                         return (Outcomes: outcomes, Error: denied);
                     }
 
-                    var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
+                    var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
                     outcomes[entry.Index] = written;
                     trail.Describe("fhir.transaction", entry.Type, written.Saved.Id, written.PatientId);
                     await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
                 }
 
+                await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
                 return (Outcomes: outcomes, Error: (FhirError?)null);
             }, context.RequestAborted).ConfigureAwait(false);
 

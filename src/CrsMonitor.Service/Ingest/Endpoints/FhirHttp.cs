@@ -36,14 +36,23 @@ public static class FhirHttp
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        try
         {
-            if (buffer.Length + read > maxBytes)
+            while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
             {
-                return (default, TooLarge(maxBytes));
-            }
+                if (buffer.Length + read > maxBytes)
+                {
+                    return (default, TooLarge(maxBytes));
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The client stopped sending (or sent a malformed body): a 4xx, never a 500; nothing was stored.
+            return (default, new FhirError(e.StatusCode, FhirOutcomes.Error(
+                OperationOutcome.IssueType.Incomplete, "Resource", $"The request body could not be read: {e.Message}")));
         }
 
         // Verbatim: FhirJson.Parse drops one UTF-8 byte-order mark (dropping one here too let two through).

@@ -49,8 +49,11 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
 
     public async Task<WriteOutcome> WriteAsync(
         DbConnection connection, DbTransaction transaction, Resource resource, WriteRequest request,
-        IReadOnlyList<OperationOutcome.IssueComponent> warnings, DateTimeOffset now, CancellationToken cancellationToken)
+        IReadOnlyList<OperationOutcome.IssueComponent> warnings, DateTimeOffset now, CancellationToken cancellationToken,
+        PatientsToRegrade? regrade = null)
     {
+        // A single write re-grades at once; a transaction collects its patients and re-grades each once at the end.
+        var queue = regrade ?? new PatientsToRegrade();
         var type = resource.TypeName;
         if (!request.IsUpdate && request.IfNoneExist is { } condition)
         {
@@ -85,16 +88,31 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
             if (patientId is not null)
             {
                 var from = readings.Select(r => r.EffectiveAt).Concat(previous).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
-                await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
+                queue.Add(patientId, from);
             }
         }
         else if (type == "Patient")
         {
             // A birth date changes which ICANS scale applies: re-grade the whole course.
-            await grades.RecalculateAsync(connection, transaction, saved.Id, DateTimeOffset.MinValue, now, cancellationToken).ConfigureAwait(false);
+            queue.Add(saved.Id, DateTimeOffset.MinValue);
+        }
+
+        if (regrade is null)
+        {
+            await RegradeAsync(connection, transaction, queue, now, cancellationToken).ConfigureAwait(false);
         }
 
         return new WriteOutcome(saved, type, patientId ?? (type == "Patient" ? saved.Id : null), warnings);
+    }
+
+    /// <summary>Re-grades every queued patient once, from the earliest instant queued for it (inside the caller's transaction).</summary>
+    public async Task RegradeAsync(DbConnection connection, DbTransaction transaction, PatientsToRegrade queue, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        foreach (var (patientId, from) in queue.Drain())
+        {
+            await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task ProjectAsync(DbConnection c, DbTransaction tx, Resource resource, string id, DateTimeOffset now, CancellationToken ct)
@@ -167,4 +185,21 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         e.Location.FirstOrDefault()?.Location?.Reference is { } reference && reference.StartsWith("Location/", StringComparison.Ordinal)
             ? reference["Location/".Length..]
             : null;
+}
+
+/// <summary>Patients whose readings changed in a unit of work, each with the earliest instant to re-grade from.</summary>
+public sealed class PatientsToRegrade
+{
+    private readonly SortedDictionary<string, DateTimeOffset> from = new(StringComparer.Ordinal);
+
+    public void Add(string patientId, DateTimeOffset at) =>
+        from[patientId] = from.TryGetValue(patientId, out var earlier) && earlier < at ? earlier : at;
+
+    /// <summary>The queued patients in a stable order (so concurrent transactions take patient locks in the same order).</summary>
+    public IReadOnlyList<(string PatientId, DateTimeOffset From)> Drain()
+    {
+        var all = from.Select(kv => (kv.Key, kv.Value)).ToList();
+        from.Clear();
+        return all;
+    }
 }
