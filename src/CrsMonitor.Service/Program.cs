@@ -44,11 +44,14 @@ if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Coun
 
 builder.Services.AddCrsMonitorIdentity();
 builder.Services.AddAssessment();
-builder.Services.AddStorage(builder.Configuration);
+
+// Data files first: hosted services start in registration order, so a broken FHIR table or protocol file stops
+// start-up before the database is migrated or any background work begins.
 builder.Services.AddIngest();
+builder.Services.AddProtocols();
+builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
-builder.Services.AddProtocols();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();

@@ -88,11 +88,24 @@ public sealed class TempDirectory : IDisposable
     public string Path { get; } = Directory.CreateDirectory(
         System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"crsmonitor-tests-{Guid.NewGuid():N}")).FullName;
 
+    /// <summary>
+    /// Deletes the folder. A host whose start failed may still be finishing a file in it (the SQLite database and its
+    /// WAL files): pooled SQLite connections are released first, and a deletion that races such a write is tried
+    /// again, a bounded number of times.
+    /// </summary>
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        for (var attempt = 1; Directory.Exists(Path); attempt++)
         {
-            Directory.Delete(Path, recursive: true);
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            }
         }
     }
 }
