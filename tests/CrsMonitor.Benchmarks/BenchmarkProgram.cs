@@ -261,12 +261,11 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Collects this process's garbage and gives the machine a moment between scenarios.</summary>
+    /// <summary>Collects this process's garbage between scenarios, so one scenario's garbage is not another's pause.</summary>
     private static void Settle()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        Thread.Sleep(500);
     }
 
     /// <summary>
