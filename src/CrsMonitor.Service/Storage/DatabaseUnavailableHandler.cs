@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace CrsMonitor.Service.Storage;
 
 /// <summary>
-/// A database failure that reaches the exception handler (reads, search, status: the write paths answer their own 503)
-/// is the database's, not a bug: 503 with Retry-After, an OperationOutcome under /fhir and problem+json elsewhere.
+/// A database failure that reaches the exception handler (every endpoint; only a batch answers per entry) is the
+/// database's, not a bug: 503 with Retry-After, an OperationOutcome under /fhir and problem+json elsewhere.
 /// </summary>
 public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {

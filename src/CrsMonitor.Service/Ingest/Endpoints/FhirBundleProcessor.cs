@@ -12,7 +12,8 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 /// <summary>
 /// Runs writes: a single resource, a batch (each entry on its own) or a transaction (all or nothing, <c>urn:uuid:</c>
 /// references resolved). Parse (400) → our rules (422) → access (403) → one database transaction (store, readings,
-/// projections, re-grade, audit) → 2xx after commit. Failures are kept as rejected payloads.
+/// projections, re-grade, audit) → 2xx after commit. Failures are kept as rejected payloads. A database outage
+/// is answered by <see cref="Storage.DatabaseUnavailableHandler"/> (503 + Retry-After), except per batch entry.
 /// </summary>
 public sealed partial class FhirBundleProcessor(
     Database database, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
@@ -51,34 +52,27 @@ public sealed partial class FhirBundleProcessor(
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
         trail.Describe(trail.Action!, type, request.Id, Normaliser.PatientIdOf(resource!));
-        try
+        var outcome = await database.InTransactionAsync(async (c, tx) =>
         {
-            var outcome = await database.InTransactionAsync(async (c, tx) =>
+            if (await AccessErrorAsync(c, tx, user, resource!, type, context.RequestAborted).ConfigureAwait(false) is { } denied)
             {
-                if (await AccessErrorAsync(c, tx, user, resource!, type, context.RequestAborted).ConfigureAwait(false) is { } denied)
-                {
-                    return (Outcome: (WriteOutcome?)null, Error: denied);
-                }
-
-                var now = time.GetUtcNow();
-                var written = await writer.WriteAsync(c, tx, resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
-                trail.Describe(trail.Action!, type, written.Saved.Id, written.PatientId);
-                await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-                return (Outcome: written, Error: (FhirError?)null);
-            }, context.RequestAborted).ConfigureAwait(false);
-
-            if (outcome.Error is not null)
-            {
-                return await RejectAsync(context, body, outcome.Error).ConfigureAwait(false);
+                return (Outcome: (WriteOutcome?)null, Error: denied);
             }
 
-            trail.MarkWritten();
-            return Answer(context.Response, outcome.Outcome!);
-        }
-        catch (DbException e)
+            var now = time.GetUtcNow();
+            var written = await writer.WriteAsync(c, tx, resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
+            trail.Describe(trail.Action!, type, written.Saved.Id, written.PatientId);
+            await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+            return (Outcome: written, Error: (FhirError?)null);
+        }, context.RequestAborted).ConfigureAwait(false);
+
+        if (outcome.Error is not null)
         {
-            return Unavailable(context, e);
+            return await RejectAsync(context, body, outcome.Error).ConfigureAwait(false);
         }
+
+        trail.MarkWritten();
+        return Answer(context.Response, outcome.Outcome!);
     }
 
     public async Task<IResult> PostBundleAsync(HttpContext context, ReadOnlyMemory<byte> body)
@@ -126,45 +120,38 @@ public sealed partial class FhirBundleProcessor(
 
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
-        try
+        var result = await database.InTransactionAsync(async (c, tx) =>
         {
-            var result = await database.InTransactionAsync(async (c, tx) =>
+            var now = time.GetUtcNow();
+            var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
+            var outcomes = new WriteOutcome?[resolved.Count];
+            var regrade = new PatientsToRegrade();
+            foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
             {
-                var now = time.GetUtcNow();
-                var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
-                var outcomes = new WriteOutcome?[resolved.Count];
-                var regrade = new PatientsToRegrade();
-                foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
+                if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{entry.Index}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
                 {
-                    if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{entry.Index}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
-                    {
-                        return (Outcomes: outcomes, Error: denied);
-                    }
-
-                    var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
-                    outcomes[entry.Index] = written;
-                    trail.Describe("fhir.transaction", entry.Type, written.Saved.Id, written.PatientId);
-                    await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+                    return (Outcomes: outcomes, Error: denied);
                 }
 
-                await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
-                return (Outcomes: outcomes, Error: (FhirError?)null);
-            }, context.RequestAborted).ConfigureAwait(false);
-
-            if (result.Error is not null)
-            {
-                return await RejectAsync(context, body, result.Error).ConfigureAwait(false);
+                var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
+                outcomes[entry.Index] = written;
+                trail.Describe("fhir.transaction", entry.Type, written.Saved.Id, written.PatientId);
+                await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
             }
 
-            trail.MarkWritten();
-            var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
-            response.Entry.AddRange(result.Outcomes.Select(o => ResponseEntry(o!)));
-            return FhirHttp.Resource(response);
-        }
-        catch (DbException e)
+            await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
+            return (Outcomes: outcomes, Error: (FhirError?)null);
+        }, context.RequestAborted).ConfigureAwait(false);
+
+        if (result.Error is not null)
         {
-            return Unavailable(context, e);
+            return await RejectAsync(context, body, result.Error).ConfigureAwait(false);
         }
+
+        trail.MarkWritten();
+        var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
+        response.Entry.AddRange(result.Outcomes.Select(o => ResponseEntry(o!)));
+        return FhirHttp.Resource(response);
     }
 
     private async Task<IResult> BatchAsync(HttpContext context, Bundle bundle)
@@ -415,14 +402,6 @@ public sealed partial class FhirBundleProcessor(
         {
             LogUnavailable(logger, context.TraceIdentifier, e.Message);
         }
-    }
-
-    private IResult Unavailable(HttpContext context, DbException e)
-    {
-        LogUnavailable(logger, context.TraceIdentifier, e.Message);
-        context.Response.Headers.RetryAfter = "5";
-        return FhirHttp.Error(new FhirError(StatusCodes.Status503ServiceUnavailable, FhirOutcomes.Error(
-            OperationOutcome.IssueType.Transient, "Resource", "The database is unavailable; nothing was stored. Resend after the Retry-After delay.")));
     }
 
     private static FhirError Error422(string expression, string text) =>
