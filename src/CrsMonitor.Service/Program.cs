@@ -5,6 +5,7 @@ using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Ingest.Endpoints;
 using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -50,6 +51,7 @@ builder.Services.AddAssessment();
 builder.Services.AddIngest();
 builder.Services.AddProtocols();
 builder.Services.AddStorage(builder.Configuration);
+builder.Services.AddMonitoring();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -68,6 +70,7 @@ app.MapAssessmentEndpoints();
 app.MapFhirEndpoints();
 app.MapPatientStatusEndpoints();
 app.MapProtocolEndpoints();
+app.MapMonitoringEndpoints();
 
 try
 {

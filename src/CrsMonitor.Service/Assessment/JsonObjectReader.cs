@@ -89,6 +89,14 @@ internal sealed class JsonObjectReader
         where TEnum : struct, Enum =>
         Value(field) is { } value ? JsonValues.Code(value, PathOf(field), table, Errors) : null;
 
+    /// <summary>A string of 1 to <paramref name="maxLength"/> characters (not only white space).</summary>
+    public string? Text(string field, int maxLength) => Value(field) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } value when value.GetString() is { } text && !string.IsNullOrWhiteSpace(text) && text.Length <= maxLength => text,
+        _ => FailText(field, $"must be a non-empty string of at most {maxLength} characters"),
+    };
+
     public DateTimeOffset? Instant(string field) => Value(field) is { } value ? JsonValues.Instant(value, PathOf(field), Errors) : null;
 
     public JsonObjectReader? Object(string field) => Value(field) is { } value ? Open(value, PathOf(field), Errors) : null;
@@ -150,6 +158,12 @@ internal sealed class JsonObjectReader
 
     private T? Fail<T>(string field, string message)
         where T : struct
+    {
+        Errors.Add(PathOf(field), message);
+        return null;
+    }
+
+    private string? FailText(string field, string message)
     {
         Errors.Add(PathOf(field), message);
         return null;

@@ -2,6 +2,8 @@ using System.Data.Common;
 using CrsMonitor.Grading;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +12,7 @@ namespace CrsMonitor.Service.Assessment;
 /// <summary>
 /// <c>GET /api/patients/{id}/status</c> and <c>GET /api/units/{unit}/patients</c> (api-contract.md): the current CRS
 /// and ICANS grade of a patient, graded at "now" so stale inputs count as stale, with the basis of each grade, the
-/// episodes, and (as later issues land) windows, checks and open alerts. Nurses and physicians of the patient's unit.
+/// episodes, the monitoring windows, the check schedule and monitoring events, and (with the alerting issue) open alerts. Nurses and physicians of the patient's unit.
 /// </summary>
 public static class PatientStatusEndpoints
 {
@@ -30,7 +32,7 @@ public static class PatientStatusEndpoints
 
     private static async Task<IResult> StatusAsync(
         string id, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
-        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("patient.status", "Patient", id, id);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
@@ -48,17 +50,18 @@ public static class PatientStatusEndpoints
         var now = time.GetUtcNow();
         var (crs, icans) = await CurrentAsync(connection, id, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
         var episodes = await GradeStore.EpisodesAsync(connection, id, context.RequestAborted).ConfigureAwait(false);
+        var monitoring = await MonitoringView.ReadAsync(connection, catalog, id, now, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new PatientStatus(
             id, now, crs, icans,
             [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
-            [], new ChecksResponse(null, []), []));
+            monitoring.Windows, monitoring.Checks, [], monitoring.Doses, monitoring.Events));
     }
 
     private static async Task<IResult> CensusAsync(
         string unit, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
-        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("unit.census", "Location", unit);
         var user = CurrentUser.From(context.User, identity.Value);
@@ -73,7 +76,12 @@ public static class PatientStatusEndpoints
         foreach (var patient in await PatientStore.PatientsOfUnitAsync(connection, unit, context.RequestAborted).ConfigureAwait(false))
         {
             var (crs, icans) = await CurrentAsync(connection, patient.PatientId, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
-            rows.Add(new CensusRow(patient.PatientId, patient.DisplayName, patient.BirthDate, Brief(crs), Brief(icans)));
+            var monitoring = await MonitoringView.ReadAsync(connection, catalog, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
+            var window = monitoring.Windows.Where(w => w.State is not ("closed" or "completed") && w.Setting != "proximity").MinBy(w => w.LatestEnd)
+                ?? monitoring.Windows.Where(w => w.State is not ("closed" or "completed")).MinBy(w => w.LatestEnd);
+            rows.Add(new CensusRow(
+                patient.PatientId, patient.DisplayName, patient.BirthDate, Brief(crs), Brief(icans), window,
+                monitoring.Checks.NextDue, monitoring.Checks.Overdue.Count));
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -93,9 +101,11 @@ public static class PatientStatusEndpoints
 }
 
 /// <summary>The status endpoint's answer.</summary>
+/// <remarks><c>alerts</c> is filled by the alerting issue; <c>doses</c> and <c>monitoringEvents</c> are additions to the contract.</remarks>
 public sealed record PatientStatus(
     string PatientId, DateTimeOffset AsOf, StatusGrade Crs, StatusGrade Icans, IReadOnlyList<EpisodeResponse> Episodes,
-    IReadOnlyList<object> Windows, ChecksResponse Checks, IReadOnlyList<object> Alerts);
+    IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<object> Alerts, IReadOnlyList<DoseView> Doses,
+    IReadOnlyList<EventView> MonitoringEvents);
 
 /// <summary>A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing inputs.</summary>
 public sealed record StatusGrade(
@@ -113,11 +123,10 @@ public sealed record StatusGrade(
 
 public sealed record EpisodeResponse(string Scale, DateTimeOffset Onset, int MaxGrade, DateTimeOffset TimeOfMax, DateTimeOffset? Resolution, IReadOnlyList<string> Treatments);
 
-/// <summary>Check schedule (issue 4 fills it): next due instant and overdue checks.</summary>
-public sealed record ChecksResponse(DateTimeOffset? NextDue, IReadOnlyList<object> Overdue);
-
 public sealed record Census(string Unit, DateTimeOffset AsOf, IReadOnlyList<CensusRow> Patients);
 
-public sealed record CensusRow(string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans);
+/// <summary>A census row: grades, the window that ends first of those still running (its countdown), the next check due, overdue checks.</summary>
+public sealed record CensusRow(
+    string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks);
 
 public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags);

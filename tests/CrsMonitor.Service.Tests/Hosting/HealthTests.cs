@@ -22,12 +22,12 @@ public sealed class HealthTests
     }
 
     [Test]
-    public async Task Ready_ChecksTheDataFolderTheSigningKeyAndTheDatabase()
+    public async Task Ready_ChecksTheDataFolderTheSigningKeyTheDatabaseAndTheScheduler()
     {
         using var host = new ServiceHost();
         using var client = host.ClientWith(null);
         var body = JsonNode.Parse(await client.GetStringAsync("/health/ready"))!;
-        Assert.That(body["checks"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[] { "data-directory", "signing-key", "database" }));
+        Assert.That(body["checks"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[] { "data-directory", "signing-key", "database", "scheduler" }));
     }
 
     [Test]

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
 using CrsMonitor.Service.Storage;
 using Hl7.Fhir.Model;
@@ -24,7 +25,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
-public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades)
+public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -112,6 +113,7 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         foreach (var (patientId, from) in queue.Drain())
         {
             await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
+            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
         }
     }
 

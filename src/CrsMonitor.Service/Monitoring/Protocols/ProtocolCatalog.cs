@@ -13,8 +13,10 @@ public sealed class ProtocolCatalog
     private readonly Dictionary<string, ProtocolFile> byId;
     private readonly Dictionary<(string Drug, string Jurisdiction), List<Protocol>> byDrug;
 
-    public ProtocolCatalog(IEnumerable<ProtocolFile> files, string defaultJurisdiction)
+    public ProtocolCatalog(IEnumerable<ProtocolFile> files, string defaultJurisdiction, string defaultDrug = "tarlatamab")
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(defaultDrug);
+        DefaultDrug = defaultDrug;
         ArgumentNullException.ThrowIfNull(files);
         ArgumentException.ThrowIfNullOrWhiteSpace(defaultJurisdiction);
         DefaultJurisdiction = defaultJurisdiction;
@@ -28,6 +30,9 @@ public sealed class ProtocolCatalog
 
     /// <summary>The jurisdiction used when a question names none (setting <c>Protocols:Jurisdiction</c>, default US).</summary>
     public string DefaultJurisdiction { get; }
+
+    /// <summary>The drug whose protocol gives the check schedule of a window opened by hand with no protocol dose before it.</summary>
+    public string DefaultDrug { get; }
 
     /// <summary>Every loaded file, by drug, jurisdiction and effective date.</summary>
     public IReadOnlyList<ProtocolFile> Files { get; }

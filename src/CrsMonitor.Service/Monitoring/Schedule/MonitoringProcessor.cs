@@ -1,0 +1,467 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Readings;
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Monitoring.Schedule;
+
+/// <summary>Who is processing a patient's monitoring: ingest, a clinician's action, a Quartz wake-up, the watchdog.</summary>
+public static class Actors
+{
+    public const string Ingest = "ingest";
+    public const string Clinician = "clinician";
+    public const string Scheduler = "scheduler";
+    public const string SchedulerRecovery = "scheduler-recovery";
+    public const string Watchdog = "watchdog";
+}
+
+/// <summary>
+/// The one place a patient's monitoring state is brought up to date, at "now", inside the caller's transaction (under
+/// the patient's lock): doses from the protocol-drug administrations, each dose's place in the step-up sequence, the
+/// windows of its protocol, each window's check slots, which slots were done, and the monitoring events that are due
+/// (check overdue, eligible for discharge, maximum passed). Every step is idempotent (events by a unique key), so it
+/// may run any number of times for the same instant (ingest, Quartz, a recovered Quartz firing, the watchdog) with one
+/// effect. What it computes as each window's next wake-up goes to <see cref="WakeUps"/> for Quartz, after the caller
+/// commits.
+/// </summary>
+public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<MonitoringSettings> options, WakeUps wakes)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly MonitoringSettings settings = options.Value;
+    private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+
+    /// <summary>Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded.</summary>
+    public async Task<IReadOnlyList<EventRow>> RefreshAsync(
+        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct)
+    {
+        await GradeStore.LockPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var readings = await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var doses = await SyncDosesAsync(c, tx, patientId, readings, episodes, now, ct).ConfigureAwait(false);
+        var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        if (doses.Count == 0 && !await MonitoringStore.HasWindowsAsync(c, tx, patientId, ct).ConfigureAwait(false))
+        {
+            return []; // never dosed with a protocol drug and no window opened by hand: nothing to monitor
+        }
+
+        var windows = await SyncWindowsAsync(c, tx, patientId, doses, decisions, now, ct).ConfigureAwait(false);
+
+        var grades = await MonitoringStore.GradeStepsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var slots = await MonitoringStore.SlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var recorded = new List<EventRow>();
+        foreach (var window in windows.Where(w => w.State == WindowStates.Open))
+        {
+            var protocol = ProtocolOf(window, doses);
+            var windowSlots = window.HasChecks && protocol is not null
+                ? await SyncSlotsAsync(c, tx, window, protocol, slots.Where(s => s.WindowId == window.Id).ToList(), readings, grades, now, ct).ConfigureAwait(false)
+                : [];
+            await EventsAsync(c, tx, window, windowSlots, episodes, now, actor, recorded, ct).ConfigureAwait(false);
+            var wake = NextWake(window, windowSlots, recorded, now, await HasEligibleEventAsync(c, tx, window, ct).ConfigureAwait(false));
+            if (window.Setting == "proximity" && now >= window.LatestEndAt)
+            {
+                window.State = WindowStates.Completed;
+                wake = null;
+            }
+
+            if (wake != window.NextWakeAt || window.State != WindowStates.Open)
+            {
+                window.NextWakeAt = wake;
+                await MonitoringStore.UpdateWindowAsync(c, tx, window, ct).ConfigureAwait(false);
+            }
+
+            wakes.Enqueue(new WindowWake(window.Id, window.State == WindowStates.Open ? wake : null));
+        }
+
+        foreach (var gone in windows.Where(w => w.State != WindowStates.Open))
+        {
+            wakes.Enqueue(new WindowWake(gone.Id, null));
+        }
+
+        return recorded;
+    }
+
+    /// <summary>The local date of an instant in the hospital's zone (protocol effective dates are dates).</summary>
+    public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
+
+    private Protocol? ProtocolOf(WindowRow window, IReadOnlyList<DoseRow> doses)
+    {
+        if (window.ProtocolId is { } id && catalog.Find(id) is { } file)
+        {
+            return file.Protocol;
+        }
+
+        // A window opened by hand uses the check schedule of the patient's latest protocol dose, else the default protocol's.
+        var latest = doses.Where(d => d.ProtocolId is not null && d.StartedAt <= window.OpensAt).MaxBy(d => d.StartedAt);
+        return latest?.ProtocolId is { } latestId && catalog.Find(latestId) is { } latestFile
+            ? latestFile.Protocol
+            : catalog.ApplicableTo(catalog.DefaultDrug, LocalDate(window.OpensAt));
+    }
+
+    private async Task<List<DoseRow>> SyncDosesAsync(
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Reading> readings, IReadOnlyList<EpisodeSpan> episodes,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var stored = await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var administrations = readings
+            .Where(r => r.Kind == ReadingKind.Medication && r.Qualifier == "protocol-drug" && r.Code is not null)
+            .GroupBy(r => r.Source.ResourceId)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var doses = new List<DoseRow>();
+        foreach (var dose in stored)
+        {
+            if (dose.AdministrationId is { } admin && !administrations.ContainsKey(admin))
+            {
+                await MonitoringStore.DeleteDoseAsync(c, tx, dose.Id, ct).ConfigureAwait(false);
+                continue;
+            }
+
+            doses.Add(dose);
+        }
+
+        var before = doses.ToDictionary(d => d.Id, d => d.Copy(), StringComparer.Ordinal);
+        foreach (var (adminId, reading) in administrations)
+        {
+            var existing = doses.FirstOrDefault(d => d.AdministrationId == adminId);
+            if (existing is null)
+            {
+                existing = new DoseRow
+                {
+                    Id = Guid.NewGuid().ToString("N"), PatientId = patientId, DrugKey = reading.Code!, AdministrationId = adminId,
+                    SequenceBasis = DoseBases.History, RecordedAt = now,
+                };
+                doses.Add(existing);
+            }
+
+            existing.StartedAt = reading.EffectiveAt;
+            existing.EndedAt = reading.EndAt;
+        }
+
+        foreach (var drug in doses.GroupBy(d => d.DrugKey, StringComparer.Ordinal))
+        {
+            var ordered = drug.OrderBy(d => d.StartedAt).ThenBy(d => d.RecordedAt).ToList();
+            var sequencing = catalog.ApplicableTo(drug.Key, LocalDate(ordered[0].StartedAt));
+            var places = sequencing is null
+                ? ordered.Select(d => d.SequenceBasis == DoseBases.Physician ? d.Place : null).ToList()
+                : DoseSequence.Assign(sequencing, [.. ordered.Select(d => new SequencedDose(d.Id, d.StartedAt, d.SequenceBasis == DoseBases.Physician ? d.Place : null))]);
+            for (var i = 0; i < ordered.Count; i++)
+            {
+                var dose = ordered[i];
+                var protocol = catalog.ApplicableTo(drug.Key, LocalDate(dose.StartedAt));
+                dose.ProtocolId = protocol?.Id;
+                dose.Cycle = places[i]?.Cycle;
+                dose.Day = places[i]?.Day;
+                var previous = i > 0 ? ordered[i - 1] : null;
+                var extendedBy = protocol is null || previous is null ? null
+                    : episodes.Where(e => e.MaxAt >= previous.StartedAt && e.MaxAt < dose.StartedAt)
+                        .FirstOrDefault(e => protocol.ExtendsMonitoringAfter(TriggerOf(e.Scale), e.MaxGrade));
+                dose.ExtendedMonitoring = extendedBy is null ? 0 : 1;
+                dose.ExtendedReason = extendedBy is null ? null
+                    : $"grade {extendedBy.MaxGrade} {extendedBy.Scale.ToUpperInvariant()} at {Text(extendedBy.MaxAt)} after the previous dose ({previous!.Place?.ToString() ?? "place unknown"}): extended monitoring at this dose ({protocol!.ExtendedMonitoring!.Source})";
+                dose.ConfirmationRequired = protocol is null ? null : ConfirmationReason(protocol, episodes, dose.StartedAt);
+            }
+        }
+
+        foreach (var dose in doses)
+        {
+            if (!before.TryGetValue(dose.Id, out var old))
+            {
+                await MonitoringStore.InsertDoseAsync(c, tx, dose, ct).ConfigureAwait(false);
+            }
+            else if (!old.SameAs(dose))
+            {
+                await MonitoringStore.UpdateDoseAsync(c, tx, dose, ct).ConfigureAwait(false);
+            }
+        }
+
+        return [.. doses.OrderBy(d => d.StartedAt)];
+    }
+
+    private async Task<List<WindowRow>> SyncWindowsAsync(
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<DoseRow> doses, IReadOnlyList<DecisionRow> decisions,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var doseIds = doses.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var orphan in windows.Where(w => w.DoseId is { } id && !doseIds.Contains(id) && w.State == WindowStates.Open))
+        {
+            orphan.State = WindowStates.Superseded;
+            orphan.NextWakeAt = null;
+            await MonitoringStore.UpdateWindowAsync(c, tx, orphan, ct).ConfigureAwait(false);
+        }
+
+        foreach (var dose in doses)
+        {
+            var protocol = dose.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol : null;
+            var entry = protocol is not null && dose.Place is { } place ? protocol.DoseAt(place.Cycle, place.Day) : null;
+            var planned = entry is null ? [] : protocol!.WindowsOf(entry, dose.ExtendedMonitoring == 1);
+            var mine = windows.Where(w => w.DoseId == dose.Id).ToList();
+            var wanted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pw in planned)
+            {
+                if (pw.Anchor == WindowAnchor.End && dose.EndedAt is null)
+                {
+                    continue; // measured from the end of an infusion still running: planned when it ends
+                }
+
+                wanted.Add(pw.Id);
+                var end = dose.EndedAt ?? dose.StartedAt;
+                var opens = pw.After is { } after && planned.FirstOrDefault(p => p.Id == after) is { } first
+                    ? first.EarliestEnd(dose.StartedAt, end)
+                    : pw.AnchorAt(dose.StartedAt, end);
+                var existing = mine.FirstOrDefault(w => w.ProtocolWindowId == pw.Id);
+                var extension = existing is null ? TimeSpan.Zero : Extension(existing.Id, decisions);
+                var earliest = pw.EarliestEnd(dose.StartedAt, end);
+                var latest = pw.LatestEnd(dose.StartedAt, end) + extension;
+                if (existing is null)
+                {
+                    var window = new WindowRow
+                    {
+                        Id = Guid.NewGuid().ToString("N"), PatientId = patientId, DoseId = dose.Id, ProtocolId = protocol!.Id,
+                        ProtocolWindowId = pw.Id, Setting = Word(pw.Setting), Anchor = Word(pw.Anchor), OpensAt = opens,
+                        EarliestEndAt = earliest, LatestEndAt = latest, Extended = pw.Extended ? 1 : 0, Source = pw.Source,
+                        State = WindowStates.Open, CreatedAt = now, CreatedBy = "protocol",
+                    };
+                    await MonitoringStore.InsertWindowAsync(c, tx, window, ct).ConfigureAwait(false);
+                    windows.Add(window);
+                }
+                else if (existing.State == WindowStates.Superseded
+                    || (existing.State == WindowStates.Open && (existing.OpensAt != opens || existing.EarliestEndAt != earliest || existing.LatestEndAt != latest)))
+                {
+                    existing.State = existing.ClosedAt is null ? WindowStates.Open : WindowStates.Closed;
+                    existing.OpensAt = opens;
+                    existing.EarliestEndAt = earliest;
+                    existing.LatestEndAt = latest;
+                    await MonitoringStore.UpdateWindowAsync(c, tx, existing, ct).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var stale in mine.Where(w => !wanted.Contains(w.ProtocolWindowId) && w.State == WindowStates.Open))
+            {
+                stale.State = WindowStates.Superseded;
+                stale.NextWakeAt = null;
+                await MonitoringStore.UpdateWindowAsync(c, tx, stale, ct).ConfigureAwait(false);
+            }
+        }
+
+        return windows;
+    }
+
+    private async Task<List<SlotRow>> SyncSlotsAsync(
+        DbConnection c, DbTransaction tx, WindowRow window, Protocol protocol, List<SlotRow> existing, IReadOnlyList<Reading> readings,
+        IReadOnlyList<GradeStep> grades, DateTimeOffset now, CancellationToken ct)
+    {
+        var triggers = IntensificationTriggers(protocol, grades, readings);
+        var plan = CheckPlanner.Plan(window.OpensAt, window.EndsAt, protocol.Checks, triggers);
+        var byKey = existing.ToDictionary(s => (s.Kind, s.DueAt));
+        var planned = new HashSet<(string, DateTimeOffset)>();
+        foreach (var p in plan)
+        {
+            var key = (Word(p.Kind), p.DueAt);
+            planned.Add(key);
+            if (byKey.TryGetValue(key, out var slot))
+            {
+                if (slot.State == SlotStates.Superseded)
+                {
+                    slot.State = SlotStates.Pending;
+                }
+
+                continue;
+            }
+
+            slot = new SlotRow
+            {
+                Id = Guid.NewGuid().ToString("N"), WindowId = window.Id, Kind = key.Item1, DueAt = p.DueAt, OverdueAt = p.OverdueAt,
+                Basis = Word(p.Basis), State = SlotStates.Pending,
+            };
+            if (await MonitoringStore.TryInsertSlotAsync(c, tx, slot, ct).ConfigureAwait(false))
+            {
+                existing.Add(slot);
+                byKey[key] = slot;
+            }
+        }
+
+        var live = new List<SlotRow>();
+        foreach (var kind in Enum.GetValues<CheckKind>())
+        {
+            var word = Word(kind);
+            var ofKind = existing.Where(s => s.Kind == word).OrderBy(s => s.DueAt).ToList();
+            var keep = ofKind.Where(s => planned.Contains((s.Kind, s.DueAt)) || s.State is SlotStates.Overdue || s.DoneAt is not null && s.State == SlotStates.Done).ToList();
+            var done = SlotMatcher.Match(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, readings, settings.EarlyTolerance);
+            for (var i = 0; i < keep.Count; i++)
+            {
+                var slot = keep[i];
+                var (state, doneAt, doneBy) = done[i] is { } d
+                    ? (SlotStates.Done, (DateTimeOffset?)d.At, d.By)
+                    : (now >= slot.OverdueAt ? SlotStates.Overdue : SlotStates.Pending, (DateTimeOffset?)null, (string?)null);
+                if (state != slot.State || doneAt != slot.DoneAt || doneBy != slot.DoneBy)
+                {
+                    (slot.State, slot.DoneAt, slot.DoneBy) = (state, doneAt, doneBy);
+                    await MonitoringStore.UpdateSlotAsync(c, tx, slot, ct).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var dropped in ofKind.Except(keep).Where(s => s.State != SlotStates.Superseded))
+            {
+                dropped.State = SlotStates.Superseded;
+                await MonitoringStore.UpdateSlotAsync(c, tx, dropped, ct).ConfigureAwait(false);
+            }
+
+            live.AddRange(keep);
+        }
+
+        return [.. live.OrderBy(s => s.DueAt).ThenBy(s => s.Kind, StringComparer.Ordinal)];
+    }
+
+    private static async Task EventsAsync(
+        DbConnection c, DbTransaction tx, WindowRow window, IReadOnlyList<SlotRow> slots, IReadOnlyList<EpisodeSpan> episodes,
+        DateTimeOffset now, string actor, List<EventRow> recorded, CancellationToken ct)
+    {
+        foreach (var slot in slots.Where(s => s.OverdueAt <= now && (s.DoneAt is not { } done || done > s.OverdueAt)))
+        {
+            await RecordAsync(c, tx, window, slot.Id, EventKinds.CheckOverdue, $"{EventKinds.CheckOverdue}:{slot.Id}", slot.OverdueAt, now, actor,
+                new { check = slot.Kind, dueAt = slot.DueAt, overdueAt = slot.OverdueAt, basis = slot.Basis, doneAt = slot.DoneAt }, recorded, ct).ConfigureAwait(false);
+        }
+
+        if (window.HasChecks && now >= window.EarliestEndAt && now < window.EndsAt && !episodes.Any(e => e.ActiveAt(now)))
+        {
+            var since = episodes.Where(e => e.ResolvedAt is { } r && r > window.EarliestEndAt && r <= now).Select(e => e.ResolvedAt!.Value).DefaultIfEmpty(window.EarliestEndAt).Max();
+            await RecordAsync(c, tx, window, null, EventKinds.EligibleForDischarge, EventKinds.EligibleForDischarge, since, now, actor,
+                new { earliestEnd = window.EarliestEndAt, latestEnd = window.LatestEndAt }, recorded, ct).ConfigureAwait(false);
+        }
+
+        if (window.HasChecks && now >= window.LatestEndAt && window.ClosedAt is null)
+        {
+            await RecordAsync(c, tx, window, null, EventKinds.MaximumPassed, $"{EventKinds.MaximumPassed}:{Text(window.LatestEndAt)}", window.LatestEndAt, now, actor,
+                new { latestEnd = window.LatestEndAt, activeEpisodes = episodes.Where(e => e.ActiveAt(now)).Select(e => e.Scale).ToList() }, recorded, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Records an operational event (a late wake-up) against a window, once per wake-up instant.</summary>
+    public static Task<bool> RecordLateAsync(DbConnection c, DbTransaction tx, DueWindow due, DateTimeOffset now, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(due);
+        return MonitoringStore.TryInsertEventAsync(c, tx, new EventRow
+        {
+            PatientId = due.PatientId, WindowId = due.Id, Kind = EventKinds.ProcessedLate, DedupeKey = $"{EventKinds.ProcessedLate}:{Text(due.NextWakeAt)}",
+            OccurredAt = due.NextWakeAt, RecordedAt = now, RecordedBy = actor, Operational = 1,
+            Detail = JsonSerializer.Serialize(new { wakeAt = due.NextWakeAt, processedAt = now, lateBySeconds = (long)(now - due.NextWakeAt).TotalSeconds }, Json),
+        }, ct);
+    }
+
+    private static async Task RecordAsync(
+        DbConnection c, DbTransaction tx, WindowRow window, string? slotId, string kind, string key, DateTimeOffset occurredAt, DateTimeOffset now,
+        string actor, object detail, List<EventRow> recorded, CancellationToken ct)
+    {
+        var row = new EventRow
+        {
+            PatientId = window.PatientId, WindowId = window.Id, SlotId = slotId, Kind = kind, DedupeKey = key, OccurredAt = occurredAt,
+            RecordedAt = now, RecordedBy = actor, Operational = 0, Detail = JsonSerializer.Serialize(detail, Json),
+        };
+        if (await MonitoringStore.TryInsertEventAsync(c, tx, row, ct).ConfigureAwait(false))
+        {
+            recorded.Add(row);
+        }
+    }
+
+    private static async Task<bool> HasEligibleEventAsync(DbConnection c, DbTransaction tx, WindowRow window, CancellationToken ct) =>
+        (await MonitoringStore.EventsAsync(c, tx, window.PatientId, ct).ConfigureAwait(false))
+            .Any(e => e.WindowId == window.Id && e.Kind == EventKinds.EligibleForDischarge);
+
+    /// <summary>The next instant something of this window falls due: a slot's overdue time, the minimum, the maximum.</summary>
+    private static DateTimeOffset? NextWake(WindowRow window, IReadOnlyList<SlotRow> slots, IReadOnlyList<EventRow> recorded, DateTimeOffset now, bool eligibleRecorded)
+    {
+        var candidates = slots.Where(s => s.DoneAt is null && s.OverdueAt > now).Select(s => s.OverdueAt).ToList();
+        if (window.HasChecks && !eligibleRecorded && !recorded.Any(e => e.WindowId == window.Id && e.Kind == EventKinds.EligibleForDischarge) && window.EarliestEndAt > now)
+        {
+            candidates.Add(window.EarliestEndAt);
+        }
+
+        if (window.LatestEndAt > now && window.ClosedAt is null)
+        {
+            candidates.Add(window.LatestEndAt);
+        }
+
+        return candidates.Count == 0 ? null : candidates.Min();
+    }
+
+    /// <summary>Instants that start intensified checks: a grade rising to one that fires a trigger, or an ICE score lower than the previous one.</summary>
+    public static IReadOnlyList<DateTimeOffset> IntensificationTriggers(Protocol protocol, IReadOnlyList<GradeStep> grades, IReadOnlyList<Reading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentNullException.ThrowIfNull(grades);
+        ArgumentNullException.ThrowIfNull(readings);
+        var triggers = protocol.Checks.Intensification.Triggers;
+        var result = new List<DateTimeOffset>();
+        foreach (var scale in grades.GroupBy(g => g.Scale, StringComparer.Ordinal))
+        {
+            var previous = 0;
+            foreach (var step in scale.OrderBy(g => g.At))
+            {
+                var grade = step.Grade ?? 0;
+                if (grade > previous && triggers.Any(t => t.Fires(TriggerOf(scale.Key), grade)))
+                {
+                    result.Add(step.At);
+                }
+
+                previous = grade;
+            }
+        }
+
+        if (triggers.Any(t => t.On == TriggerKind.IceDrop))
+        {
+            int? previousIce = null;
+            foreach (var check in readings.Where(r => r.Kind == ReadingKind.NeuroCheck && r.Detail is not null).OrderBy(r => r.EffectiveAt))
+            {
+                var parsed = IcansRequestReader.ReadDetail(check.Detail!, ageYears: null);
+                var ice = parsed?.IceItems?.Total ?? parsed?.IceScore;
+                if (ice is { } score)
+                {
+                    if (previousIce is { } before && score < before)
+                    {
+                        result.Add(check.EffectiveAt);
+                    }
+
+                    previousIce = score;
+                }
+            }
+        }
+
+        return [.. result.Distinct().Order()];
+    }
+
+    /// <summary>P07: a toxicity before the dose whose management text says "permanently discontinue" flags the dose for a physician.</summary>
+    private static string? ConfirmationReason(Protocol protocol, IReadOnlyList<EpisodeSpan> episodes, DateTimeOffset doseStart)
+    {
+        foreach (var e in episodes.Where(e => e.MaxAt < doseStart))
+        {
+            if (protocol.ManagementFor(ToxicityOf(e.Scale), e.MaxGrade) is { } m && m.DoseActions.Contains(DoseAction.PermanentlyDiscontinue))
+            {
+                return $"grade {e.MaxGrade} {e.Scale.ToUpperInvariant()} at {Text(e.MaxAt)}: \"{m.Text}\" ({protocol.Title}, {m.Source}); a physician must confirm this dose";
+            }
+        }
+
+        return null;
+    }
+
+    private static TimeSpan Extension(string windowId, IReadOnlyList<DecisionRow> decisions) =>
+        TimeSpan.FromHours((double)decisions.Where(d => d.WindowId == windowId && d.Action == "extended" && d.Hours is not null)
+            .Sum(d => decimal.Parse(d.Hours!, NumberStyles.Number, CultureInfo.InvariantCulture)));
+
+    private static TriggerKind TriggerOf(string scale) => scale == "crs" ? TriggerKind.Crs : TriggerKind.Icans;
+
+    private static Toxicity ToxicityOf(string scale) => scale == "crs" ? Toxicity.Crs : Toxicity.Icans;
+
+    private static string Text(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
+
+    public static string Word(CheckKind kind) => kind == CheckKind.VitalSigns ? "vital-signs" : "ice";
+
+    private static string Word(SlotBasis basis) => basis == SlotBasis.Routine ? "routine" : "intensified";
+
+    private static string Word(WindowSetting setting) => setting.ToString().ToLowerInvariant();
+
+    private static string Word(WindowAnchor anchor) => anchor.ToString().ToLowerInvariant();
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace CrsMonitor.Service.Monitoring.Schedule;
+
+/// <summary>A row of <c>monitoring_dose</c>.</summary>
+[SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+public sealed class DoseRow
+{
+    public string Id { get; set; } = "";
+    public string PatientId { get; set; } = "";
+    public string DrugKey { get; set; } = "";
+    public string? AdministrationId { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? ProtocolId { get; set; }
+    public int? Cycle { get; set; }
+    public int? Day { get; set; }
+    public string SequenceBasis { get; set; } = DoseBases.History;
+    public int ExtendedMonitoring { get; set; }
+    public string? ExtendedReason { get; set; }
+    public string? ConfirmationRequired { get; set; }
+    public string? CorrectedBy { get; set; }
+    public string? CorrectionReason { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+
+    public DosePlace? Place => Cycle is { } c && Day is { } d ? new DosePlace(c, d) : null;
+
+    public bool SameAs(DoseRow other) =>
+        other is not null && ProtocolId == other.ProtocolId && Cycle == other.Cycle && Day == other.Day
+        && ExtendedMonitoring == other.ExtendedMonitoring && ExtendedReason == other.ExtendedReason
+        && ConfirmationRequired == other.ConfirmationRequired && StartedAt == other.StartedAt && EndedAt == other.EndedAt;
+
+    public DoseRow Copy() => (DoseRow)MemberwiseClone();
+}
+
+public static class DoseBases
+{
+    public const string History = "history";
+    public const string Physician = "physician";
+}
+
+/// <summary>A row of <c>monitoring_window</c>.</summary>
+[SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+public sealed class WindowRow
+{
+    public string Id { get; set; } = "";
+    public string PatientId { get; set; } = "";
+    public string? DoseId { get; set; }
+    public string? ProtocolId { get; set; }
+    public string ProtocolWindowId { get; set; } = "";
+    public string Setting { get; set; } = "";
+    public string Anchor { get; set; } = "";
+    public DateTimeOffset OpensAt { get; set; }
+    public DateTimeOffset EarliestEndAt { get; set; }
+    public DateTimeOffset LatestEndAt { get; set; }
+    public int Extended { get; set; }
+    public string Source { get; set; } = "";
+    public string State { get; set; } = WindowStates.Open;
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset? NextWakeAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string CreatedBy { get; set; } = "";
+
+    /// <summary>Windows with checks (observed and inpatient settings); a proximity window has none.</summary>
+    public bool HasChecks => Setting != "proximity";
+
+    /// <summary>The end of the window's schedule: its closing, else its latest end.</summary>
+    public DateTimeOffset EndsAt => ClosedAt is { } closed && closed < LatestEndAt ? closed : LatestEndAt;
+}
+
+public static class WindowStates
+{
+    public const string Open = "open";
+    public const string Closed = "closed";
+    public const string Completed = "completed";
+    public const string Superseded = "superseded";
+}
+
+/// <summary>A row of <c>window_decision</c>.</summary>
+[SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+public sealed class DecisionRow
+{
+    public string Id { get; set; } = "";
+    public string WindowId { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string? Decision { get; set; }
+    public string? Hours { get; set; }
+    public string Reason { get; set; } = "";
+    public DateTimeOffset DecidedAt { get; set; }
+    public string DecidedBy { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string? Detail { get; set; }
+}
+
+/// <summary>A row of <c>check_slot</c>.</summary>
+[SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+public sealed class SlotRow
+{
+    public string Id { get; set; } = "";
+    public string WindowId { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public DateTimeOffset DueAt { get; set; }
+    public DateTimeOffset OverdueAt { get; set; }
+    public string Basis { get; set; } = "";
+    public string State { get; set; } = SlotStates.Pending;
+    public DateTimeOffset? DoneAt { get; set; }
+    public string? DoneBy { get; set; }
+}
+
+public static class SlotStates
+{
+    public const string Pending = "pending";
+    public const string Done = "done";
+    public const string Overdue = "overdue";
+    public const string Superseded = "superseded";
+}
+
+/// <summary>A row of <c>monitoring_event</c>.</summary>
+[SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
+public sealed class EventRow
+{
+    public long Id { get; set; }
+    public string PatientId { get; set; } = "";
+    public string WindowId { get; set; } = "";
+    public string? SlotId { get; set; }
+    public string Kind { get; set; } = "";
+    public string DedupeKey { get; set; } = "";
+    public DateTimeOffset OccurredAt { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+    public string RecordedBy { get; set; } = "";
+    public int Operational { get; set; }
+    public string Detail { get; set; } = "{}";
+}
+
+/// <summary>The kinds of monitoring events (stored in <c>monitoring_event.kind</c>; handed to alerting).</summary>
+public static class EventKinds
+{
+    /// <summary>A check was not done by its due time plus the grace period.</summary>
+    public const string CheckOverdue = "check-overdue";
+
+    /// <summary>The window's minimum was reached with no CRS or ICANS active: the patient may leave.</summary>
+    public const string EligibleForDischarge = "eligible-for-discharge";
+
+    /// <summary>The window's maximum passed without a decision.</summary>
+    public const string MaximumPassed = "window-maximum-passed";
+
+    /// <summary>Operational: a due wake-up was processed late (by the watchdog, or at start-up after the service was down).</summary>
+    public const string ProcessedLate = "processed-late";
+}

@@ -1,0 +1,73 @@
+using CrsMonitor.Service.Storage;
+
+namespace CrsMonitor.Service.Monitoring.Schedule;
+
+/// <summary>Runs <see cref="MonitoringProcessor"/> in its own transaction for a window (Quartz) or a late window (watchdog).</summary>
+public sealed partial class MonitoringRunner(Database database, MonitoringProcessor processor, TimeProvider time, ILogger<MonitoringRunner> logger)
+{
+    /// <summary>Brings the window's patient up to date; returns how many events were recorded.</summary>
+    public async Task<int> RunWindowAsync(string windowId, string actor, CancellationToken ct)
+    {
+        var recorded = await database.InTransactionAsync(async (c, tx) =>
+        {
+            var window = await MonitoringStore.WindowAsync(c, tx, windowId, ct).ConfigureAwait(false);
+            return window is null ? [] : await processor.RefreshAsync(c, tx, window.PatientId, time.GetUtcNow(), actor, ct).ConfigureAwait(false);
+        }, ct).ConfigureAwait(false);
+        Log(recorded, actor);
+        return recorded.Count;
+    }
+
+    /// <summary>
+    /// The watchdog's pass: every open window whose wake-up is more than <paramref name="lateness"/> in the past was not
+    /// processed by Quartz (stopped service, stuck trigger, lost wake-up): process it now and record an operational event.
+    /// </summary>
+    public async Task<int> CatchUpAsync(TimeSpan lateness, string actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        IReadOnlyList<DueWindow> due;
+        await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
+        {
+            due = await MonitoringStore.DueWindowsAsync(connection, now - lateness, ct).ConfigureAwait(false);
+        }
+
+        var caught = 0;
+        foreach (var window in due)
+        {
+            var (processed, recorded) = await database.InTransactionAsync(async (c, tx) =>
+            {
+                var at = time.GetUtcNow();
+                var current = await MonitoringStore.WindowAsync(c, tx, window.Id, ct).ConfigureAwait(false);
+                if (current is not { State: WindowStates.Open, NextWakeAt: { } wake } || wake > at - lateness)
+                {
+                    return (false, (IReadOnlyList<EventRow>)[]); // processed meanwhile (Quartz caught up)
+                }
+
+                await MonitoringProcessor.RecordLateAsync(c, tx, window, at, actor, ct).ConfigureAwait(false);
+                return (true, await processor.RefreshAsync(c, tx, window.PatientId, at, actor, ct).ConfigureAwait(false));
+            }, ct).ConfigureAwait(false);
+            if (processed)
+            {
+                caught++;
+                LogLate(logger, window.Id, window.NextWakeAt, now - window.NextWakeAt, actor);
+            }
+
+            Log(recorded, actor);
+        }
+
+        return caught;
+    }
+
+    private void Log(IReadOnlyList<EventRow> recorded, string actor)
+    {
+        foreach (var e in recorded)
+        {
+            LogEvent(logger, e.Kind, e.WindowId, e.SlotId, e.OccurredAt, actor);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring event {Kind} of window {WindowId} (slot {SlotId}) at {OccurredAt:O}, recorded by {Actor}")]
+    private static partial void LogEvent(ILogger logger, string kind, string windowId, string? slotId, DateTimeOffset occurredAt, string actor);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Window {WindowId} was due at {WakeAt:O} and not processed for {Late}: processed by the {Actor}")]
+    private static partial void LogLate(ILogger logger, string windowId, DateTimeOffset wakeAt, TimeSpan late, string actor);
+}

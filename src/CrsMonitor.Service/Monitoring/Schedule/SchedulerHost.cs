@@ -1,0 +1,121 @@
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+using Quartz;
+using Quartz.Extensibility;
+
+namespace CrsMonitor.Service.Monitoring.Schedule;
+
+/// <summary>
+/// Quartz (4.7.3) with the ADO job store in the service's own database: SQLite single node, PostgreSQL and SQL Server
+/// clustered when <c>Monitoring:Clustered</c>. Built when the host starts (the storage settings are known only then),
+/// with the host's <see cref="TimeProvider"/> (tests step it with <c>FakeTimeProvider</c>, which also wakes Quartz's
+/// idle wait). Quartz creates its <c>QRTZ_*</c> tables if missing (<c>CREATE TABLE IF NOT EXISTS</c> from scripts inside
+/// Quartz.dll); our code never writes them (invariant 6).
+/// </summary>
+public sealed partial class SchedulerHost(
+    Database database, IOptions<MonitoringSettings> options, TimeProvider time, IServiceProvider services, ILogger<SchedulerHost> logger)
+    : IHostedService, IAsyncDisposable
+{
+    public const string Group = "monitoring";
+    private readonly TaskCompletionSource<IScheduler> started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private StandaloneSchedulerFactory? factory;
+
+    /// <summary>The running scheduler (waits for start-up).</summary>
+    public Task<IScheduler> Scheduler => started.Task;
+
+    public bool IsRunning => started.Task.IsCompletedSuccessfully && started.Task.Result.Status == SchedulerStatus.Running;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.Clustered && database.Provider == StorageProvider.Sqlite)
+        {
+            throw new Hosting.StartupConfigurationException(
+                "Monitoring:Clustered=true needs PostgreSQL or SQL Server: a SQLite file cannot be shared by several nodes (Quartz refuses clustering on SQLite). Set Storage:Provider, or run one node with Monitoring:Clustered=false.");
+        }
+
+        factory = Build(database, settings, time, new WindowJobFactory(services));
+        var scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        await scheduler.Start(cancellationToken).ConfigureAwait(false);
+        LogStarted(logger, database.Provider, settings.Clustered, scheduler.SchedulerInstanceId);
+        started.TrySetResult(scheduler);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (started.Task.IsCompletedSuccessfully)
+        {
+            await started.Task.Result.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (factory is not null)
+        {
+            await factory.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The scheduler factory for a database (also used by the <c>migrate</c> verb to create the Quartz tables).</summary>
+    public static StandaloneSchedulerFactory Build(Database database, MonitoringSettings settings, TimeProvider time, IJobFactory jobFactory)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(settings);
+        return QuartzSchedulerBuilder.Create(q =>
+        {
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = settings.SchedulerName;
+                s.IdleWaitTime = TimeSpan.FromSeconds(settings.IdleWaitSeconds);
+                if (settings.Clustered)
+                {
+                    s.GenerateInstanceId = true; // a literal "AUTO" is not special in 4.7.3: every node would share it
+                }
+            });
+            q.UseTimeProvider(time);
+            q.UseJobFactory(jobFactory);
+            q.UsePersistentStore(store =>
+            {
+                switch (database.Provider)
+                {
+                    case StorageProvider.Postgres:
+                        store.UsePostgres(database.ConnectionString);
+                        break;
+                    case StorageProvider.SqlServer:
+                        store.UseSqlServer(database.ConnectionString);
+                        break;
+                    default:
+                        store.UseSqlite(database.ConnectionString);
+                        break;
+                }
+
+                store.UseSystemTextJsonSerializer();
+                if (settings.Clustered)
+                {
+                    store.UseClustering();
+                }
+
+                store.ConfigureStore(o =>
+                {
+                    o.TablePrefix = "QRTZ_";
+                    o.StoreJobDataAsStrings = true;
+                    o.MisfireThreshold = TimeSpan.FromMinutes(1);
+                    o.SchemaProvisioning = SchemaProvisioning.CreateIfMissing;
+                });
+            });
+        }).Build();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Quartz started on {Provider} (clustered: {Clustered}, instance {InstanceId})")]
+    private static partial void LogStarted(ILogger logger, StorageProvider provider, bool clustered, string instanceId);
+
+    /// <summary>Builds <see cref="WindowJob"/> with the host's services.</summary>
+    private sealed class WindowJobFactory(IServiceProvider services) : IJobFactory
+    {
+        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new JobScope(ActivatorUtilities.CreateInstance<WindowJob>(services), null));
+
+        public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
+}
