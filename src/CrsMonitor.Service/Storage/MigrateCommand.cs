@@ -33,17 +33,48 @@ public static class MigrateCommand
                 data.EnsureExists();
             }
 
-            var result = Migrations.Run(settings.Provider, settings.ConnectionStringFor(data), NullLogger.Instance);
+            var connectionString = settings.ConnectionStringFor(data);
+            var result = Migrations.Run(settings.Provider, connectionString, NullLogger.Instance);
             var provider = Migrations.FolderOf(settings.Provider);
             stdout.WriteLine(result.Applied.Count == 0
                 ? $"migrate: the {provider} database is up to date (nothing to apply)"
                 : $"migrate: the {provider} database is up to date; applied {string.Join(", ", result.Applied)}");
+            ProvisionQuartz(settings.Provider, connectionString);
+            stdout.WriteLine($"migrate: the Quartz tables (QRTZ_*) of the {provider} database are in place");
             return Migrated;
         }
-        catch (Exception e) when (e is StartupConfigurationException or MigrationException)
+        catch (Exception e) when (e is StartupConfigurationException or MigrationException or Quartz.SchedulerException)
         {
             stderr.WriteLine($"migrate: {e.Message}");
             return Failed;
         }
+    }
+
+    /// <summary>
+    /// Creates Quartz's job-store tables if missing: building a scheduler with <c>SchemaProvisioning.CreateIfMissing</c>
+    /// runs the create scripts shipped inside Quartz.dll (<c>CREATE TABLE IF NOT EXISTS</c>); it is never started.
+    /// </summary>
+    private static void ProvisionQuartz(StorageProvider provider, string connectionString)
+    {
+        using var database = new Database(provider, connectionString);
+        var factory = Monitoring.Schedule.SchedulerHost.Build(database, new Monitoring.Schedule.MonitoringSettings(), TimeProvider.System, new NoJobs());
+        try
+        {
+            var scheduler = factory.GetScheduler().AsTask().GetAwaiter().GetResult();
+            scheduler.Shutdown(waitForJobsToComplete: false).AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            factory.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The migrate verb's scheduler is never started, so it never makes a job.</summary>
+    private sealed class NoJobs : Quartz.Extensibility.IJobFactory
+    {
+        public ValueTask<Quartz.Extensibility.JobScope> CreateJob(Quartz.Extensibility.TriggerFiredBundle bundle, Quartz.IScheduler scheduler, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The migrate verb runs no jobs");
+
+        public ValueTask ReturnJob(Quartz.Extensibility.JobScope scope, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

@@ -5,9 +5,15 @@ namespace CrsMonitor.Service.Monitoring.Schedule;
 /// <summary>Runs <see cref="MonitoringProcessor"/> in its own transaction for a window (Quartz) or a late window (watchdog).</summary>
 public sealed partial class MonitoringRunner(Database database, MonitoringProcessor processor, TimeProvider time, ILogger<MonitoringRunner> logger)
 {
+    private long windowRuns;
+
+    /// <summary>How many window wake-ups this node has run (tests: two clustered nodes run each wake-up once between them).</summary>
+    public long WindowRuns => Interlocked.Read(ref windowRuns);
+
     /// <summary>Brings the window's patient up to date; returns how many events were recorded.</summary>
     public async Task<int> RunWindowAsync(string windowId, string actor, CancellationToken ct)
     {
+        Interlocked.Increment(ref windowRuns);
         var recorded = await database.InTransactionAsync(async (c, tx) =>
         {
             var window = await MonitoringStore.WindowAsync(c, tx, windowId, ct).ConfigureAwait(false);
