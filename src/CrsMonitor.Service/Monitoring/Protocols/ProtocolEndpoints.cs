@@ -21,7 +21,7 @@ public static partial class ProtocolEndpoints
         {
             var settings = sp.GetRequiredService<IOptions<ProtocolSettings>>().Value;
             var files = ProtocolLoader.Load(settings.Directory ?? ProtocolLoader.DefaultDirectory, sp.GetRequiredService<IngestData>());
-            return new ProtocolCatalog(files, settings.Jurisdiction);
+            return new ProtocolCatalog(files, settings.Jurisdiction, settings.DefaultDrug);
         });
         services.AddHostedService<ProtocolCatalogCheck>();
         return services;
@@ -31,7 +31,39 @@ public static partial class ProtocolEndpoints
     {
         app.MapGet("/api/protocols", List).RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapGet("/api/protocols/{id}", Read).RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        app.MapGet("/api/patients/{id}/protocols", OfPatientAsync).RequireAuthorization(p => p.RequireRole(Roles.Admin));
     }
+
+    /// <summary>
+    /// <c>GET /api/patients/{id}/protocols</c> (admin): for each recorded dose of a protocol drug, the protocol version that
+    /// applies to it (by drug, the dose's local date and the jurisdiction), and the version that applies today for each
+    /// drug the patient has had. Dose facts only, no grades or vital signs (least privilege).
+    /// </summary>
+    private static async Task<IResult> OfPatientAsync(
+        string id, HttpContext context, Storage.Database database, ProtocolCatalog catalog, Schedule.MonitoringProcessor processor, TimeProvider time)
+    {
+        context.RequestServices.GetRequiredService<AuditTrail>().Describe("protocol.patient", "Patient", id, id);
+        await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!await Storage.FhirResourceStore.ExistsAsync(connection, null, "Patient", id, context.RequestAborted).ConfigureAwait(false))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {id} is not known");
+        }
+
+        var doses = await Schedule.MonitoringStore.DosesAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false);
+        var today = processor.LocalDate(time.GetUtcNow());
+        return TypedResults.Ok(new PatientProtocols(
+            id, catalog.DefaultJurisdiction,
+            [.. doses.Select(d => new DoseProtocol(d.Id, d.DrugKey, d.Place?.ToString(), d.StartedAt, processor.LocalDate(d.StartedAt), d.ProtocolId,
+                d.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null))],
+            [.. doses.Select(d => d.DrugKey).Distinct(StringComparer.Ordinal).Select(drug => new DrugProtocol(
+                drug, today, catalog.ApplicableTo(drug, today)?.Id, catalog.ApplicableTo(drug, today)?.Version))]));
+    }
+
+    public sealed record PatientProtocols(string PatientId, string Jurisdiction, IReadOnlyList<DoseProtocol> Doses, IReadOnlyList<DrugProtocol> Today);
+
+    public sealed record DoseProtocol(string DoseId, string Drug, string? Place, DateTimeOffset StartedAt, DateOnly LocalDate, string? ProtocolId, string? Version);
+
+    public sealed record DrugProtocol(string Drug, DateOnly Date, string? ProtocolId, string? Version);
 
     private static Ok<ProtocolList> List(HttpContext context, ProtocolCatalog catalog)
     {

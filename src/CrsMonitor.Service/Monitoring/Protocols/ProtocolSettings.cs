@@ -16,6 +16,9 @@ public sealed partial record ProtocolSettings
 
     public string Jurisdiction { get; init; } = "US";
 
+    /// <summary>The drug whose protocol gives the check schedule of a window a nurse opens by hand before any protocol dose.</summary>
+    public string DefaultDrug { get; init; } = "tarlatamab";
+
     [GeneratedRegex("^[A-Z]{2}(-[A-Z0-9]{1,3})?$", RegexOptions.CultureInvariant)]
     internal static partial Regex JurisdictionPattern();
 }
@@ -29,6 +32,11 @@ public sealed class ProtocolSettingsValidator : IValidateOptions<ProtocolSetting
         if (options.Jurisdiction is null || !ProtocolSettings.JurisdictionPattern().IsMatch(options.Jurisdiction))
         {
             failures.Add($"{ProtocolSettings.SectionName}:{nameof(ProtocolSettings.Jurisdiction)} '{options.Jurisdiction}' must be a country code such as US (ISO 3166, optionally with a subdivision: US-CA).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DefaultDrug))
+        {
+            failures.Add($"{ProtocolSettings.SectionName}:{nameof(ProtocolSettings.DefaultDrug)} must name a drug key of drug-map.json (e.g. tarlatamab).");
         }
 
         if (options.Directory is { } directory && string.IsNullOrWhiteSpace(directory))

@@ -196,4 +196,19 @@ public sealed class ClinicianActionTests(StorageProvider provider)
         var next = (await StatusAsync(nurse, "p"))["doses"]!.AsArray().Single(d => d!["place"]!.GetValue<string>() == "C1D8")!;
         Assert.That(next["confirmationRequired"]!.GetValue<string>(), Does.Contain("grade 4 CRS").And.Contain("Permanently discontinue").And.Contain("Label Table 5"));
     }
+
+    [Test]
+    public async Task Admin_SeesWhichProtocolVersionAppliesToEachDoseOfAPatient_ClinicalStaffCannot()
+    {
+        await DoseAsync(Day1);
+        using var admin = FreshClient(host, "admin");
+        var answer = JsonNode.Parse(await Ok(await admin.GetAsync("/api/patients/p/protocols")))!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(answer["doses"]!.AsArray().Select(d => (d!["place"]!.GetValue<string>(), d["protocolId"]!.GetValue<string>(), d["version"]!.GetValue<string>())),
+                Is.EqualTo(new[] { ("C1D1", "tarlatamab-us-2025-11", "2025-11") }));
+            Assert.That(answer["today"]!.AsArray().Single()!["protocolId"]!.GetValue<string>(), Is.EqualTo("tarlatamab-us-2025-11"));
+            Assert.That((await nurse.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+    }
 }
