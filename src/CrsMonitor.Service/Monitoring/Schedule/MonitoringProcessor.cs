@@ -52,6 +52,8 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
         var grades = await MonitoringStore.GradeStepsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var slots = await MonitoringStore.SlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var eligibleBefore = (await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false))
+            .Where(e => e.Kind == EventKinds.EligibleForDischarge).Select(e => e.WindowId).ToHashSet(StringComparer.Ordinal);
         var recorded = new List<EventRow>();
         foreach (var window in windows.Where(w => w.State == WindowStates.Open))
         {
@@ -60,7 +62,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                 ? await SyncSlotsAsync(c, tx, window, protocol, slots.Where(s => s.WindowId == window.Id).ToList(), readings, grades, now, ct).ConfigureAwait(false)
                 : [];
             await EventsAsync(c, tx, window, windowSlots, episodes, now, actor, recorded, ct).ConfigureAwait(false);
-            var wake = NextWake(window, windowSlots, recorded, now, await HasEligibleEventAsync(c, tx, window, ct).ConfigureAwait(false));
+            var wake = NextWake(window, windowSlots, recorded, now, eligibleBefore.Contains(window.Id));
             if (window.Setting == "proximity" && now >= window.LatestEndAt)
             {
                 window.State = WindowStates.Completed;
@@ -366,10 +368,6 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             recorded.Add(row);
         }
     }
-
-    private static async Task<bool> HasEligibleEventAsync(DbConnection c, DbTransaction tx, WindowRow window, CancellationToken ct) =>
-        (await MonitoringStore.EventsAsync(c, tx, window.PatientId, ct).ConfigureAwait(false))
-            .Any(e => e.WindowId == window.Id && e.Kind == EventKinds.EligibleForDischarge);
 
     /// <summary>The next instant something of this window falls due: a slot's overdue time, the minimum, the maximum.</summary>
     private static DateTimeOffset? NextWake(WindowRow window, IReadOnlyList<SlotRow> slots, IReadOnlyList<EventRow> recorded, DateTimeOffset now, bool eligibleRecorded)
