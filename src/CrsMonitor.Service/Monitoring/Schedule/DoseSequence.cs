@@ -37,6 +37,11 @@ public static class DoseSequence
 
             foreach (var day in days)
             {
+                if (count == MaxPlaces)
+                {
+                    yield break;
+                }
+
                 count++;
                 yield return new DosePlace(cycle, day);
             }

@@ -292,7 +292,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             var word = Word(kind);
             var ofKind = existing.Where(s => s.Kind == word).OrderBy(s => s.DueAt).ToList();
             var keep = ofKind.Where(s => planned.Contains((s.Kind, s.DueAt)) || s.State is SlotStates.Overdue || s.DoneAt is not null && s.State == SlotStates.Done).ToList();
-            var done = SlotMatcher.Match(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, readings, settings.EarlyTolerance);
+            var done = SlotMatcher.Match(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, readings, settings.EarlyTolerance, triggers, window.EndsAt);
             for (var i = 0; i < keep.Count; i++)
             {
                 var slot = keep[i];

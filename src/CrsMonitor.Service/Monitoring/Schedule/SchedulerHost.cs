@@ -35,14 +35,44 @@ public sealed partial class SchedulerHost(
         }
 
         factory = Build(database, settings, time, new WindowJobFactory(services));
-        var scheduler = await factory.GetScheduler(cancellationToken).ConfigureAwait(false);
-        await scheduler.Start(cancellationToken).ConfigureAwait(false);
-        LogStarted(logger, database.Provider, settings.Clustered, scheduler.SchedulerInstanceId);
-        started.TrySetResult(scheduler);
+        if (!await TryStartAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // The database is down at start-up: the service still starts (it answers 503 meanwhile) and Quartz starts
+            // when the database is back; readiness reports the scheduler unhealthy until then.
+            _ = Task.Run(() => RetryAsync(stopping.Token), CancellationToken.None);
+        }
+    }
+
+    private readonly CancellationTokenSource stopping = new();
+
+    private async Task<bool> TryStartAsync(CancellationToken ct)
+    {
+        try
+        {
+            var scheduler = await factory!.GetScheduler(ct).ConfigureAwait(false);
+            await scheduler.Start(ct).ConfigureAwait(false);
+            LogStarted(logger, database.Provider, options.Value.Clustered, scheduler.SchedulerInstanceId);
+            started.TrySetResult(scheduler);
+            return true;
+        }
+        catch (SchedulerException e) when (e.InnerException is null || DbErrors.IsDatabaseFailure(e.InnerException) || e.InnerException is SchedulerException)
+        {
+            LogNotStarted(logger, e);
+            return false;
+        }
+    }
+
+    private async Task RetryAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested && !await TryStartAsync(ct).ConfigureAwait(false))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await stopping.CancelAsync().ConfigureAwait(false);
         if (started.Task.IsCompletedSuccessfully)
         {
             await started.Task.Result.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
@@ -51,6 +81,7 @@ public sealed partial class SchedulerHost(
 
     public async ValueTask DisposeAsync()
     {
+        stopping.Dispose();
         if (factory is not null)
         {
             await factory.DisposeAsync().ConfigureAwait(false);
@@ -106,6 +137,9 @@ public sealed partial class SchedulerHost(
             });
         }).Build();
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Quartz could not start (the database is unreachable?); retrying every 10 s")]
+    private static partial void LogNotStarted(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Quartz started on {Provider} (clustered: {Clustered}, instance {InstanceId})")]
     private static partial void LogStarted(ILogger logger, StorageProvider provider, bool clustered, string instanceId);

@@ -20,7 +20,18 @@ public static class SlotMatcher
     /// <summary>For each slot (one kind, ordered by due time), when it was done, or null.</summary>
     public static IReadOnlyList<SlotDone?> Match(
         CheckKind kind, IReadOnlyList<DateTimeOffset> dueTimes, DateTimeOffset opensAt, IReadOnlyList<Reading> readings, TimeSpan earlyTolerance)
+        => Match(kind, dueTimes, opensAt, readings, earlyTolerance, [], DateTimeOffset.MaxValue);
+
+    /// <summary>
+    /// As above, with the intensification triggers as boundaries (the check that showed an ICE drop is not the first
+    /// 30-minute recheck it started: a slot after a trigger takes readings from after the trigger only) and the
+    /// window's end (the last slot takes nothing after it: a reading at the next dose does not do an old check).
+    /// </summary>
+    public static IReadOnlyList<SlotDone?> Match(
+        CheckKind kind, IReadOnlyList<DateTimeOffset> dueTimes, DateTimeOffset opensAt, IReadOnlyList<Reading> readings, TimeSpan earlyTolerance,
+        IReadOnlyList<DateTimeOffset> boundaries, DateTimeOffset windowEnd)
     {
+        ArgumentNullException.ThrowIfNull(boundaries);
         ArgumentNullException.ThrowIfNull(dueTimes);
         ArgumentNullException.ThrowIfNull(readings);
         var starts = new DateTimeOffset[dueTimes.Count];
@@ -29,6 +40,10 @@ public static class SlotMatcher
             var previous = i == 0 ? opensAt : dueTimes[i - 1];
             var half = (dueTimes[i] - previous) / 2;
             starts[i] = dueTimes[i] - (half < earlyTolerance ? half : earlyTolerance);
+            foreach (var boundary in boundaries.Where(b => b >= previous && b < dueTimes[i]))
+            {
+                starts[i] = starts[i] > boundary ? starts[i] : boundary.AddTicks(1);
+            }
         }
 
         var needed = kind == CheckKind.VitalSigns ? VitalSigns : [ReadingKind.NeuroCheck];
@@ -36,7 +51,7 @@ public static class SlotMatcher
         for (var i = 0; i < dueTimes.Count; i++)
         {
             var from = starts[i];
-            var to = i + 1 < dueTimes.Count ? starts[i + 1] : DateTimeOffset.MaxValue;
+            var to = i + 1 < dueTimes.Count ? starts[i + 1] : windowEnd;
             var firsts = needed
                 .Select(k => readings.Where(r => r.Kind == k && r.EffectiveAt >= from && r.EffectiveAt < to).MinBy(r => r.EffectiveAt))
                 .ToList();

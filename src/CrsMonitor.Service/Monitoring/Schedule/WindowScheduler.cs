@@ -20,12 +20,17 @@ public sealed partial class WindowScheduler(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var scheduler = await host.Scheduler.WaitAsync(stoppingToken).ConfigureAwait(false);
-        await using (var connection = await database.OpenAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
+            await using var connection = await database.OpenAsync(stoppingToken).ConfigureAwait(false);
             foreach (var window in await MonitoringStore.WakesAsync(connection, stoppingToken).ConfigureAwait(false))
             {
                 wakes.Enqueue(new WindowWake(window.Id, window.NextWakeAt));
             }
+        }
+        catch (Exception e) when (DbErrors.IsDatabaseFailure(e))
+        {
+            LogFailed(logger, "(all open windows at start-up)", e); // the watchdog processes what is due
         }
 
         await foreach (var wake in wakes.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
