@@ -1,4 +1,5 @@
 using System.Reflection;
+using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
@@ -52,18 +53,24 @@ builder.Services.AddIngest();
 builder.Services.AddProtocols();
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddMonitoring();
+builder.Services.AddAlerts();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+
+// The dashboard's static files are public (they hold no patient data); everything they call needs a token.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 app.UseStatusCodePages(FhirStatusCodes.WriteAsync);
 app.UseAuthentication();
 
 // Before authorization, so the requests it refuses (401, and 403 by role) are audited too.
 app.UseMiddleware<AuditMiddleware>();
 app.UseAuthorization();
+app.MapAlertHub();
 app.MapHealthEndpoints();
 app.MapIdentityEndpoints();
 app.MapAssessmentEndpoints();
@@ -71,6 +78,8 @@ app.MapFhirEndpoints();
 app.MapPatientStatusEndpoints();
 app.MapProtocolEndpoints();
 app.MapMonitoringEndpoints();
+app.MapAlertEndpoints();
+app.MapHub<AlertHub>(AlertHub.Path);
 
 try
 {

@@ -27,6 +27,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     /// <summary>The transaction <see cref="InTransactionAsync{T}"/> opened on a connection, for store calls given none.</summary>
     private static readonly ConditionalWeakTable<DbConnection, DbTransaction> Ambient = [];
+    private static readonly ConditionalWeakTable<DbTransaction, List<Action>> AfterCommitActions = [];
 
     private readonly NpgsqlDataSource? postgres;
 
@@ -66,10 +67,17 @@ public sealed class Database : IAsyncDisposable, IDisposable
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             Ambient.AddOrUpdate(connection, transaction);
+            var committed = new List<Action>();
+            AfterCommitActions.AddOrUpdate(transaction, committed);
             try
             {
                 var result = await work(connection, transaction).ConfigureAwait(false);
                 await transaction.CommitAsync(ct).ConfigureAwait(false);
+                foreach (var action in committed)
+                {
+                    action();
+                }
+
                 return result;
             }
             catch (DbException e) when (DbErrors.IsTransientConflict(e) && attempt < MaxAttempts)
@@ -79,7 +87,27 @@ public sealed class Database : IAsyncDisposable, IDisposable
             finally
             {
                 Ambient.Remove(connection);
+                AfterCommitActions.Remove(transaction);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once <paramref name="transaction"/> (opened by <see cref="InTransactionAsync{T}"/>)
+    /// has committed, and never if it rolls back (a retried attempt registers its own). For signals that must not run
+    /// ahead of the data they announce (a SignalR push, a Quartz wake-up); they must be quick and must not throw.
+    /// </summary>
+    public static void AfterCommit(DbTransaction transaction, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(action);
+        if (AfterCommitActions.TryGetValue(transaction, out var actions))
+        {
+            actions.Add(action);
+        }
+        else
+        {
+            action(); // not one of ours (a test's own transaction): nothing to wait for
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
+using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
@@ -25,7 +26,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
-public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring)
+public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -114,6 +115,7 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         {
             await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
             await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
+            await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -3,7 +3,7 @@ using CrsMonitor.Service.Storage;
 namespace CrsMonitor.Service.Monitoring.Schedule;
 
 /// <summary>Runs <see cref="MonitoringProcessor"/> in its own transaction for a window (Quartz) or a late window (watchdog).</summary>
-public sealed partial class MonitoringRunner(Database database, MonitoringProcessor processor, TimeProvider time, ILogger<MonitoringRunner> logger)
+public sealed partial class MonitoringRunner(Database database, MonitoringProcessor processor, Alerts.AlertService alerts, TimeProvider time, ILogger<MonitoringRunner> logger)
 {
     private long windowRuns;
 
@@ -17,7 +17,19 @@ public sealed partial class MonitoringRunner(Database database, MonitoringProces
         var recorded = await database.InTransactionAsync(async (c, tx) =>
         {
             var window = await MonitoringStore.WindowAsync(c, tx, windowId, ct).ConfigureAwait(false);
-            return window is null ? [] : await processor.RefreshAsync(c, tx, window.PatientId, time.GetUtcNow(), actor, ct).ConfigureAwait(false);
+            if (window is null)
+            {
+                return [];
+            }
+
+            var now = time.GetUtcNow();
+            var events = await processor.RefreshAsync(c, tx, window.PatientId, now, actor, ct).ConfigureAwait(false);
+            if (events.Count > 0)
+            {
+                await alerts.EvaluateAsync(c, tx, window.PatientId, now, ct).ConfigureAwait(false);
+            }
+
+            return events;
         }, ct).ConfigureAwait(false);
         Log(recorded, actor);
         return recorded.Count;
@@ -49,7 +61,13 @@ public sealed partial class MonitoringRunner(Database database, MonitoringProces
                 }
 
                 await MonitoringProcessor.RecordLateAsync(c, tx, window, at, actor, ct).ConfigureAwait(false);
-                return (true, await processor.RefreshAsync(c, tx, window.PatientId, at, actor, ct).ConfigureAwait(false));
+                var events = await processor.RefreshAsync(c, tx, window.PatientId, at, actor, ct).ConfigureAwait(false);
+                if (events.Count > 0)
+                {
+                    await alerts.EvaluateAsync(c, tx, window.PatientId, at, ct).ConfigureAwait(false);
+                }
+
+                return (true, events);
             }, ct).ConfigureAwait(false);
             if (processed)
             {

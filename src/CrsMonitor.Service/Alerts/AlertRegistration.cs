@@ -1,0 +1,70 @@
+using CrsMonitor.Service.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Alerts;
+
+public static class AlertRegistration
+{
+    /// <summary>Alerts (section <c>Alerts</c>): rules and lifecycle, the bell and pusher, escalation, SignalR with a 32 KB message limit.</summary>
+    public static IServiceCollection AddAlerts(this IServiceCollection services)
+    {
+        services.AddStrictSettings<AlertSettings>(AlertSettings.SectionName);
+        services.AddSingleton<IValidateOptions<AlertSettings>, AlertSettingsValidator>();
+        services.AddSingleton<AlertBell>();
+        services.AddSingleton<AlertService>();
+        services.AddHostedService<AlertPusher>();
+        services.AddSingleton<EscalationWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EscalationWorker>());
+        services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = 32 * 1024;
+            o.EnableDetailedErrors = false;
+        });
+
+        // Browsers cannot send a bearer header on a WebSocket: SignalR sends the token as access_token in the query
+        // string, accepted on the hub's path only (and never logged: Microsoft.AspNetCore request logs stay at Warning).
+        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        {
+            var previous = options.Events?.OnMessageReceived;
+            options.Events ??= new JwtBearerEvents();
+            options.Events.OnMessageReceived = async context =>
+            {
+                if (previous is not null)
+                {
+                    await previous(context).ConfigureAwait(false);
+                }
+
+                if (context.Token is null && context.HttpContext.Request.Path.StartsWithSegments(AlertHub.Path)
+                    && context.Request.Query.TryGetValue("access_token", out var token))
+                {
+                    context.Token = token;
+                }
+            };
+        });
+        return services;
+    }
+
+    /// <summary>The hub, behind an Origin allow-list: a browser page from another origin may not open it (no wildcard CORS).</summary>
+    public static void MapAlertHub(this WebApplication app)
+    {
+        app.UseWhen(c => c.Request.Path.StartsWithSegments(AlertHub.Path), branch => branch.Use(async (context, next) =>
+        {
+            var origin = context.Request.Headers.Origin.ToString();
+            var allowed = context.RequestServices.GetRequiredService<IOptions<AlertSettings>>().Value.AllowedOrigins;
+            if (origin.Length > 0 && !SameOrigin(context.Request, origin) && !allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await context.Response.WriteAsync($"Origin {origin} may not open the alert hub (Alerts:AllowedOrigins).").ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        }));
+    }
+
+    private static bool SameOrigin(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,142 @@
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Monitoring.Schedule;
+using CrsMonitor.Service.Readings;
+
+namespace CrsMonitor.Service.Alerts;
+
+/// <summary>What the alert rules look at for one patient at "now".</summary>
+public sealed record AlertFacts(
+    DateTimeOffset Now,
+    GradePointDocument? Crs,
+    GradePointDocument? Icans,
+    IReadOnlyList<EpisodeSpan> Episodes,
+    IReadOnlyList<Reading> Readings,
+    IReadOnlyList<WindowRow> Windows,
+    IReadOnlyList<EventRow> Events,
+    Protocol? Protocol);
+
+/// <summary>An alert the rules want open (one per condition and episode key).</summary>
+public sealed record AlertCandidate(
+    string Condition, string EpisodeKey, int? Grade, string Title, string Message, AlertBasis Basis, ManagementReference? Management);
+
+/// <summary>
+/// The alert rules (issue 5), a table of conditions evaluated on the patient's current grades, episodes, monitoring
+/// events and readings. Each candidate is keyed by its episode (the CRS or ICANS episode's onset, the window, the
+/// dose), so a condition raises one alert per episode, updated in place as it worsens.
+/// <list type="table">
+/// <item><term>crs, icans</term><description>grade ≥ 1 in an episode; a higher grade updates it (and re-arms it).</description></item>
+/// <item><term>clinician-review</term><description>a not-gradable result, or the <c>clinician-review</c> flag; per scale, reason and day.</description></item>
+/// <item><term>spo2-without-oxygen</term><description>CRS-SPO2's flag: room-air SpO2 below the threshold with no support documented; per day.</description></item>
+/// <item><term>check-overdue</term><description>an open window's overdue checks; per window, updated as more fall overdue.</description></item>
+/// <item><term>window-maximum-passed</term><description>an open window past its latest end without a decision.</description></item>
+/// <item><term>stop-infusion</term><description>CRS (grade ≥ 1 or fever) while a protocol-drug infusion runs: the label says stop it.</description></item>
+/// <item><term>permanently-discontinue</term><description>grade 4 CRS: the label says permanently discontinue.</description></item>
+/// </list>
+/// </summary>
+public static class AlertRules
+{
+    public static IReadOnlyList<AlertCandidate> Evaluate(AlertFacts facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var result = new List<AlertCandidate>();
+        foreach (var (scale, point, condition, toxicity, name) in new[]
+        {
+            ("crs", facts.Crs, Conditions.Crs, Toxicity.Crs, "CRS"),
+            ("icans", facts.Icans, Conditions.Icans, Toxicity.Icans, "ICANS"),
+        })
+        {
+            if (point is null)
+            {
+                continue;
+            }
+
+            var r = point.Result;
+            if (r.Status == "graded" && r.Grade is >= 1 and var grade)
+            {
+                var episode = facts.Episodes.Where(e => e.Scale == scale && e.OnsetAt <= facts.Now).MaxBy(e => e.OnsetAt);
+                var key = $"{scale}:{Key(episode?.OnsetAt ?? point.At)}";
+                result.Add(new AlertCandidate(condition, key, grade, $"{name} grade {grade}", Summary(r), Basis(point), Management(facts.Protocol, toxicity, grade)));
+                if (scale == "crs" && grade >= 4)
+                {
+                    var text = Management(facts.Protocol, Toxicity.Crs, grade);
+                    result.Add(new AlertCandidate(Conditions.PermanentlyDiscontinue, key, grade, $"Grade {grade} CRS: permanently discontinue (label)",
+                        text?.Text ?? "Grade 4 CRS: the label says permanently discontinue the drug. Future doses need a physician's confirmation.", Basis(point), text));
+                }
+            }
+
+            if (r.Status == "not-gradable" || r.Flags.Contains(GradeFlags.ClinicianReview))
+            {
+                var why = r.Status == "not-gradable" ? r.Reason ?? "not-gradable" : GradeFlags.ClinicianReview;
+                result.Add(new AlertCandidate(Conditions.ClinicianReview, $"{scale}:{why}:{Day(facts.Now)}", null, $"{name}: clinician review needed",
+                    r.Status == "not-gradable" ? $"{name} cannot be graded automatically ({why}). {Summary(r)}" : $"{name} grade {r.Grade} carries a review flag. {Summary(r)}",
+                    Basis(point), null));
+            }
+        }
+
+        if (facts.Crs is { } crs && crs.Result.Flags.Contains(GradeFlags.HypoxiaWithoutDocumentedSupport))
+        {
+            result.Add(new AlertCandidate(Conditions.Spo2WithoutOxygen, $"spo2:{Day(facts.Now)}", null, "SpO2 below 90% with no oxygen documented",
+                "Room-air SpO2 is below the alert threshold and no oxygen support is documented: check the patient and document oxygen (CRS-SPO2).",
+                Basis(crs), null));
+        }
+
+        foreach (var window in facts.Windows.Where(w => w.State == WindowStates.Open))
+        {
+            var overdue = facts.Events.Where(e => e.WindowId == window.Id && e.Kind == EventKinds.CheckOverdue).ToList();
+            if (overdue.Count > 0)
+            {
+                result.Add(new AlertCandidate(Conditions.CheckOverdue, $"window:{window.Id}", null,
+                    overdue.Count == 1 ? "Check overdue" : $"{overdue.Count} checks overdue",
+                    $"Overdue in the {window.ProtocolWindowId} window: {string.Join("; ", overdue.Select(Describe))}.",
+                    EventBasis(overdue), null));
+            }
+
+            if (facts.Events.Any(e => e.WindowId == window.Id && e.Kind == EventKinds.MaximumPassed) && window.ClosedAt is null)
+            {
+                result.Add(new AlertCandidate(Conditions.WindowMaximumPassed, $"window:{window.Id}:{Key(window.LatestEndAt)}", null,
+                    "Monitoring window past its maximum",
+                    $"The {window.ProtocolWindowId} window reached its latest end at {Key(window.LatestEndAt)} without a decision: discharge, extend or admit.",
+                    EventBasis(facts.Events.Where(e => e.WindowId == window.Id && e.Kind == EventKinds.MaximumPassed).ToList()), null));
+            }
+        }
+
+        var fever = facts.Crs?.Result.Rules.Any(rule => rule.Id == "CRS-FEVER" && rule.Text.StartsWith("Fever", StringComparison.Ordinal)) == true;
+        if (facts.Crs is { Result: var c } crsPoint && (c.Grade is >= 1 || fever))
+        {
+            foreach (var infusion in facts.Readings.Where(r => r.Kind == ReadingKind.Medication && r.Qualifier == "protocol-drug" && r.EndAt is null && r.EffectiveAt <= facts.Now))
+            {
+                var during = facts.Protocol?.DuringInfusion;
+                result.Add(new AlertCandidate(Conditions.StopInfusion, $"infusion:{infusion.Source.ResourceId}", c.Grade, "CRS during the infusion: stop the infusion (label)",
+                    during?.Text ?? "An infusion is in progress: at the first sign of CRS, stop the infusion.", Basis(crsPoint),
+                    during is null || facts.Protocol is null ? null
+                        : new ManagementReference(during.Text, during.Source, facts.Protocol.Id, facts.Protocol.Version, ManagementReference.ReferenceNote)));
+            }
+        }
+
+        return result;
+    }
+
+    private static ManagementReference? Management(Protocol? protocol, Toxicity toxicity, int grade) =>
+        protocol?.ManagementFor(toxicity, grade) is { } m
+            ? new ManagementReference(m.Text, m.Source, protocol.Id, protocol.Version, ManagementReference.ReferenceNote)
+            : null;
+
+    private static AlertBasis Basis(GradePointDocument point) => new(
+        point.Result.System, point.Result.Status, point.Result.Reason, point.Result.Flags, point.Result.Rules, point.Basis,
+        [.. point.Cause.Select(c => $"{c.ResourceType}/{c.ResourceId}").Distinct()], point.StaleOrMissing);
+
+    private static AlertBasis EventBasis(IReadOnlyList<EventRow> events) => new(
+        "CrsMonitor monitoring", null, null, [], [.. events.Select(e => new RuleResponse(e.Kind, Describe(e)))], [], [], []);
+
+    private static string Summary(GradeResponse r) => string.Join(" ", r.Rules.Select(rule => rule.Text).Take(2));
+
+    private static string Describe(EventRow e) => e.Kind == EventKinds.CheckOverdue
+        ? $"{System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("check").GetString()} check due {Key(System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("dueAt").GetDateTimeOffset())}"
+        : $"{e.Kind} at {Key(e.OccurredAt)}";
+
+    private static string Key(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+}

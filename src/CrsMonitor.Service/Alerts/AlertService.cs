@@ -1,0 +1,159 @@
+using System.Data.Common;
+using System.Text.Json;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Monitoring.Schedule;
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Alerts;
+
+/// <summary>
+/// The alert lifecycle, always inside the caller's transaction (invariant 5: the alert row, its action and the unit's
+/// next <c>seq</c> are written with the grade change that caused them; SignalR is rung after commit):
+/// raised → (updated as it worsens) → escalated by tier → acknowledged → resolved.
+/// </summary>
+public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings> options, AlertBell bell)
+{
+    public const string System = "crsmonitor";
+    private readonly AlertSettings settings = options.Value;
+
+    /// <summary>Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.</summary>
+    public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct)
+    {
+        var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
+        var readings = await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var events = await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var doses = await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var protocol = doses.Where(d => d.ProtocolId is not null).MaxBy(d => d.StartedAt)?.ProtocolId is { } pid
+            ? catalog.Find(pid)?.Protocol
+            : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));
+        var facts = new AlertFacts(
+            now, Point(points, "crs"), Point(points, "icans"), episodes, readings, windows, events, protocol);
+        var candidates = AlertRules.Evaluate(facts);
+
+        var unit = (await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() ?? "unassigned";
+        var existing = await AlertStore.OfPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var changed = new List<AlertRow>();
+        foreach (var candidate in candidates)
+        {
+            var alert = existing.FirstOrDefault(a => a.Condition == candidate.Condition && a.EpisodeKey == candidate.EpisodeKey);
+            if (alert is null)
+            {
+                alert = new AlertRow
+                {
+                    Id = Guid.NewGuid().ToString("N"), Unit = unit, PatientId = patientId, Condition = candidate.Condition, EpisodeKey = candidate.EpisodeKey,
+                    State = AlertStates.Raised, RaisedAt = now, EscalationTier = 0, NextEscalationAt = settings.NextEscalation(now, 0),
+                };
+                Fill(alert, candidate, now);
+                alert.Seq = await AlertStore.NextSeqAsync(c, tx, alert.Unit, ct).ConfigureAwait(false);
+                await AlertStore.InsertAsync(c, tx, alert, ct).ConfigureAwait(false);
+                await RecordActionAsync(c, tx, alert, "raised", System, "system", null, now, ct).ConfigureAwait(false);
+                await ChangeAsync(c, tx, alert, "alertRaised", now, ct).ConfigureAwait(false);
+                changed.Add(alert);
+                continue;
+            }
+
+            if (alert.State == AlertStates.Resolved)
+            {
+                continue; // one alert per condition per episode: a resolved one is not raised again
+            }
+
+            if (candidate.Grade is { } current && alert.Grade is { } before && current < before)
+            {
+                continue; // better than its worst: the alert keeps its worst grade until a clinician resolves it
+            }
+
+            var worse = (candidate.Grade ?? 0) > (alert.Grade ?? 0);
+            if (!worse && candidate.Message == alert.Message && candidate.Title == alert.Title)
+            {
+                continue;
+            }
+
+            Fill(alert, candidate, now);
+            if (worse && alert.State == AlertStates.Acknowledged)
+            {
+                // Worse than what was acknowledged: it needs acknowledging again, and escalates again from now.
+                alert.State = AlertStates.Raised;
+                alert.AcknowledgedAt = null;
+                alert.AcknowledgedBy = null;
+                alert.EscalationTier = 0;
+                alert.NextEscalationAt = settings.NextEscalation(now, 0);
+            }
+
+            await StepAsync(c, tx, alert, "updated", System, "system", worse ? $"grade {candidate.Grade}" : null, now, ct).ConfigureAwait(false);
+            changed.Add(alert);
+        }
+
+        bell.StatusChanged(tx, unit, patientId, now);
+        return changed;
+    }
+
+    /// <summary>Acknowledges (stops escalation) or resolves an alert for a clinician.</summary>
+    public async Task<AlertRow> AcknowledgeOrResolveAsync(DbConnection c, DbTransaction tx, AlertRow alert, string action, string user, string role, string? note, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (action == "acknowledged")
+        {
+            alert.State = AlertStates.Acknowledged;
+            alert.AcknowledgedAt = now;
+            alert.AcknowledgedBy = user;
+            alert.NextEscalationAt = null;
+        }
+        else
+        {
+            alert.State = AlertStates.Resolved;
+            alert.ResolvedAt = now;
+            alert.ResolvedBy = user;
+            alert.NextEscalationAt = null;
+        }
+
+        await StepAsync(c, tx, alert, action, user, role, note, now, ct).ConfigureAwait(false);
+        return alert;
+    }
+
+    /// <summary>Escalates an unacknowledged alert to its next tier (the escalation worker, in its own transaction).</summary>
+    public async Task EscalateAsync(DbConnection c, DbTransaction tx, AlertRow alert, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        alert.EscalationTier++;
+        alert.NextEscalationAt = settings.NextEscalation(alert.RaisedAt, alert.EscalationTier);
+        alert.UpdatedAt = now;
+        await StepAsync(c, tx, alert, "escalated", System, "system", $"to {settings.TierName(alert.EscalationTier)}", now, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes a change: the unit's next seq, the alert row, its action, the alertUpdated change row, the bell after commit.</summary>
+    private async Task StepAsync(DbConnection c, DbTransaction tx, AlertRow alert, string action, string user, string role, string? note, DateTimeOffset now, CancellationToken ct)
+    {
+        alert.UpdatedAt = now;
+        alert.Seq = await AlertStore.NextSeqAsync(c, tx, alert.Unit, ct).ConfigureAwait(false);
+        await AlertStore.UpdateAsync(c, tx, alert, ct).ConfigureAwait(false);
+        await RecordActionAsync(c, tx, alert, action, user, role, note, now, ct).ConfigureAwait(false);
+        await ChangeAsync(c, tx, alert, "alertUpdated", now, ct).ConfigureAwait(false);
+    }
+
+    private static Task RecordActionAsync(DbConnection c, DbTransaction tx, AlertRow alert, string action, string user, string role, string? note, DateTimeOffset now, CancellationToken ct) =>
+        AlertStore.InsertActionAsync(c, tx, new AlertActionRow { AlertId = alert.Id, Action = action, At = now, ByUser = user, Role = role, Note = note }, ct);
+
+    private async Task ChangeAsync(DbConnection c, DbTransaction tx, AlertRow alert, string kind, DateTimeOffset now, CancellationToken ct)
+    {
+        var payload = JsonSerializer.Serialize(alert.ToDocument(null, settings), AlertDocument.Json);
+        await AlertStore.InsertChangeAsync(c, tx, new AlertChangeRow { Unit = alert.Unit, Seq = alert.Seq, AlertId = alert.Id, Kind = kind, Payload = payload, At = now }, ct).ConfigureAwait(false);
+        bell.Ring(tx, alert.Unit);
+    }
+
+    private static void Fill(AlertRow alert, AlertCandidate candidate, DateTimeOffset now)
+    {
+        alert.Grade = candidate.Grade is { } g && (alert.Grade is not { } old || g > old) ? g : alert.Grade;
+        alert.Title = candidate.Title;
+        alert.Message = candidate.Message;
+        alert.Basis = JsonSerializer.Serialize(candidate.Basis, AlertDocument.Json);
+        alert.Management = candidate.Management is null ? null : JsonSerializer.Serialize(candidate.Management, AlertDocument.Json);
+        alert.UpdatedAt = now;
+    }
+
+    private static GradePointDocument? Point(IReadOnlyList<GradePointRow> points, string scale) =>
+        points.FirstOrDefault(p => p.Scale == scale) is { } row ? GradePointDocument.Parse(row.ResultJson) : null;
+}

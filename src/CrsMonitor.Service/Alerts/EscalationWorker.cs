@@ -1,0 +1,76 @@
+using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Alerts;
+
+/// <summary>
+/// Escalates unacknowledged alerts whose next tier is due (<c>alert.next_escalation_at</c>, a row: durable across
+/// restarts): every <c>Alerts:EscalationCheckSeconds</c> on the host's <see cref="TimeProvider"/>, and once at start-up
+/// for what fell due while the service was down. Each escalation is an <c>alert_action</c>, an <c>alertUpdated</c>
+/// change with the new tier, and a push.
+/// </summary>
+public sealed partial class EscalationWorker(
+    Database database, AlertService alerts, IOptions<AlertSettings> options, TimeProvider time, ILogger<EscalationWorker> logger) : BackgroundService
+{
+    private long passes;
+
+    /// <summary>Completed passes (tests wait on it instead of sleeping).</summary>
+    public long Passes => Interlocked.Read(ref passes);
+
+    /// <summary>Escalates every alert due at "now"; returns how many steps were taken.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        List<AlertRow> due;
+        await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
+        {
+            due = await AlertStore.DueEscalationsAsync(connection, now, ct).ConfigureAwait(false);
+        }
+
+        var steps = 0;
+        foreach (var candidate in due)
+        {
+            steps += await database.InTransactionAsync(async (c, tx) =>
+            {
+                var taken = 0;
+                var alert = await AlertStore.ByIdAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
+                // Several tiers may be due after a long outage: take each in turn, so every tier is recorded.
+                while (alert is { State: AlertStates.Raised, NextEscalationAt: { } next } && next <= now)
+                {
+                    await alerts.EscalateAsync(c, tx, alert, now, ct).ConfigureAwait(false);
+                    LogEscalated(logger, alert.Id, alert.Unit, alert.EscalationTier);
+                    taken++;
+                }
+
+                return taken;
+            }, ct).ConfigureAwait(false);
+        }
+
+        return steps;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds), time);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e);
+            }
+
+            Interlocked.Increment(ref passes);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertId} of unit {Unit} escalated to tier {Tier}")]
+    private static partial void LogEscalated(ILogger logger, string alertId, string unit, int tier);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The escalation pass failed; it runs again at its next tick")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
