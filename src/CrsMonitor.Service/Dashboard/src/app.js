@@ -1,0 +1,133 @@
+// The dashboard's entry point: sign-in, the navigation, and the hash router.
+//
+//   #/unit/{unit}            unit census and live alert feed (default: the token's first unit)
+//   #/escalations            alerts escalated to physicians
+//   #/patient/{id}           a patient's grades, timeline, alerts, windows, checks
+//   #/patient/{id}/neuro     bedside neuro check
+
+import { auth, getMe, unauthorized } from './api.js';
+import { h, errorBox } from './dom.js';
+import { startTicker } from './format.js';
+import { startHub, stopHub } from './hub.js';
+import { censusPage } from './census.js';
+import { escalationsPage } from './escalations.js';
+import { patientPage } from './patient.js';
+import { neuroPage } from './neuro.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const userBox = document.getElementById('user');
+
+let me = null;
+let cleanup = null;
+
+const clinicalRoles = ['nurse', 'physician'];
+
+function route() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const parts = hash.split('/').map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  if (parts[0] === 'unit' && parts[1]) return { page: 'unit', unit: parts[1] };
+  if (parts[0] === 'escalations') return { page: 'escalations' };
+  if (parts[0] === 'patient' && parts[1] && parts[2] === 'neuro') return { page: 'neuro', id: parts[1] };
+  if (parts[0] === 'patient' && parts[1]) return { page: 'patient', id: parts[1] };
+  return { page: 'home' };
+}
+
+function render() {
+  cleanup?.();
+  cleanup = null;
+  if (!me) return;
+  const r = route();
+  if (r.page === 'home') {
+    location.replace(me.roles.includes('physician') && !me.roles.includes('nurse') && me.units.length ? '#/escalations'
+      : me.units.length ? `#/unit/${encodeURIComponent(me.units[0])}` : '#/escalations');
+    return;
+  }
+  updateNav(r);
+  const pages = { unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage };
+  cleanup = pages[r.page](main, { ...r, me });
+  main.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+function updateNav(r) {
+  const link = (href, text, active) => h('a', { href, 'aria-current': active ? 'page' : null, class: active ? 'active' : null, text });
+  nav.replaceChildren(
+    ...me.units.map((u) => link(`#/unit/${encodeURIComponent(u)}`, `Unit ${u}`, r.page === 'unit' && r.unit === u)),
+    link('#/escalations', 'Escalations', r.page === 'escalations'));
+}
+
+function showUser() {
+  userBox.replaceChildren(
+    h('span', { class: 'who', text: `${me.subject ?? 'signed in'} · ${me.roles.join(', ')}` }),
+    h('button', { type: 'button', class: 'secondary', 'data-testid': 'sign-out', onclick: signOut }, 'Sign out'));
+}
+
+async function signOut() {
+  auth.clear();
+  me = null;
+  cleanup?.();
+  cleanup = null;
+  await stopHub();
+  nav.replaceChildren();
+  userBox.replaceChildren();
+  signInPage();
+}
+
+function signInPage(message) {
+  const input = h('textarea', {
+    id: 'token', name: 'token', rows: 5, required: true, autocomplete: 'off', spellcheck: 'false', 'data-testid': 'token-input',
+    'aria-describedby': 'token-help',
+  });
+  const error = h('div', { 'aria-live': 'assertive' }, message ? errorBox(message, { 'data-testid': 'sign-in-error' }) : null);
+  const form = h('form', { class: 'panel sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title', text: 'Sign in to CrsMonitor' }),
+    h('label', { for: 'token', text: 'Development token' }),
+    input,
+    h('p', { id: 'token-help', class: 'muted small' }, 'Paste a token printed by ',
+      h('code', { text: 'dotnet run --project src/CrsMonitor.Service -- token --role nurse --unit 7W' }),
+      '. It is kept for this browser tab only (session storage) and removed on sign-out.'),
+    error,
+    h('button', { type: 'submit', class: 'primary large', 'data-testid': 'sign-in' }, 'Sign in'),
+    h('p', { class: 'note' }, h('strong', { text: 'Hospital sign-in: ' }),
+      'in production you sign in with the hospital’s identity provider (OpenID Connect), which IT configures for this service. That sign-in page is not part of this version of the dashboard.'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const token = input.value.trim().replace(/^Bearer\s+/i, '');
+    if (!token) return;
+    auth.set(token);
+    await signIn();
+  });
+  main.replaceChildren(h('div', { class: 'page sign-in-page' }, form));
+  input.focus();
+}
+
+async function signIn() {
+  try {
+    const who = await getMe();
+    me = { subject: who.subject ?? null, roles: who.roles ?? [], units: who.units ?? [] };
+  } catch (e) {
+    auth.clear();
+    signInPage(e.status === 401 ? 'The token was refused (expired, or not signed by this service).' : `Sign-in failed: ${e.message}`);
+    return;
+  }
+  if (!me.roles.some((r) => clinicalRoles.includes(r))) {
+    const roles = me.roles.join(', ') || 'none';
+    await signOut();
+    main.prepend(errorBox(`This dashboard is for nurses and physicians; the token's roles are: ${roles}.`, { 'data-testid': 'sign-in-error' }));
+    return;
+  }
+  showUser();
+  startHub(me.units);
+  render();
+}
+
+unauthorized.addEventListener('unauthorized', () => {
+  if (!me) return;
+  signOut().then(() => main.prepend(errorBox('Your sign-in has expired or was refused; sign in again.', { 'data-testid': 'sign-in-error' })));
+});
+
+window.addEventListener('hashchange', render);
+startTicker();
+if (auth.token) signIn();
+else signInPage();
