@@ -118,8 +118,11 @@ public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings
     public async Task EscalateAsync(DbConnection c, DbTransaction tx, AlertRow alert, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(alert);
+        // The next tier is due its configured gap after this one was due (not after the raising: an alert re-armed
+        // because it worsened after an acknowledgement escalates again from its re-arming).
+        var due = alert.NextEscalationAt ?? now;
         alert.EscalationTier++;
-        alert.NextEscalationAt = settings.NextEscalation(alert.RaisedAt, alert.EscalationTier);
+        alert.NextEscalationAt = settings.NextEscalationAfter(due, alert.EscalationTier);
         alert.UpdatedAt = now;
         await StepAsync(c, tx, alert, "escalated", System, "system", $"to {settings.TierName(alert.EscalationTier)}", now, ct).ConfigureAwait(false);
     }

@@ -33,6 +33,10 @@ public sealed class AlertSettings
     public DateTimeOffset? NextEscalation(DateTimeOffset raisedAt, int tier) =>
         tier + 1 < Tiers.Count ? raisedAt + TimeSpan.FromMinutes(Tiers[tier + 1].AfterMinutes) : null;
 
+    /// <summary>When the tier after <paramref name="tier"/> is due, given the instant <paramref name="tier"/> became due.</summary>
+    public DateTimeOffset? NextEscalationAfter(DateTimeOffset tierDueAt, int tier) =>
+        tier + 1 < Tiers.Count ? tierDueAt + TimeSpan.FromMinutes(Tiers[tier + 1].AfterMinutes - Tiers[tier].AfterMinutes) : null;
+
     public string TierName(int tier) => tier < Tiers.Count ? Tiers[tier].Name : $"tier-{tier}";
 }
 
