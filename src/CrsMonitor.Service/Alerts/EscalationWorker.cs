@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -10,17 +11,17 @@ namespace CrsMonitor.Service.Alerts;
 /// change with the new tier, and a push.
 /// </summary>
 public sealed partial class EscalationWorker(
-    Database database, AlertService alerts, IOptions<AlertSettings> options, TimeProvider time, ILogger<EscalationWorker> logger) : BackgroundService
+    Database database, AlertService alerts, IOptions<AlertSettings> options, TimeProvider time, ILogger<EscalationWorker> logger)
+    : PeriodicPass(time, logger)
 {
-    private long passes;
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds);
 
-    /// <summary>Completed passes (tests wait on it instead of sleeping).</summary>
-    public long Passes => Interlocked.Read(ref passes);
+    protected override Task RunPassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>Escalates every alert due at "now"; returns how many steps were taken.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         List<AlertRow> due;
         await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
         {
@@ -49,28 +50,6 @@ public sealed partial class EscalationWorker(
         return steps;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds), time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-
-            Interlocked.Increment(ref passes);
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert {AlertId} of unit {Unit} escalated to tier {Tier}")]
     private static partial void LogEscalated(ILogger logger, string alertId, string unit, int tier);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The escalation pass failed; it runs again at its next tick")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
