@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README): installs and starts what the suite needs, then runs every test project.
-# The suite needs the .NET SDK and PostgreSQL 15 (below); later issues add Redis and Chromium here, never by hand.
+# The suite needs the .NET SDK, PostgreSQL 15 and Chromium (below); later issues add Redis here, never by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -10,6 +10,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   echo "tests/run.sh: installing PostgreSQL 15 (Debian package postgresql) for the storage tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+# The browser tests (tests/CrsMonitor.Browser.Tests) drive Debian's Chromium through Playwright; Playwright never downloads
+# a browser of its own here. Without /usr/bin/chromium those tests fail with a message pointing back to this script.
+if ! [ -x /usr/bin/chromium ]; then
+  echo "tests/run.sh: installing Chromium (Debian package chromium) for the browser tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 dotnet test CrsMonitor.sln --configuration Release "$@"

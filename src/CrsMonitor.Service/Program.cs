@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 // `token ...` prints a development token and exits; anything else runs the web service.
 var tokenVerb = args is ["token", ..];
-var builder = WebApplication.CreateBuilder(tokenVerb ? [] : args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = tokenVerb ? [] : args, WebRootPath = CrsMonitor.Service.Hosting.HostDefaults.WebRoot() });
 builder.ApplyCrsMonitorDefaults();
 
 if (tokenVerb)

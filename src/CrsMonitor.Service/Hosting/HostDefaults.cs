@@ -48,6 +48,22 @@ public static class HostDefaults
         }
     }
 
+    /// <summary>
+    /// The dashboard's files: <c>wwwroot</c> of the current directory when there is one (<c>dotnet run --project</c>, a
+    /// published folder started in place), else the copy the build puts beside the assembly (a build output started
+    /// from elsewhere); null leaves ASP.NET Core's default.
+    /// </summary>
+    public static string? WebRoot()
+    {
+        if (Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot")))
+        {
+            return null;
+        }
+
+        var besideAssembly = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        return Directory.Exists(besideAssembly) ? besideAssembly : null;
+    }
+
     private static bool HasExplicitEndpoints(ConfigurationManager configuration) =>
         !string.IsNullOrEmpty(configuration["urls"])
         || !string.IsNullOrEmpty(configuration["http_ports"])

@@ -26,7 +26,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
-public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts)
+public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, AlertBell bell)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -119,7 +119,7 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         }
     }
 
-    private static async Task ProjectAsync(DbConnection c, DbTransaction tx, Resource resource, string id, DateTimeOffset now, CancellationToken ct)
+    private async Task ProjectAsync(DbConnection c, DbTransaction tx, Resource resource, string id, DateTimeOffset now, CancellationToken ct)
     {
         switch (resource)
         {
@@ -127,8 +127,15 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
                 await PatientStore.UpsertPatientAsync(c, tx, id, ParseDate(p.BirthDate), DisplayName(p), now, ct).ConfigureAwait(false);
                 break;
             case Encounter e when Normaliser.PatientIdOf(e) is { } patient:
+                var unitsBefore = await PatientStore.UnitsOfPatientAsync(c, patient, ct).ConfigureAwait(false);
                 await PatientStore.UpsertEncounterAsync(
                     c, tx, id, patient, LocationIdOf(e), e.StatusElement?.JsonValue as string ?? "unknown", e.Class?.Code, now, ct).ConfigureAwait(false);
+                // An admission, transfer or discharge changes the census of the unit it leaves and the one it joins.
+                foreach (var unit in unitsBefore.Append(LocationIdOf(e)).OfType<string>().Distinct(StringComparer.Ordinal))
+                {
+                    bell.StatusChanged(tx, unit, patient, now);
+                }
+
                 break;
             default:
                 break;
