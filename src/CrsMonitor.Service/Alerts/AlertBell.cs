@@ -33,10 +33,21 @@ public sealed partial class AlertPusher(AlertBell bell, Database database, IHubC
     : BackgroundService
 {
     private readonly Dictionary<string, long> pushed = new(StringComparer.Ordinal);
+    private bool baseline;
+
+    /// <summary>
+    /// Takes the baseline before the host goes on (hosted services start before the web server listens): a baseline
+    /// taken later, in <see cref="ExecuteAsync"/> (which runs on its own since .NET 10), could count changes committed
+    /// after a dashboard connected as already pushed, and they would never be pushed live.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        baseline = await TryBaselineAsync(0, cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var baseline = await TryBaselineAsync(0, stoppingToken).ConfigureAwait(false);
         await foreach (var ring in bell.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             try

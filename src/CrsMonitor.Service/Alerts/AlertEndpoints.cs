@@ -119,7 +119,7 @@ public static class AlertEndpoints
 
         var result = await database.InTransactionAsync<IResult>(async (c, tx) =>
         {
-            var alert = (await AlertStore.ByIdAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false))!;
+            var alert = (await AlertService.LockedAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false))!;
             if (alert.State == AlertStates.Resolved || (action == "acknowledged" && alert.State == AlertStates.Acknowledged))
             {
                 return TypedResults.Conflict(new { detail = $"Alert {id} is already {alert.State} (by {alert.ResolvedBy ?? alert.AcknowledgedBy} at {alert.ResolvedAt ?? alert.AcknowledgedAt:O})", alert = alert.ToDocument(null, settings.Value) });

@@ -5,13 +5,20 @@ using Microsoft.Extensions.Options;
 
 namespace CrsMonitor.Service.Alerts;
 
-/// <summary>What the hub pushes to dashboards.</summary>
+/// <summary>
+/// What the hub pushes to dashboards, under the event names of the contract (api-contract.md): a typed hub would send
+/// the C# method names (<c>AlertRaised</c>), which the JavaScript client matches case-insensitively but the .NET client
+/// (and others) by exact name.
+/// </summary>
 public interface IAlertClient
 {
+    [HubMethodName("alertRaised")]
     Task AlertRaised(AlertDocument alert);
 
+    [HubMethodName("alertUpdated")]
     Task AlertUpdated(AlertDocument alert);
 
+    [HubMethodName("patientStatusChanged")]
     Task PatientStatusChanged(PatientStatusChange change);
 }
 

@@ -23,7 +23,9 @@ public static class AlertRegistration
         });
 
         // Browsers cannot send a bearer header on a WebSocket: SignalR sends the token as access_token in the query
-        // string, accepted on the hub's path only (and never logged: Microsoft.AspNetCore request logs stay at Warning).
+        // string, accepted on the hub's path only, and never logged: every log entry that carries it is redacted, so
+        // turning ASP.NET Core's request logs up to Information does not write tokens (AccessTokenRedaction).
+        services.AddAccessTokenRedaction();
         services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
             var previous = options.Events?.OnMessageReceived;

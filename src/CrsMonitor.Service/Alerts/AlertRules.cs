@@ -15,7 +15,17 @@ public sealed record AlertFacts(
     IReadOnlyList<Reading> Readings,
     IReadOnlyList<WindowRow> Windows,
     IReadOnlyList<EventRow> Events,
-    Protocol? Protocol);
+    Protocol? Protocol,
+    AlertThresholds? Thresholds = null);
+
+/// <summary>
+/// The settings the rules read beside the grades: CRS-SPO2's threshold (<c>Grading:HypoxiaAlertSpo2BelowPercent</c>) and
+/// how long an SpO2 or an oxygen device stays current (<c>ContinuousGrading:VitalsStaleAfter</c>, <c>OxygenDeviceStaleAfter</c>).
+/// </summary>
+public sealed record AlertThresholds(decimal HypoxiaSpo2BelowPercent, TimeSpan VitalsStaleAfter, TimeSpan OxygenDeviceStaleAfter)
+{
+    public static readonly AlertThresholds Default = new(90m, TimeSpan.FromHours(4), TimeSpan.FromHours(4));
+}
 
 /// <summary>An alert the rules want open (one per condition and episode key).</summary>
 public sealed record AlertCandidate(
@@ -28,7 +38,7 @@ public sealed record AlertCandidate(
 /// <list type="table">
 /// <item><term>crs, icans</term><description>grade ≥ 1 in an episode; a higher grade updates it (and re-arms it).</description></item>
 /// <item><term>clinician-review</term><description>a not-gradable result, or the <c>clinician-review</c> flag; per scale, reason and day.</description></item>
-/// <item><term>spo2-without-oxygen</term><description>CRS-SPO2's flag: room-air SpO2 below the threshold with no support documented; per day.</description></item>
+/// <item><term>spo2-without-oxygen</term><description>CRS-SPO2: SpO2 below the threshold on room air, or with no oxygen device or flow recorded at all (the grader then has no hypoxia input and never sees the SpO2); per day.</description></item>
 /// <item><term>check-overdue</term><description>an open window's overdue checks; per window, updated as more fall overdue.</description></item>
 /// <item><term>window-maximum-passed</term><description>an open window past its latest end without a decision.</description></item>
 /// <item><term>stop-infusion</term><description>CRS (grade ≥ 1 or fever) while a protocol-drug infusion runs: the label says stop it.</description></item>
@@ -79,7 +89,13 @@ public static class AlertRules
         {
             result.Add(new AlertCandidate(Conditions.Spo2WithoutOxygen, $"spo2:{Day(facts.Now)}", null, "SpO2 below 90% with no oxygen documented",
                 "Room-air SpO2 is below the alert threshold and no oxygen support is documented: check the patient and document oxygen (CRS-SPO2).",
-                Basis(crs), null));
+                Basis(crs, Conditions.Spo2WithoutOxygen), null));
+        }
+        else if (LowSpo2WithNoOxygenRecorded(facts) is { } spo2)
+        {
+            result.Add(new AlertCandidate(Conditions.Spo2WithoutOxygen, $"spo2:{Day(facts.Now)}", null, "SpO2 below 90% with no oxygen documented",
+                "SpO2 is below the alert threshold and no oxygen device or flow is documented: check the patient and document oxygen (CRS-SPO2).",
+                Spo2Basis(facts, spo2), null));
         }
 
         foreach (var window in facts.Windows.Where(w => w.State == WindowStates.Open))
@@ -123,9 +139,87 @@ public static class AlertRules
             ? new ManagementReference(m.Text, m.Source, protocol.Id, protocol.Version, ManagementReference.ReferenceNote)
             : null;
 
-    private static AlertBasis Basis(GradePointDocument point) => new(
+    /// <summary>
+    /// The grade's basis, and the readings that trigger the alert: the reading(s) that caused the current grade point and
+    /// the inputs behind each positive finding (the fever of a grade made by its oxygen, the neuro check of an ICANS
+    /// grade), so a worse grade still names the fever that opened it. Inputs that only show a normal value are in
+    /// <c>inputs</c>, not in <c>readings</c>.
+    /// </summary>
+    private static AlertBasis Basis(GradePointDocument point, string? condition = null) => new(
         point.Result.System, point.Result.Status, point.Result.Reason, point.Result.Flags, point.Result.Rules, point.Basis,
-        [.. point.Cause.Select(c => $"{c.ResourceType}/{c.ResourceId}").Distinct()], point.StaleOrMissing);
+        [.. point.Cause.Select(c => $"{c.ResourceType}/{c.ResourceId}")
+            .Concat(point.Basis.Where(b => !b.Stale && Triggers(point, condition, b.Name)).Select(b => Resource(b.Source)))
+            .Distinct()],
+        point.StaleOrMissing);
+
+    /// <summary>Whether a basis input is a finding behind this alert (by the grade's positive domains, or the condition).</summary>
+    private static bool Triggers(GradePointDocument point, string? condition, string input)
+    {
+        if (condition == Conditions.Spo2WithoutOxygen)
+        {
+            return input is "roomAirSpo2" or "oxygenDevice";
+        }
+
+        if (point.Result.Status != "graded" || point.Result.Grade is not >= 1)
+        {
+            return point.Scale == "icans" && input == "neuroCheck"; // a not-gradable ICANS rests on the check that could not be scored
+        }
+
+        if (point.Scale == "icans")
+        {
+            return input == "neuroCheck";
+        }
+
+        bool Positive(string domain) => point.Result.Domains.Any(d => d.Domain == domain && d.Grade is >= 1);
+        return input switch
+        {
+            "temperature" => Positive("fever"),
+            "feverTherapy" => point.Result.Flags.Contains(GradeFlags.FeverMasked),
+            "systolicBp" or "vasoactive" or "fluidBolus" => Positive("hypotension"),
+            "oxygenDevice" or "oxygenFlow" => Positive("hypoxia"),
+            _ => false,
+        };
+    }
+
+    /// <summary><c>Observation/abc/_history/2</c> → <c>Observation/abc</c>.</summary>
+    private static string Resource(string source) =>
+        source.IndexOf("/_history/", StringComparison.Ordinal) is var cut and >= 0 ? source[..cut] : source;
+
+    /// <summary>
+    /// CRS-SPO2 when nothing about oxygen is recorded: the latest current SpO2 is below the threshold and no current oxygen
+    /// device or flow reading exists (grading-rules.md: "SpO2 &lt; 90 % on room air with no oxygen recorded"). A room-air
+    /// device is handled by the grader's flag.
+    /// </summary>
+    private static Reading? LowSpo2WithNoOxygenRecorded(AlertFacts facts)
+    {
+        var limits = facts.Thresholds ?? AlertThresholds.Default;
+        var spo2 = facts.Readings
+            .Where(r => r.Kind == ReadingKind.Spo2 && r.Value is not null && r.EffectiveAt <= facts.Now && facts.Now - r.EffectiveAt <= limits.VitalsStaleAfter)
+            .MaxBy(r => r.EffectiveAt);
+        if (spo2 is null || spo2.Value >= limits.HypoxiaSpo2BelowPercent)
+        {
+            return null;
+        }
+
+        var oxygen = facts.Readings.Any(r => r.EffectiveAt <= facts.Now && (
+            (r.Kind == ReadingKind.OxygenDevice && facts.Now - r.EffectiveAt <= limits.OxygenDeviceStaleAfter)
+            || (r.Kind is ReadingKind.OxygenFlow or ReadingKind.FiO2 && facts.Now - r.EffectiveAt <= limits.VitalsStaleAfter)));
+        return oxygen ? null : spo2;
+    }
+
+    private static AlertBasis Spo2Basis(AlertFacts facts, Reading spo2)
+    {
+        var limits = facts.Thresholds ?? AlertThresholds.Default;
+        var source = $"{spo2.Source.ResourceType}/{spo2.Source.ResourceId}";
+        var value = spo2.Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var threshold = limits.HypoxiaSpo2BelowPercent.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new AlertBasis(
+            facts.Crs?.Result.System ?? "ASTCT-2019", facts.Crs?.Result.Status, facts.Crs?.Result.Reason, facts.Crs?.Result.Flags ?? [],
+            [new RuleResponse("CRS-SPO2", $"SpO2 {value} % is below {threshold} % and no oxygen device or flow is recorded: hypoxia without documented support (alert; SpO2 does not grade) (CRS-SPO2)")],
+            [new BasisResponse("spo2", $"{value} %", spo2.EffectiveAt, $"{source}/_history/{spo2.Source.VersionId}", Stale: false)],
+            [source],
+            facts.Crs?.StaleOrMissing ?? []);
+    }
 
     private static AlertBasis EventBasis(IReadOnlyList<EventRow> events) => new(
         "CrsMonitor monitoring", null, null, [], [.. events.Select(e => new RuleResponse(e.Kind, Describe(e)))], [], [], []);

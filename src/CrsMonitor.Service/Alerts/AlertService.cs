@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using CrsMonitor.Grading;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
@@ -13,10 +14,13 @@ namespace CrsMonitor.Service.Alerts;
 /// next <c>seq</c> are written with the grade change that caused them; SignalR is rung after commit):
 /// raised → (updated as it worsens) → escalated by tier → acknowledged → resolved.
 /// </summary>
-public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings> options, AlertBell bell)
+public sealed class AlertService(
+    ProtocolCatalog catalog, IOptions<AlertSettings> options, AlertBell bell, IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
 {
     public const string System = "crsmonitor";
     private readonly AlertSettings settings = options.Value;
+    private readonly AlertThresholds thresholds = new(
+        grading.Value.HypoxiaAlertSpo2BelowPercent, continuous.Value.VitalsStaleAfter, continuous.Value.OxygenDeviceStaleAfter);
 
     /// <summary>Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.</summary>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct)
@@ -31,7 +35,7 @@ public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings
             ? catalog.Find(pid)?.Protocol
             : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));
         var facts = new AlertFacts(
-            now, Point(points, "crs"), Point(points, "icans"), episodes, readings, windows, events, protocol);
+            now, Point(points, "crs"), Point(points, "icans"), episodes, readings, windows, events, protocol, thresholds);
         var candidates = AlertRules.Evaluate(facts);
 
         var unit = (await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() ?? "unassigned";
@@ -56,39 +60,60 @@ public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings
                 continue;
             }
 
-            if (alert.State == AlertStates.Resolved)
-            {
-                continue; // one alert per condition per episode: a resolved one is not raised again
-            }
-
             if (candidate.Grade is { } current && alert.Grade is { } before && current < before)
             {
                 continue; // better than its worst: the alert keeps its worst grade until a clinician resolves it
             }
 
-            var worse = (candidate.Grade ?? 0) > (alert.Grade ?? 0);
+            var worse = Worse(candidate, alert);
+            if (alert.State == AlertStates.Resolved && !worse)
+            {
+                continue; // one alert per condition per episode: a resolved one is not raised again for the same finding
+            }
+
             if (!worse && candidate.Message == alert.Message && candidate.Title == alert.Title)
             {
                 continue;
             }
 
             Fill(alert, candidate, now);
-            if (worse && alert.State == AlertStates.Acknowledged)
+            if (worse && alert.State is AlertStates.Acknowledged or AlertStates.Resolved)
             {
-                // Worse than what was acknowledged: it needs acknowledging again, and escalates again from now.
+                // Worse than what was acknowledged or resolved (a higher grade in the same episode, another missed check in
+                // the window): it needs attention again, and escalates again from now. Its history stays in alert_action.
                 alert.State = AlertStates.Raised;
                 alert.AcknowledgedAt = null;
                 alert.AcknowledgedBy = null;
+                alert.ResolvedAt = null;
+                alert.ResolvedBy = null;
                 alert.EscalationTier = 0;
                 alert.NextEscalationAt = settings.NextEscalation(now, 0);
             }
 
-            await StepAsync(c, tx, alert, "updated", System, "system", worse ? $"grade {candidate.Grade}" : null, now, ct).ConfigureAwait(false);
+            var note = !worse ? null : candidate.Grade is { } grade ? $"grade {grade}" : candidate.Title;
+            await StepAsync(c, tx, alert, "updated", System, "system", note, now, ct).ConfigureAwait(false);
             changed.Add(alert);
         }
 
         bell.StatusChanged(tx, unit, patientId, now);
         return changed;
+    }
+
+    /// <summary>
+    /// The alert, read under its patient's lock (the lock every re-grading and monitoring transaction takes before it
+    /// evaluates the rules): an acknowledgement, a resolution, an escalation and a re-evaluation of one alert then follow
+    /// each other instead of overwriting each other (PostgreSQL and SQL Server read committed; SQLite serialises anyway).
+    /// </summary>
+    public static async Task<AlertRow?> LockedAsync(DbConnection c, DbTransaction tx, string id, CancellationToken ct)
+    {
+        var alert = await AlertStore.ByIdAsync(c, tx, id, ct).ConfigureAwait(false);
+        if (alert is null)
+        {
+            return null;
+        }
+
+        await GradeStore.LockPatientAsync(c, tx, alert.PatientId, ct).ConfigureAwait(false);
+        return await AlertStore.ByIdAsync(c, tx, id, ct).ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges (stops escalation) or resolves an alert for a clinician.</summary>
@@ -156,6 +181,15 @@ public sealed class AlertService(ProtocolCatalog catalog, IOptions<AlertSettings
         alert.Management = candidate.Management is null ? null : JsonSerializer.Serialize(candidate.Management, AlertDocument.Json);
         alert.UpdatedAt = now;
     }
+
+    /// <summary>
+    /// Worse than the alert shows: a higher grade, or (check-overdue) more overdue checks than it listed. A worse
+    /// candidate re-arms an acknowledged or resolved alert.
+    /// </summary>
+    private static bool Worse(AlertCandidate candidate, AlertRow alert) => candidate.Grade is { } grade
+        ? grade > (alert.Grade ?? 0)
+        : candidate.Condition == Conditions.CheckOverdue
+            && candidate.Basis.Rules.Count > (JsonSerializer.Deserialize<AlertBasis>(alert.Basis, AlertDocument.Json)?.Rules.Count ?? 0);
 
     private static GradePointDocument? Point(IReadOnlyList<GradePointRow> points, string scale) =>
         points.FirstOrDefault(p => p.Scale == scale) is { } row ? GradePointDocument.Parse(row.ResultJson) : null;

@@ -34,7 +34,7 @@ public sealed partial class EscalationWorker(
             steps += await database.InTransactionAsync(async (c, tx) =>
             {
                 var taken = 0;
-                var alert = await AlertStore.ByIdAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
+                var alert = await AlertService.LockedAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
                 // Several tiers may be due after a long outage: take each in turn, so every tier is recorded.
                 while (alert is { State: AlertStates.Raised, NextEscalationAt: { } next } && next <= now)
                 {

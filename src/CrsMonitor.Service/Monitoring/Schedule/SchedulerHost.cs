@@ -44,6 +44,7 @@ public sealed partial class SchedulerHost(
     }
 
     private readonly CancellationTokenSource stopping = new();
+    private int disposed;
 
     private async Task<bool> TryStartAsync(CancellationToken ct)
     {
@@ -72,7 +73,13 @@ public sealed partial class SchedulerHost(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.CompareExchange(ref disposed, 0, 0) == 1)
+        {
+            return; // already disposed (and so shut down) by the container
+        }
+
         await stopping.CancelAsync().ConfigureAwait(false);
+
         if (started.Task.IsCompletedSuccessfully)
         {
             await started.Task.Result.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
@@ -81,6 +88,13 @@ public sealed partial class SchedulerHost(
 
     public async ValueTask DisposeAsync()
     {
+        // The container may dispose this singleton before or after the host stops it (a test host torn down): never twice.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await stopping.CancelAsync().ConfigureAwait(false);
         stopping.Dispose();
         if (factory is not null)
         {
