@@ -23,10 +23,12 @@ public sealed class AlertService(
         grading.Value.HypoxiaAlertSpo2BelowPercent, continuous.Value.VitalsStaleAfter, continuous.Value.OxygenDeviceStaleAfter);
 
     /// <summary>Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.</summary>
-    public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct)
+    /// <remarks><paramref name="loaded"/>: the patient's readings, when this unit of work already loaded them.</remarks>
+    public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
+        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct, IReadOnlyList<Readings.Reading>? loaded = null)
     {
         var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
-        var readings = await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var readings = loaded ?? await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var events = await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);

@@ -15,7 +15,11 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
 {
     public static readonly string[] Scales = ["crs", "icans"];
 
-    public async Task RecalculateAsync(
+    /// <summary>
+    /// Re-grades the patient from <paramref name="from"/>; returns every reading of the patient as loaded (under the
+    /// patient's lock), for the rest of the same unit of work (monitoring, alerts) to use instead of loading them again.
+    /// </summary>
+    public async Task<IReadOnlyList<Readings.Reading>> RecalculateAsync(
         DbConnection connection, DbTransaction transaction, string patientId, DateTimeOffset from, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -46,6 +50,8 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
             await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, scale, from, points, episodes, cancellationToken)
                 .ConfigureAwait(false);
         }
+
+        return readings;
     }
 
     public static async Task<PatientFacts> PatientFactsAsync(DbConnection connection, DbTransaction? transaction, string patientId, CancellationToken cancellationToken)

@@ -66,6 +66,117 @@ public sealed class DatabaseTests
     }
 
     [Test]
+    public async Task Sqlite_WritersWaitingForTheWriteLock_WaitAsynchronously_AndAllCommit()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                entered.SetResult();
+                await release.Task;
+            },
+            default);
+        await entered.Task;
+
+        // Started on this thread while the lock is held: each call must hand back a pending task at once. Waiting inside
+        // SQLite's busy handler instead would block this thread and, the lock still held, end in "database is locked".
+        var inside = 0;
+        var most = 0;
+        var writers = Enumerable.Range(0, 16).Select(i => db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                InterlockedMax(ref most, Interlocked.Increment(ref inside));
+                await AuditStore.AppendAsync(c, tx, new AuditEntry(DateTimeOffset.UnixEpoch, null, null, $"w{i}", null, null, null, "success", null, null, null), default);
+                await Task.Yield();
+                Interlocked.Decrement(ref inside);
+            },
+            default)).ToList();
+        Assert.That(writers.Count(w => w.IsCompleted), Is.Zero, "every writer is queued behind the holder");
+
+        release.SetResult();
+        await holder;
+        await Task.WhenAll(writers);
+        await using var read = await db.Database.OpenAsync(default);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(most, Is.EqualTo(1), "one unit of work at a time");
+            Assert.That((await AuditStore.RecentAsync(read, 100, default)).Count, Is.EqualTo(16), "each committed");
+        }
+    }
+
+    [Test]
+    public async Task Sqlite_NestedUnitOfWork_IsRefused_InsteadOfWaitingForItself()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var nested = db.Database.InTransactionAsync(
+            async (c, tx) => await db.Database.InTransactionAsync((c2, tx2) => Task.FromResult(1), default),
+            default);
+        Assert.That(await Task.WhenAny(nested, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(nested), "no deadlock");
+        Assert.That(async () => await nested, Throws.InvalidOperationException.With.Message.Contains("inside another"));
+
+        // The lock was released: the next unit of work runs.
+        Assert.That(await db.Database.InTransactionAsync((c, tx) => Task.FromResult(7), default), Is.EqualTo(7));
+    }
+
+    [Test]
+    public async Task Sqlite_WorkStartedFromAUnitOfWork_MayWriteOnceItHasCommitted()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var later = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<int>? follow = null;
+        await db.Database.InTransactionAsync(
+            (c, tx) =>
+            {
+                // Inherits this flow's context (as an after-commit signal's reader would), then writes after COMMIT.
+                follow = Task.Run(async () =>
+                {
+                    await later.Task;
+                    return await db.Database.InTransactionAsync((c2, tx2) => Task.FromResult(2), default);
+                });
+                return Task.FromResult(true);
+            },
+            default);
+        later.SetResult();
+        Assert.That(await follow!, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Sqlite_WaitingForTheWriteLock_CanBeCancelled_AndTheLockIsKept()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                entered.SetResult();
+                await release.Task;
+            },
+            default);
+        await entered.Task;
+        using var cancel = new CancellationTokenSource();
+        var waiting = db.Database.InTransactionAsync((c, tx) => Task.FromResult(1), cancel.Token);
+        await cancel.CancelAsync();
+        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+        release.SetResult();
+        await holder;
+        Assert.That(await db.Database.InTransactionAsync((c, tx) => Task.FromResult(3), default), Is.EqualTo(3), "the holder released it");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    [Test]
     public async Task InTransaction_OtherDatabaseError_IsNotRetried()
     {
         await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);

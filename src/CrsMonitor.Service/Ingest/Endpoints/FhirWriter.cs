@@ -113,9 +113,10 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         ArgumentNullException.ThrowIfNull(queue);
         foreach (var (patientId, from) in queue.Drain())
         {
-            await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
-            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
-            await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken).ConfigureAwait(false);
+            // The patient's readings are loaded once (a patient's whole history: the costliest query of a write).
+            var readings = await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
+            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken, readings).ConfigureAwait(false);
+            await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken, readings).ConfigureAwait(false);
         }
     }
 

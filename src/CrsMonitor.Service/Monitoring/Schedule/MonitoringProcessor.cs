@@ -34,12 +34,15 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     private readonly MonitoringSettings settings = options.Value;
     private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
-    /// <summary>Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded.</summary>
+    /// <summary>
+    /// Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded.
+    /// <paramref name="loaded"/>: the patient's readings, when this unit of work already loaded them under the patient's lock.
+    /// </summary>
     public async Task<IReadOnlyList<EventRow>> RefreshAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct)
+        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct, IReadOnlyList<Reading>? loaded = null)
     {
         await GradeStore.LockPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var readings = await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var readings = loaded ?? await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var doses = await SyncDosesAsync(c, tx, patientId, readings, episodes, now, ct).ConfigureAwait(false);
         var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
