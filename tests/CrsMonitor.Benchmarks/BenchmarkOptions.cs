@@ -10,18 +10,64 @@ public enum ProviderChoice
     Both,
 }
 
-/// <summary>The command line: <c>[--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>.</summary>
+/// <summary>Which scenario sets a run covers.</summary>
+public enum ScenarioChoice
+{
+    /// <summary>The ingest benchmark (issue 3): throughput and latency of FHIR writes.</summary>
+    Ingest,
+
+    /// <summary>The alert benchmark (issue 5): alert latency to a SignalR dashboard, 1,000 dashboards on one node.</summary>
+    Alerts,
+
+    /// <summary>Both, ingest first.</summary>
+    All,
+}
+
+/// <summary>
+/// The command line: <c>[--scenario ingest|alerts|all] [--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>
+/// and the options of each scenario set.
+/// </summary>
 public sealed record BenchmarkOptions(
     ProviderChoice Provider, int Seconds, int WarmupSeconds, int Patients, int PacedRate, string? OutputFile, string? ServiceDll, bool Ceilings = true)
 {
+    /// <summary>The scenario sets to run (default: the ingest benchmark).</summary>
+    public ScenarioChoice Scenario { get; init; } = ScenarioChoice.Ingest;
+
+    /// <summary>Alerts: background observations/s (other unit, open loop) of the loaded latency scenarios, one scenario each.</summary>
+    public IReadOnlyList<int> BackgroundRates { get; init; } = [500];
+
+    /// <summary>Alerts: measured alerts/s (each a new patient's fever, open loop) of the latency scenarios.</summary>
+    public int AlertRate { get; init; } = 20;
+
+    /// <summary>Alerts: SignalR connections of the fan-out scenario.</summary>
+    public int Dashboards { get; init; } = 1000;
+
+    /// <summary>Alerts: unit-wide alerts raised (one after the other) to the connected dashboards.</summary>
+    public int FanoutRounds { get; init; } = 10;
+
+    /// <summary>Alerts: ThreadPool.SetMinThreads for this process (0: leave the runtime's default).</summary>
+    public int MinThreads { get; init; }
+
+    public bool IncludesIngest => Scenario is ScenarioChoice.Ingest or ScenarioChoice.All;
+
+    public bool IncludesAlerts => Scenario is ScenarioChoice.Alerts or ScenarioChoice.All;
+
     public const string Usage = """
         usage: dotnet run -c Release --project tests/CrsMonitor.Benchmarks -- [options]
+          --scenario ingest|alerts|all      scenario sets (default ingest: the FHIR write benchmark; alerts: SignalR alert
+                                            latency idle and under background load, 1,000 dashboards, bare SignalR ceiling)
           --provider sqlite|postgres|both   databases to measure (default both)
           --seconds N                       measured seconds per scenario (default 10, 1-120)
           --warmup N                        unmeasured warm-up seconds before each scenario (default 3; --quick: 1)
           --quick                           3 s per scenario, 1 s warm-up
           --patients N                      patients the Observations are spread over (default 50)
           --paced-rate N                    observations/s of the open-loop latency scenario on SQLite (default 1000)
+          --background-rate N[,N...]        alerts: background observations/s on another unit, one loaded scenario per
+                                            rate (default 500; 0: none)
+          --alert-rate N                    alerts: measured fevers/s, each a new patient (default 20)
+          --dashboards N                    alerts: SignalR connections of the fan-out scenario (default 1000)
+          --fanout-rounds N                 alerts: unit-wide alerts sent to them (default 10; --quick: 3)
+          --min-threads N                   alerts: ThreadPool.SetMinThreads(N, N) in this process (default: runtime default)
           --out FILE                        also write the Markdown report to FILE
           --service-dll PATH                CrsMonitor.Service.dll to start (default: the one built beside this program)
           --no-ceilings                     measure the service only (no ratios; for profiling)
@@ -44,6 +90,10 @@ public sealed record BenchmarkOptions(
         var paced = 1000;
         var quick = false;
         var ceilings = true;
+        var scenario = ScenarioChoice.Ingest;
+        int alertRate = 20, dashboards = 1000, minThreads = 0;
+        IReadOnlyList<int> background = [500];
+        int? rounds = null;
         string? output = null, dll = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -72,6 +122,46 @@ public sealed record BenchmarkOptions(
                         return null;
                     }
 
+                    break;
+                case "--scenario":
+                    var sc = Value();
+                    scenario = sc switch
+                    {
+                        "ingest" => ScenarioChoice.Ingest,
+                        "alerts" => ScenarioChoice.Alerts,
+                        "all" => ScenarioChoice.All,
+                        _ => (ScenarioChoice)(-1),
+                    };
+                    if (!Enum.IsDefined(scenario))
+                    {
+                        error = $"--scenario '{sc}': one of ingest, alerts, all";
+                        return null;
+                    }
+
+                    break;
+                case "--background-rate":
+                    var rates = new List<int>();
+                    foreach (var rate in (Value() ?? string.Empty).Split(','))
+                    {
+                        if (Number(name, rate, 0, 20000, ref error) is > 0 and var r && !rates.Contains(r))
+                        {
+                            rates.Add(r);
+                        }
+                    }
+
+                    background = rates;
+                    break;
+                case "--alert-rate":
+                    alertRate = Number(name, Value(), 1, 200, ref error) ?? alertRate;
+                    break;
+                case "--dashboards":
+                    dashboards = Number(name, Value(), 1, 10000, ref error) ?? dashboards;
+                    break;
+                case "--fanout-rounds":
+                    rounds = Number(name, Value(), 1, 100, ref error);
+                    break;
+                case "--min-threads":
+                    minThreads = Number(name, Value(), 1, 1000, ref error) ?? minThreads;
                     break;
                 case "--seconds":
                     seconds = Number(name, Value(), 1, 120, ref error);
@@ -108,7 +198,15 @@ public sealed record BenchmarkOptions(
             return null;
         }
 
-        return new BenchmarkOptions(provider, seconds ?? (quick ? 3 : 10), warmup ?? (quick ? 1 : 3), patients, paced, output, dll, ceilings);
+        return new BenchmarkOptions(provider, seconds ?? (quick ? 3 : 10), warmup ?? (quick ? 1 : 3), patients, paced, output, dll, ceilings)
+        {
+            Scenario = scenario,
+            BackgroundRates = background,
+            AlertRate = alertRate,
+            Dashboards = dashboards,
+            FanoutRounds = rounds ?? (quick ? 3 : 10),
+            MinThreads = minThreads,
+        };
     }
 
     private static int? Number(string name, string? text, int min, int max, ref string? error)

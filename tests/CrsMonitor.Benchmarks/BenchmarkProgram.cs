@@ -10,8 +10,9 @@ namespace CrsMonitor.Benchmarks;
 /// The ingest benchmark (issue 3, section 7). One run measures, over real HTTP on 127.0.0.1: the HTTP, parse and
 /// parse-and-store ceilings, then the real service (a child process) on SQLite and/or PostgreSQL, for single
 /// Observation POSTs at 1, 8 and 32 clients and transaction Bundles of 100 at 1 and 8 clients, plus the latency at a
-/// paced 1,000 observations/s on SQLite; then prints a Markdown table for the README. Exit 0 when every scenario ran
-/// (whether or not the targets were met), 1 on failure, 2 on bad arguments.
+/// paced 1,000 observations/s on SQLite; then prints a Markdown table for the README. <c>--scenario alerts</c> runs the
+/// alert benchmark instead (<see cref="AlertBenchmarkRun"/>), <c>--scenario all</c> both, one report after the other.
+/// Exit 0 when every scenario ran (whether or not the targets were met), 1 on failure, 2 on bad arguments.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -32,7 +33,8 @@ public static class BenchmarkProgram
         }
 
         var cleanup = new Cleanup();
-        using var stop = new CancellationTokenSource(BenchmarkRun.Budget(options));
+        var budget = (options.IncludesIngest ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero);
+        using var stop = new CancellationTokenSource(budget);
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
@@ -46,7 +48,26 @@ public static class BenchmarkProgram
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cleanup.Run();
         try
         {
-            await new BenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false);
+            var reports = new List<string>();
+            if (options.IncludesIngest)
+            {
+                reports.Add(await new BenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false));
+            }
+
+            if (options.IncludesAlerts)
+            {
+                reports.Add(await new AlertBenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false));
+            }
+
+            var markdown = string.Join(Environment.NewLine, reports);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            if (options.OutputFile is { } file)
+            {
+                await File.WriteAllTextAsync(file, markdown, stop.Token).ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] report written to {Path.GetFullPath(file)}").ConfigureAwait(false);
+            }
+
             return 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -96,7 +117,8 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
         return TimeSpan.FromSeconds((scenarios * (options.Seconds + options.WarmupSeconds + 30)) + 600);
     }
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Runs every ingest scenario; returns the Markdown report.</summary>
+    public async Task<string> RunAsync(CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var dll = Path.GetFullPath(options.ServiceDll ?? Path.Combine(AppContext.BaseDirectory, "CrsMonitor.Service.dll"));
@@ -191,14 +213,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
             NoteLog(provider, service.LogFile);
         }
 
-        var markdown = Report.Markdown(options, results, paced, PacedOthersCpu, notes, startedAt);
-        Console.WriteLine();
-        Console.WriteLine(markdown);
-        if (options.OutputFile is { } file)
-        {
-            await File.WriteAllTextAsync(file, markdown, ct).ConfigureAwait(false);
-            Progress($"report written to {Path.GetFullPath(file)}");
-        }
+        return Report.Markdown(options, results, paced, PacedOthersCpu, notes, startedAt);
     }
 
     private async Task MeasureAllAsync(Target target, string provider, Uri baseAddress, Func<string> token, CancellationToken ct, ServiceProcess? service = null)

@@ -7,9 +7,10 @@ namespace CrsMonitor.Benchmarks;
 /// The FHIR JSON the benchmark sends: the ADT resources that admit its patients, and vital-sign Observations
 /// (temperature, blood-pressure panel, SpO2 with oxygen flow and FiO2 components) in turn, each with a unique
 /// identifier, spread over the patients round-robin, effective at the moment they are made (so each patient's
-/// readings arrive in increasing time). The same bytes go to the service and to the ceilings.
+/// readings arrive in increasing time). The same bytes go to the service and to the ceilings. <paramref name="afebrile"/>
+/// keeps every temperature below 37 °C (background load of the alert benchmark: normal vital signs raise no CRS alert).
 /// </summary>
-public sealed class Payloads(string runId, string patientPrefix, int patients)
+public sealed class Payloads(string runId, string patientPrefix, int patients, bool afebrile = false)
 {
     public const string MediaType = "application/fhir+json";
     public const string Unit = "BENCH";
@@ -32,6 +33,26 @@ public sealed class Payloads(string runId, string patientPrefix, int patients)
 
     public static string Encounter(string id, string patient, string unit) =>
         $$$"""{"resourceType":"Encounter","id":"{{{id}}}","status":"in-progress","class":{"system":"http://terminology.hl7.org/CodeSystem/v3-ActCode","code":"IMP"},"subject":{"reference":"Patient/{{{patient}}}"},"location":[{"location":{"reference":"Location/{{{unit}}}"}}]}""";
+
+    /// <summary>
+    /// A transaction Bundle admitting <paramref name="patientIds"/> to <paramref name="unit"/>: PUT Patient and PUT
+    /// Encounter of each (one database transaction instead of two requests per patient).
+    /// </summary>
+    public static string Admission(string unit, IEnumerable<string> patientIds)
+    {
+        ArgumentNullException.ThrowIfNull(patientIds);
+        var entries = patientIds.SelectMany(p => new[]
+        {
+            $$$"""{"resource":{{{Patient(p)}}},"request":{"method":"PUT","url":"Patient/{{{p}}}"}}""",
+            $$$"""{"resource":{{{Encounter($"enc-{p}", p, unit)}}},"request":{"method":"PUT","url":"Encounter/enc-{{{p}}}"}}""",
+        });
+        return $$$"""{"resourceType":"Bundle","type":"transaction","entry":[{{{string.Join(',', entries)}}}]}""";
+    }
+
+    /// <summary>A body temperature of 38.5 °C for <paramref name="patient"/>, effective now: CRS grade 1, a new alert.</summary>
+    public static byte[] Fever(string runId, string patient) => Encoding.UTF8.GetBytes($$$"""
+        {"resourceType":"Observation","identifier":[{"system":"urn:bench:{{{runId}}}","value":"fever-{{{patient}}}"}],"status":"final",{{{VitalSigns}}}"code":{"coding":[{"system":"{{{Loinc}}}","code":"8310-5"}]},"subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"{{{DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)}}}","valueQuantity":{"value":38.5,"unit":"Cel","system":"{{{Ucum}}}","code":"Cel"}}
+        """);
 
     /// <summary>One Observation as UTF-8 bytes (POST /fhir/Observation).</summary>
     public byte[] NextObservation() => Encoding.UTF8.GetBytes(Observation(Interlocked.Increment(ref sequence)));
@@ -75,7 +96,7 @@ public sealed class Payloads(string runId, string patientPrefix, int patients)
         return (n / patients % 3) switch
         {
             0 => head + $$$"""
-                "code":{"coding":[{"system":"{{{Loinc}}}","code":"8310-5"}]},{{{tail}}},"valueQuantity":{"value":{{{Decimal(36.6m + (variation * 0.3m))}}},"unit":"Cel","system":"{{{Ucum}}}","code":"Cel"}}
+                "code":{"coding":[{"system":"{{{Loinc}}}","code":"8310-5"}]},{{{tail}}},"valueQuantity":{"value":{{{Decimal(afebrile ? 36.4m + (variation * 0.1m) : 36.6m + (variation * 0.3m))}}},"unit":"Cel","system":"{{{Ucum}}}","code":"Cel"}}
                 """,
             1 => head + $$$"""
                 "code":{"coding":[{"system":"{{{Loinc}}}","code":"85354-9"}]},{{{tail}}},"component":[{"code":{"coding":[{"system":"{{{Loinc}}}","code":"8480-6"}]},"valueQuantity":{"value":{{{Decimal(128m - (variation * 6m))}}},"unit":"mmHg","system":"{{{Ucum}}}","code":"mm[Hg]"}},{"code":{"coding":[{"system":"{{{Loinc}}}","code":"8462-4"}]},"valueQuantity":{"value":{{{Decimal(78m - (variation * 3m))}}},"unit":"mmHg","system":"{{{Ucum}}}","code":"mm[Hg]"}}]}

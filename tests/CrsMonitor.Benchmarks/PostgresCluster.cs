@@ -28,6 +28,20 @@ public sealed class PostgresCluster
 
     private string DataPath => Path.Combine(root, "data");
 
+    /// <summary>The postmaster's process id (first line of <c>postmaster.pid</c>); null when it cannot be read.</summary>
+    public int? PostmasterPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadLines(Path.Combine(DataPath, "postmaster.pid")).FirstOrDefault(), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database, Pooling = true }.ConnectionString;
 

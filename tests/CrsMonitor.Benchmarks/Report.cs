@@ -125,7 +125,7 @@ public static class Report
         _ => "**CrsMonitor**",
     };
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {
@@ -138,6 +138,6 @@ public static class Report
         }
     }
 
-    private static string Memory() => string.Create(CultureInfo.InvariantCulture, $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB");
+    internal static string Memory() => string.Create(CultureInfo.InvariantCulture, $"{GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0} GiB");
 
 }

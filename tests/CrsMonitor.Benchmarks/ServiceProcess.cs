@@ -45,6 +45,8 @@ public sealed class ServiceProcess
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => process.Id;
+
     public string LogFile => Path.Combine(dataDirectory, "service.log");
 
     public string Token => Volatile.Read(ref token);
@@ -81,7 +83,19 @@ public sealed class ServiceProcess
         }
 
         var issued = DateTimeOffset.UtcNow;
-        var start = Dotnet(dll, dataDirectory, ["token", "--role", "integration", "--sub", "bench-interface-engine"]);
+        var printed = await MintAsync("integration", "bench-interface-engine", [], ct).ConfigureAwait(false);
+        Volatile.Write(ref token, printed);
+        tokenIssued = issued;
+    }
+
+    /// <summary>
+    /// A token from the service's <c>token</c> verb with the same data folder (so the same signing key): e.g. a nurse of
+    /// <paramref name="units"/> (people's tokens live 480 minutes by default, longer than any run).
+    /// </summary>
+    public async Task<string> MintAsync(string role, string subject, IReadOnlyList<string> units, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        var start = Dotnet(dll, dataDirectory, ["token", "--role", role, "--sub", subject, .. units.SelectMany(u => new[] { "--unit", u })]);
         using var minting = Process.Start(start)!;
         var stdout = minting.StandardOutput.ReadToEndAsync(ct);
         var stderr = minting.StandardError.ReadToEndAsync(ct);
@@ -94,8 +108,7 @@ public sealed class ServiceProcess
             throw new InvalidOperationException($"token verb failed ({minting.ExitCode}): {printed} {await stderr.ConfigureAwait(false)}");
         }
 
-        Volatile.Write(ref token, printed);
-        tokenIssued = issued;
+        return printed;
     }
 
     /// <summary>Stops the service (SIGTERM, then kill after 15 s).</summary>
