@@ -33,18 +33,12 @@ public sealed class Database : IAsyncDisposable, IDisposable
     private readonly NpgsqlDataSource? postgres;
 
     /// <summary>
-    /// SQLite allows one writer. Without this, every waiting unit of work sleeps inside SQLite's busy handler on a
-    /// thread-pool thread (retrying after 1, 2, 5 ... 100 ms): the lock sits idle between retries and the sleeping
-    /// threads starve the pool (measured: 77 % of a loaded write's time was that sleep). Our writers wait here instead,
-    /// asynchronously and in order; the busy handler is left for other connections to the file (Quartz, the CLI verbs).
+    /// SQLite allows one writer: this process's units of work queue for it here and are committed in groups
+    /// (<see cref="SqliteWriteQueue"/>). Without it, every waiting unit of work slept inside SQLite's busy handler on a
+    /// thread-pool thread (measured: 77 % of a loaded write's time), and each paid its own fsync. SQLite's busy handler is
+    /// left for other connections to the file (Quartz, the CLI verbs).
     /// </summary>
-    private readonly SemaphoreSlim? sqliteWriter;
-
-    /// <summary>
-    /// This flow's hold of <see cref="sqliteWriter"/> (a nested unit of work would wait for itself forever). A box, so
-    /// that work started from inside a unit of work (which inherits the value) sees it released once it is.
-    /// </summary>
-    private readonly AsyncLocal<WriterHold?> holdsWriter = new();
+    private readonly SqliteWriteQueue? sqliteWriter;
 
     static Database() => DbTypes.EnsureRegistered();
 
@@ -54,7 +48,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
         Provider = provider;
         ConnectionString = connectionString;
         postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(connectionString) : null;
-        sqliteWriter = provider == StorageProvider.Sqlite ? new SemaphoreSlim(1, 1) : null;
+        sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind) : null;
     }
 
     public StorageProvider Provider { get; }
@@ -73,48 +67,25 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and returns its result after COMMIT. A transient conflict
     /// (<see cref="DbErrors.IsTransientConflict"/>) rolls back and runs it again, at most <see cref="MaxAttempts"/>
-    /// times in all, so <paramref name="work"/> must be idempotent and must not keep state across attempts.
+    /// times in all, so <paramref name="work"/> must be idempotent and must not keep state across attempts. On SQLite
+    /// the transaction may be shared with other units of work committed together (<see cref="SqliteWriteQueue"/>):
+    /// <paramref name="work"/> runs inside its own SAVEPOINT, alone, and sees what earlier members wrote, as it would
+    /// had they committed just before it.
     /// </summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(work);
         for (var attempt = 1; ; attempt++)
         {
-            if (sqliteWriter is not null)
-            {
-                if (holdsWriter.Value is { Held: true })
-                {
-                    throw new InvalidOperationException("a unit of work was started inside another one on SQLite: it would wait for its own write lock");
-                }
-
-                await sqliteWriter.WaitAsync(ct).ConfigureAwait(false);
-            }
-
-            using var writer = new Releaser(sqliteWriter, holdsWriter);
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            Ambient.AddOrUpdate(connection, transaction);
-            var committed = new List<Action>();
-            AfterCommitActions.AddOrUpdate(transaction, committed);
             try
             {
-                var result = await work(connection, transaction).ConfigureAwait(false);
-                await transaction.CommitAsync(ct).ConfigureAwait(false);
-                foreach (var action in committed)
-                {
-                    action();
-                }
-
-                return result;
+                return sqliteWriter is not null
+                    ? await sqliteWriter.RunAsync(work, ct).ConfigureAwait(false)
+                    : await RunAloneAsync(work, ct).ConfigureAwait(false);
             }
-            catch (DbException e) when (DbErrors.IsTransientConflict(e) && attempt < MaxAttempts)
+            catch (Exception e) when ((e is GroupRolledBackException || (e is DbException d && DbErrors.IsTransientConflict(d))) && attempt < MaxAttempts)
             {
-                // Disposing the transaction rolls it back; the next attempt starts on a fresh connection.
-            }
-            finally
-            {
-                Ambient.Remove(connection);
-                AfterCommitActions.Remove(transaction);
+                // Rolled back; the next attempt starts on a fresh connection.
             }
         }
     }
@@ -151,6 +122,47 @@ public sealed class Database : IAsyncDisposable, IDisposable
             ct);
     }
 
+    /// <summary>One unit of work in a transaction of its own (PostgreSQL, SQL Server: concurrent writers).</summary>
+    private async Task<T> RunAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var committed = new List<Action>();
+        Bind(connection, transaction, committed);
+        try
+        {
+            var result = await work(connection, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            foreach (var action in committed)
+            {
+                action();
+            }
+
+            return result;
+        }
+        finally
+        {
+            Bind(connection, transaction, null);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="transaction"/> the ambient one of <paramref name="connection"/> and collects the after-commit
+    /// actions registered on it in <paramref name="afterCommit"/>; null forgets both.
+    /// </summary>
+    private static void Bind(DbConnection connection, DbTransaction transaction, List<Action>? afterCommit)
+    {
+        if (afterCommit is null)
+        {
+            Ambient.Remove(connection);
+            AfterCommitActions.Remove(transaction);
+            return;
+        }
+
+        Ambient.AddOrUpdate(connection, transaction);
+        AfterCommitActions.AddOrUpdate(transaction, afterCommit);
+    }
+
     /// <summary>
     /// The transaction to run a statement in: the one given, else the one <see cref="InTransactionAsync{T}"/> has open
     /// on this connection (SQLite and SQL Server refuse a command without it while a transaction is open).
@@ -172,37 +184,6 @@ public sealed class Database : IAsyncDisposable, IDisposable
         }
 
         sqliteWriter?.Dispose();
-    }
-
-    /// <summary>Releases the SQLite writer lock (if held) when disposed, after the connection and transaction are.</summary>
-    private readonly struct Releaser : IDisposable
-    {
-        private readonly SemaphoreSlim? held;
-        private readonly WriterHold? hold;
-
-        public Releaser(SemaphoreSlim? held, AsyncLocal<WriterHold?> flag)
-        {
-            this.held = held;
-            if (held is not null)
-            {
-                hold = new WriterHold { Held = true };
-                flag.Value = hold;
-            }
-        }
-
-        public void Dispose()
-        {
-            if (held is not null)
-            {
-                hold!.Held = false;
-                held.Release();
-            }
-        }
-    }
-
-    private sealed class WriterHold
-    {
-        public volatile bool Held;
     }
 
     /// <summary>Opens <paramref name="connection"/> and runs the session setup; disposes it if either fails.</summary>

@@ -33,6 +33,31 @@ public sealed class DatabaseTests
     }
 
     [Test]
+    public void InstantText_ReadsBackEveryStoredInstant_AsParseExactWould()
+    {
+        var random = new Random(20261124);
+        for (var i = 0; i < 5000; i++)
+        {
+            var at = new DateTimeOffset(DateTime.UnixEpoch.AddTicks(random.NextInt64(0, DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks)), TimeSpan.Zero);
+            var text = DbTypes.ToText(at);
+            var expected = new DateTimeOffset(DateTime.ParseExact(
+                text, DbTypes.InstantFormat, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal));
+            Assert.That(DbTypes.FromText(text), Is.EqualTo(expected).And.EqualTo(at), text);
+        }
+    }
+
+    [TestCase("2025-02-29T10:00:00.0000000Z")]
+    [TestCase("2025-13-01T10:00:00.0000000Z")]
+    [TestCase("2025-01-01T24:00:00.0000000Z")]
+    [TestCase("2025-01-01T10:60:00.0000000Z")]
+    [TestCase("2025-01-01T10:00:00.000000xZ")]
+    [TestCase("2025-01-01 10:00:00.0000000Z")]
+    [TestCase("2025-01-01T10:00:00Z")]
+    public void InstantText_NotAStoredInstant_IsRefused(string text) =>
+        Assert.That(() => DbTypes.FromText(text), Throws.InstanceOf<FormatException>());
+
+    [Test]
     public async Task InTransaction_TransientConflict_IsRunAgain_UntilItCommits()
     {
         await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
@@ -143,7 +168,7 @@ public sealed class DatabaseTests
     }
 
     [Test]
-    public async Task Sqlite_WaitingForTheWriteLock_CanBeCancelled_AndTheLockIsKept()
+    public async Task Sqlite_WriterCancelledWhileQueued_GivesUpWhenItsTurnComes_AndTheQueueGoesOn()
     {
         await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -153,16 +178,80 @@ public sealed class DatabaseTests
             {
                 entered.SetResult();
                 await release.Task;
+                return 1;
             },
             default);
         await entered.Task;
         using var cancel = new CancellationTokenSource();
-        var waiting = db.Database.InTransactionAsync((c, tx) => Task.FromResult(1), cancel.Token);
+        var ran = false;
+        var cancelled = db.Database.InTransactionAsync(
+            (c, tx) =>
+            {
+                ran = true;
+                return Task.FromResult(2);
+            },
+            cancel.Token);
+        var after = db.Database.InTransactionAsync((c, tx) => Task.FromResult(3), default);
         await cancel.CancelAsync();
-        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
         release.SetResult();
-        await holder;
-        Assert.That(await db.Database.InTransactionAsync((c, tx) => Task.FromResult(3), default), Is.EqualTo(3), "the holder released it");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(await holder, Is.EqualTo(1), "the holder committed: the cancelled writer did not leave its group waiting");
+            Assert.That(async () => await cancelled, Throws.InstanceOf<OperationCanceledException>());
+            Assert.That(ran, Is.False, "cancelled work never runs");
+            Assert.That(await after, Is.EqualTo(3));
+        }
+    }
+
+    [Test]
+    public async Task Sqlite_GroupCommit_OneMemberFails_OnlyItsWritesAreUndone()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var signals = new List<string>();
+        Task Append(DbConnection c, DbTransaction tx, string action) =>
+            AuditStore.AppendAsync(c, tx, new AuditEntry(DateTimeOffset.UnixEpoch, null, null, action, null, null, null, "success", null, null, null), default);
+
+        // The holder keeps the lock while three more queue, so all four share one group (one COMMIT).
+        var first = db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                await Append(c, tx, "first");
+                Database.AfterCommit(tx, () => { lock (signals) { signals.Add("first"); } });
+                entered.SetResult();
+                await release.Task;
+            },
+            default);
+        await entered.Task;
+        var failing = db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                await Append(c, tx, "failing");
+                Database.AfterCommit(tx, () => { lock (signals) { signals.Add("failing"); } });
+                throw new InvalidOperationException("rule broken");
+            },
+            default);
+        var second = db.Database.InTransactionAsync(
+            async (c, tx) =>
+            {
+                await Append(c, tx, "second");
+                Database.AfterCommit(tx, () => { lock (signals) { signals.Add("second"); } });
+                return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log", transaction: tx);
+            },
+            default);
+        release.SetResult();
+        await first;
+        Assert.That(async () => await failing, Throws.InvalidOperationException.With.Message.EqualTo("rule broken"));
+        var seenBySecond = await second;
+
+        await using var read = await db.Database.OpenAsync(default);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await AuditStore.RecentAsync(read, 10, default)).Select(e => e.Action).Order(), Is.EqualTo(new[] { "first", "second" }));
+            Assert.That(seenBySecond, Is.EqualTo(2), "a later member sees the earlier member's write, not the undone one");
+            Assert.That(signals.Order(), Is.EqualTo(new[] { "first", "second" }), "after-commit actions of committed members only");
+        }
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -1,0 +1,206 @@
+using System.Data.Common;
+using System.Runtime.ExceptionServices;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>
+/// SQLite's one writer, shared by this process's units of work, with group commit.
+/// <para>
+/// Writers queue on an async lock (never in SQLite's busy handler, which sleeps on a thread-pool thread and leaves the
+/// lock idle between retries). The writer holding the lock runs its unit of work inside a SAVEPOINT of the group's open
+/// transaction (BEGIN IMMEDIATE, opened by the first unit of the group), on its own execution flow; then, if another
+/// writer is waiting and the group is not full, it hands the lock on and waits for the group's COMMIT; otherwise it
+/// commits the group and every member's wait ends. One fsync then acknowledges several writes, each still answered only
+/// after the COMMIT that made it durable (invariant 4). A unit that fails is rolled back to its savepoint alone; a
+/// failed COMMIT fails every member (each then runs again when the failure is transient).
+/// </para>
+/// </summary>
+internal sealed class SqliteWriteQueue : IDisposable
+{
+    /// <summary>Most units of work one COMMIT acknowledges (bounds how long the first member waits for the others).</summary>
+    public const int MaxGroup = 16;
+
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Func<CancellationToken, Task<DbConnection>> open;
+    private readonly Action<DbConnection, DbTransaction, List<Action>?> bind;
+
+    /// <summary>This flow's hold of the lock (a box: work started from inside a unit sees it released once it is).</summary>
+    private readonly AsyncLocal<Hold?> holds = new();
+
+    private int waiting;
+
+    /// <summary>The group whose transaction is open; read and written only while holding <see cref="gate"/>.</summary>
+    private Group? current;
+
+    /// <param name="open">Opens a connection (pragmas applied).</param>
+    /// <param name="bind">
+    /// Makes a transaction the connection's ambient one and points its after-commit list at the running unit's (null
+    /// list: the group ended, forget both).
+    /// </param>
+    public SqliteWriteQueue(Func<CancellationToken, Task<DbConnection>> open, Action<DbConnection, DbTransaction, List<Action>?> bind)
+    {
+        this.open = open;
+        this.bind = bind;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as one member of a group; returns its result once the group has committed, after
+    /// running the actions it registered with <see cref="Database.AfterCommit"/>.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        if (holds.Value is { Held: true })
+        {
+            throw new InvalidOperationException("a unit of work was started inside another one on SQLite: it would wait for its own write lock");
+        }
+
+        // Not cancellable once queued: a writer that got the lock may have handed the group's COMMIT on to this one.
+        ct.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref waiting);
+        await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Decrement(ref waiting);
+        var hold = new Hold { Held = true };
+        holds.Value = hold;
+
+        var actions = new List<Action>();
+        ExceptionDispatchInfo? failed = null;
+        Task? committed = null;
+        var result = default(T)!;
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            var group = current ??= await BeginAsync(ct).ConfigureAwait(false);
+            var savepoint = $"unit{++group.Savepoints}";
+            await group.Transaction.SaveAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+            bind(group.Connection, group.Transaction, actions);
+            try
+            {
+                result = await work(group.Connection, group.Transaction).ConfigureAwait(false);
+                await group.Transaction.ReleaseAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+                group.Members++;
+                committed = group.Committed.Task;
+            }
+            catch (Exception e)
+            {
+                failed = ExceptionDispatchInfo.Capture(e);
+                await UndoAsync(group, savepoint).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            failed ??= ExceptionDispatchInfo.Capture(e); // cancelled, or BEGIN failed
+        }
+        finally
+        {
+            if (current is { } group && (Volatile.Read(ref waiting) == 0 || group.Members >= MaxGroup || group.Poisoned is not null))
+            {
+                current = null;
+                await CommitAsync(group).ConfigureAwait(false);
+            }
+
+            hold.Held = false;
+            gate.Release();
+        }
+
+        failed?.Throw();
+        await committed!.ConfigureAwait(false);
+        foreach (var action in actions)
+        {
+            action();
+        }
+
+        return result;
+    }
+
+    public void Dispose() => gate.Dispose();
+
+    private async Task<Group> BeginAsync(CancellationToken ct)
+    {
+        var connection = await open(ct).ConfigureAwait(false);
+        try
+        {
+            var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            return new Group(connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Rolls one failed unit back to its savepoint; if even that fails, the group cannot commit safely.</summary>
+    private static async Task UndoAsync(Group group, string savepoint)
+    {
+        try
+        {
+            await group.Transaction.RollbackAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+            await group.Transaction.ReleaseAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            group.Poisoned = e;
+        }
+    }
+
+    /// <summary>COMMITs the group (or rolls it back when poisoned) and ends every member's wait; then closes its connection.</summary>
+    private async Task CommitAsync(Group group)
+    {
+        try
+        {
+            if (group.Poisoned is { } poison)
+            {
+                await group.Transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                group.Committed.TrySetException(new GroupRolledBackException(poison));
+            }
+            else
+            {
+                await group.Transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                group.Committed.TrySetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            group.Committed.TrySetException(e);
+        }
+        finally
+        {
+            bind(group.Connection, group.Transaction, null);
+            await group.Transaction.DisposeAsync().ConfigureAwait(false);
+            await group.Connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Group(DbConnection connection, DbTransaction transaction)
+    {
+        public DbConnection Connection { get; } = connection;
+
+        public DbTransaction Transaction { get; } = transaction;
+
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Members { get; set; }
+
+        public int Savepoints { get; set; }
+
+        public Exception? Poisoned { get; set; }
+    }
+
+    private sealed class Hold
+    {
+        private volatile bool held;
+
+        public bool Held
+        {
+            get => held;
+            set => held = value;
+        }
+    }
+}
+
+/// <summary>
+/// A unit of work that succeeded was rolled back with its group, because another member's failure could not be undone
+/// alone. Transient: the unit runs again.
+/// </summary>
+public sealed class GroupRolledBackException(Exception cause)
+    : Exception("the group of writes this one was committed with was rolled back; it will run again", cause);
