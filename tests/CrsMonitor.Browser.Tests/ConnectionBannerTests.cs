@@ -84,7 +84,7 @@ public sealed partial class ConnectionBannerTests : BrowserTest
     private static List<string> MinutesBetween(DateTimeOffset from, DateTimeOffset to)
     {
         var minutes = new List<string>();
-        for (var m = from.UtcDateTime.AddSeconds(-from.Second); m <= to.UtcDateTime; m = m.AddMinutes(1))
+        for (var m = new DateTime(from.UtcDateTime.Ticks - (from.UtcDateTime.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc); m <= to.UtcDateTime; m = m.AddMinutes(1))
         {
             minutes.Add(m.ToString("HH:mm", CultureInfo.InvariantCulture));
         }

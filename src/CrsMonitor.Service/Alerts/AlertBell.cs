@@ -75,7 +75,7 @@ public sealed partial class AlertPusher(AlertBell bell, Database database, IHubC
     {
         try
         {
-            await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+            await using var connection = await database.OpenReservedAsync(ct).ConfigureAwait(false);
             foreach (var (unit, last) in await AlertStore.AllLastSeqsAsync(connection, ct).ConfigureAwait(false))
             {
                 pushed.TryAdd(unit, last - back);
@@ -91,7 +91,7 @@ public sealed partial class AlertPusher(AlertBell bell, Database database, IHubC
 
     private async Task PushAsync(string unit, CancellationToken ct)
     {
-        await using var connection = await database.OpenAsync(ct).ConfigureAwait(false);
+        await using var connection = await database.OpenReservedAsync(ct).ConfigureAwait(false);
         var after = pushed.GetValueOrDefault(unit); // a unit first seen since start: everything it has is new
 
         foreach (var change in await AlertStore.ChangesAfterAsync(connection, unit, after, ct).ConfigureAwait(false))

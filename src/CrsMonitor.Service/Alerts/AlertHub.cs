@@ -55,7 +55,7 @@ public sealed class AlertHub(Storage.Database database, IOptions<IdentitySetting
     public async Task<Dictionary<string, long>> Resume(Dictionary<string, long>? lastSeq)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var connection = await database.OpenAsync(Context.ConnectionAborted).ConfigureAwait(false);
+        await using var connection = await database.OpenReservedAsync(Context.ConnectionAborted).ConfigureAwait(false);
         foreach (var unit in Units())
         {
             var after = lastSeq is not null && lastSeq.TryGetValue(unit, out var seen) ? seen : 0;

@@ -23,7 +23,7 @@ public sealed partial class EscalationWorker(
     {
         var now = Time.GetUtcNow();
         List<AlertRow> due;
-        await using (var connection = await database.OpenAsync(ct).ConfigureAwait(false))
+        await using (var connection = await database.OpenReservedAsync(ct).ConfigureAwait(false))
         {
             due = await AlertStore.DueEscalationsAsync(connection, now, ct).ConfigureAwait(false);
         }

@@ -32,6 +32,12 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     private readonly NpgsqlDataSource? postgres;
 
+    /// <summary>PostgreSQL: a small pool of its own for <see cref="OpenReservedAsync"/>.</summary>
+    private readonly NpgsqlDataSource? reserved;
+
+    /// <summary>Connections of the reserved pool (PostgreSQL): the pusher, the escalation worker and hub replays.</summary>
+    public const int ReservedPoolSize = 4;
+
     /// <summary>
     /// SQLite allows one writer: this process's units of work queue for it here and are committed in groups
     /// (<see cref="SqliteWriteQueue"/>). Without it, every waiting unit of work slept inside SQLite's busy handler on a
@@ -47,7 +53,10 @@ public sealed class Database : IAsyncDisposable, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Provider = provider;
         ConnectionString = connectionString;
-        postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(connectionString) : null;
+        postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(WithAutoPrepare(connectionString)) : null;
+        reserved = provider == StorageProvider.Postgres
+            ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ReservedPoolSize, MinPoolSize = 0 }.ConnectionString)
+            : null;
         sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind) : null;
     }
 
@@ -63,6 +72,16 @@ public sealed class Database : IAsyncDisposable, IDisposable
         StorageProvider.SqlServer => await OpenAsync(new SqlConnection(ConnectionString), SqlServerSession, ct).ConfigureAwait(false),
         _ => await OpenAsync(new SqliteConnection(ConnectionString), SqlitePragmas, ct).ConfigureAwait(false),
     };
+
+    /// <summary>
+    /// An open connection for delivering alerts (the pusher's reads, hub replays, the escalation worker), never queued
+    /// behind requests: on PostgreSQL it comes from a small pool of its own (under a flood of writes every connection of the
+    /// main pool can be held by a request waiting for a patient's lock, and the measured push then waited ~1 s for one).
+    /// SQLite and SQL Server: as <see cref="OpenAsync(CancellationToken)"/> (SQLite readers never wait for the writer; SqlClient's pool is not
+    /// the limit measured). The caller disposes it.
+    /// </summary>
+    public async Task<DbConnection> OpenReservedAsync(CancellationToken ct) =>
+        reserved is not null ? await reserved.OpenConnectionAsync(ct).ConfigureAwait(false) : await OpenAsync(ct).ConfigureAwait(false);
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and returns its result after COMMIT. A transient conflict
@@ -173,6 +192,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         postgres?.Dispose();
+        reserved?.Dispose();
         sqliteWriter?.Dispose();
     }
 
@@ -183,7 +203,28 @@ public sealed class Database : IAsyncDisposable, IDisposable
             await postgres.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (reserved is not null)
+        {
+            await reserved.DisposeAsync().ConfigureAwait(false);
+        }
+
         sqliteWriter?.Dispose();
+    }
+
+    /// <summary>
+    /// PostgreSQL: lets Npgsql prepare the statements a write repeats (each write runs the same twenty-odd statements),
+    /// unless the connection string says otherwise (<c>Max Auto Prepare</c>).
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 100;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>Opens <paramref name="connection"/> and runs the session setup; disposes it if either fails.</summary>

@@ -58,6 +58,21 @@ public sealed class DatabaseTests
         Assert.That(() => DbTypes.FromText(text), Throws.InstanceOf<FormatException>());
 
     [Test]
+    public async Task Postgres_ReservedConnection_OpensWhileEveryPooledConnectionIsHeld()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Postgres);
+        var small = new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 2, Timeout = 3 }.ConnectionString;
+        await using var database = new Database(StorageProvider.Postgres, small);
+        await using var first = await database.OpenAsync(default);
+        await using var second = await database.OpenAsync(default);
+
+        // Both connections of the main pool are held (as by requests waiting for a patient's lock): an alert push still
+        // gets a connection at once, instead of timing out behind them.
+        await using var reserved = await database.OpenReservedAsync(default);
+        Assert.That(await reserved.ExecuteScalarAsync<int>("SELECT 1"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task InTransaction_TransientConflict_IsRunAgain_UntilItCommits()
     {
         await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
