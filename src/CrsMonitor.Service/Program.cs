@@ -62,8 +62,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 
 // The dashboard's static files are public (they hold no patient data); everything they call needs a token.
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseDashboardFiles();
 app.UseStatusCodePages(FhirStatusCodes.WriteAsync);
 app.UseAuthentication();
 

@@ -19,13 +19,20 @@ public abstract class BrowserTest
 
     protected IBrowser Browser => browser ?? throw new InvalidOperationException("Chromium is not started");
 
+    /// <summary>The service's extra command-line settings for this fixture (none: the embedded default).</summary>
+    protected virtual Task<IReadOnlyList<string>> ServiceSettingsAsync() => Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>Called once the service runs (its address is known), before any test.</summary>
+    protected virtual Task ServiceStartedAsync(ServiceProcess started) => Task.CompletedTask;
+
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         // Chromium first: without it nothing can run, and the message says what to do.
         (playwright, browser) = await Chromium.LaunchAsync();
         Assertions.SetDefaultExpectTimeout(10_000);
-        service = await ServiceProcess.StartAsync();
+        service = await ServiceProcess.StartAsync(await ServiceSettingsAsync());
+        await ServiceStartedAsync(service);
         await TestContext.Progress.WriteLineAsync($"{GetType().Name}: service at {service.BaseAddress}, data {service.DataDirectory}, Chromium {browser.Version}");
     }
 

@@ -25,13 +25,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(15);
 
     private readonly StreamWriter log;
+    private readonly IReadOnlyList<string> settings;
     private Process? process;
 
-    private ServiceProcess(string dataDirectory, StreamWriter log)
+    private ServiceProcess(string dataDirectory, StreamWriter log, IReadOnlyList<string> settings)
     {
         DataDirectory = dataDirectory;
         this.log = log;
+        this.settings = settings;
     }
+
+    /// <summary>
+    /// Where tokens come from when the service is not in development mode (the hospital's provider mints them; the
+    /// <c>token</c> verb refuses to run then): role and units to a token. Null: the <c>token</c> verb.
+    /// </summary>
+    public Func<string, string[], Task<string>>? Tokens { get; set; }
 
     /// <summary>The service's project folder (holds wwwroot) and its build output's dll, from this assembly's metadata.</summary>
     public static string ProjectDirectory { get; } = Metadata("ServiceProjectDirectory");
@@ -45,8 +53,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Where the service listens now (its port changes only when started elsewhere).</summary>
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
 
-    /// <summary>Creates a temporary data folder and starts the service on a free loopback port.</summary>
-    public static async Task<ServiceProcess> StartAsync()
+    /// <summary>
+    /// Creates a temporary data folder and starts the service on a free loopback port, with <paramref name="settings"/>
+    /// (command-line configuration such as <c>--Identity:Authority=...</c>) on every start.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(IReadOnlyList<string>? settings = null)
     {
         if (!File.Exists(Dll))
         {
@@ -60,7 +71,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var data = Directory.CreateTempSubdirectory("crsmonitor-browser-").FullName;
         var log = new StreamWriter(Path.Combine(data, "service.log"), append: false, Encoding.UTF8) { AutoFlush = true };
-        var service = new ServiceProcess(data, log);
+        var service = new ServiceProcess(data, log, settings ?? []);
         await service.StartOnAsync(FreeLoopbackPort()).ConfigureAwait(false);
         return service;
     }
@@ -83,7 +94,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process?.Dispose();
         BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         Write($"--- starting on {BaseAddress} at {DateTimeOffset.UtcNow:O}");
-        var start = Dotnet(["--urls", BaseAddress.ToString().TrimEnd('/'), "--contentRoot", ProjectDirectory, $"--CrsMonitor:DataDirectory={DataDirectory}"]);
+        var start = Dotnet(["--urls", BaseAddress.ToString().TrimEnd('/'), "--contentRoot", ProjectDirectory, $"--CrsMonitor:DataDirectory={DataDirectory}", .. settings]);
         process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
@@ -143,6 +154,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>A development token from the service's own <c>token</c> verb (same data folder, so the same signing key).</summary>
     public async Task<string> TokenAsync(string role, params string[] units)
     {
+        if (Tokens is not null)
+        {
+            return await Tokens(role, units).ConfigureAwait(false);
+        }
+
         string[] args = ["token", "--role", role, .. units.SelectMany(u => new[] { "--unit", u }), "--sub", $"browser-{role}-{string.Join('-', units)}".TrimEnd('-')];
         using var minting = Process.Start(Dotnet(args))!;
         var stdout = minting.StandardOutput.ReadToEndAsync();

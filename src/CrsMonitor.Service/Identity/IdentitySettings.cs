@@ -20,6 +20,16 @@ public sealed record IdentitySettings
     /// <summary>The audience (<c>aud</c>) the provider puts in tokens issued for CrsMonitor.</summary>
     public string? Audience { get; init; }
 
+    /// <summary>
+    /// OpenID Connect mode: the client id the hospital's provider registered for the dashboard (a public client using the
+    /// authorization code flow with PKCE, redirect URI the dashboard's own address). Without it the dashboard cannot
+    /// sign anyone in and says so.
+    /// </summary>
+    public string? ClientId { get; init; }
+
+    /// <summary>The scopes the dashboard asks for (space-separated); they must get a token whose audience is <see cref="Audience"/>.</summary>
+    public string Scope { get; init; } = "openid profile";
+
     /// <summary>The claim carrying the role (nurse, physician, integration, admin). Default <c>role</c>.</summary>
     public string RoleClaim { get; init; } = "role";
 
@@ -63,6 +73,16 @@ public sealed record IdentitySettings
             {
                 problems.Add($"Identity:Authority must use https (was '{Authority}'); http is accepted only for a loopback address such as http://localhost when testing.");
             }
+        }
+
+        if (!string.IsNullOrWhiteSpace(ClientId) && !hasAuthority)
+        {
+            problems.Add("Identity:ClientId is the dashboard's client at your OpenID Connect provider: set Identity:Authority and Identity:Audience too, or remove it.");
+        }
+
+        if (hasAuthority && !Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal))
+        {
+            problems.Add($"Identity:Scope must include 'openid' (was '{Scope}').");
         }
 
         if (string.IsNullOrWhiteSpace(RoleClaim))

@@ -144,6 +144,18 @@ public sealed class AuthenticationTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
+    [Test]
+    public async Task SignInMethod_IsAnonymous_AndSaysDevelopmentTokens()
+    {
+        using var client = host.ClientWith(null);
+        var method = await client.GetFromJsonAsync<JsonObject>("/api/sign-in");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(method!["mode"]!.GetValue<string>(), Is.EqualTo("development"));
+            Assert.That(method.ContainsKey("authority"), Is.False);
+        }
+    }
+
     internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string detailContains)
     {
         var body = await response.Content.ReadAsStringAsync();

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
 
 namespace CrsMonitor.Service.Tests.Identity;
@@ -20,4 +21,26 @@ public sealed class IdentitySettingsTests
 
     [Test]
     public void Problems_NoneForDevelopmentDefaults() => Assert.That(new IdentitySettings().Problems(), Is.Empty);
+
+    [Test]
+    public void Problems_ClientIdWithoutAuthority_IsNamed() =>
+        Assert.That(new IdentitySettings { ClientId = "dashboard" }.Problems(), Has.One.Contain("Identity:ClientId"));
+
+    [Test]
+    public void Problems_ScopeWithoutOpenId_IsNamed() =>
+        Assert.That(
+            new IdentitySettings { Authority = "https://idp.hospital.example", Audience = "crsmonitor", Scope = "profile api" }.Problems(),
+            Has.One.Contain("Identity:Scope").And.Contain("openid"));
+
+    [Test]
+    public void DashboardPolicy_AllowsConnectionsToTheProviderOnlyInOpenIdConnectMode()
+    {
+        var development = DashboardFiles.Policy(new IdentitySettings());
+        var hospital = DashboardFiles.Policy(new IdentitySettings { Authority = "https://idp.hospital.example/realms/clinical", Audience = "crsmonitor" });
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(development, Does.Contain("connect-src 'self';").And.Contain("script-src 'self';"));
+            Assert.That(hospital, Does.Contain("connect-src 'self' https://idp.hospital.example;").And.Contain("script-src 'self';"));
+        }
+    }
 }

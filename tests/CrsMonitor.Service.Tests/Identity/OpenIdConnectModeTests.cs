@@ -103,6 +103,20 @@ public sealed class OpenIdConnectModeTests
         Assert.That(File.Exists(Path.Combine(host.Data.Path, DevSigningKey.FileName)), Is.False);
     }
 
+    [Test]
+    public async Task SignInMethod_IsAnonymous_AndNamesTheProvider()
+    {
+        using var client = host.ClientWith(null);
+        var method = await client.GetFromJsonAsync<JsonObject>("/api/sign-in");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(method!["mode"]!.GetValue<string>(), Is.EqualTo("openid-connect"));
+            Assert.That(method["authority"]!.GetValue<string>(), Is.EqualTo(Authority));
+            Assert.That(method["clientId"], Is.Null, "not configured here: the dashboard says IT must set Identity:ClientId");
+            Assert.That(method["scope"]!.GetValue<string>(), Is.EqualTo("openid profile"));
+        }
+    }
+
     private string ProviderToken(string audience, Dictionary<string, object> claims)
     {
         var now = host.Time.GetUtcNow().UtcDateTime;

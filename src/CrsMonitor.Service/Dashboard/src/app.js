@@ -13,6 +13,7 @@ import { censusPage } from './census.js';
 import { escalationsPage } from './escalations.js';
 import { patientPage } from './patient.js';
 import { neuroPage } from './neuro.js';
+import { beginSignIn, completeSignIn, isCallback, signInMethod } from './oidc.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -20,6 +21,8 @@ const userBox = document.getElementById('user');
 
 let me = null;
 let cleanup = null;
+/** GET /api/sign-in: {mode: 'development'} or {mode: 'openid-connect', authority, clientId, scope}. */
+let method = { mode: 'development' };
 
 const clinicalRoles = ['nurse', 'physician'];
 
@@ -75,6 +78,10 @@ async function signOut() {
 }
 
 function signInPage(message) {
+  if (method.mode === 'openid-connect') {
+    hospitalSignInPage(message);
+    return;
+  }
   const input = h('textarea', {
     id: 'token', name: 'token', rows: 5, required: true, autocomplete: 'off', spellcheck: 'false', 'data-testid': 'token-input',
     'aria-describedby': 'token-help',
@@ -90,7 +97,7 @@ function signInPage(message) {
     error,
     h('button', { type: 'submit', class: 'primary large', 'data-testid': 'sign-in' }, 'Sign in'),
     h('p', { class: 'note' }, h('strong', { text: 'Hospital sign-in: ' }),
-      'in production you sign in with the hospital’s identity provider (OpenID Connect), which IT configures for this service. That sign-in page is not part of this version of the dashboard.'));
+      'this service runs with development tokens. In production IT sets Identity:Authority, Identity:Audience and Identity:ClientId, and this page signs you in with the hospital’s identity provider (OpenID Connect) instead.'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const token = input.value.trim().replace(/^Bearer\s+/i, '');
@@ -102,13 +109,41 @@ function signInPage(message) {
   input.focus();
 }
 
+/** OpenID Connect mode: one button to the hospital's sign-in page; development tokens are refused by the service. */
+function hospitalSignInPage(message) {
+  const error = h('div', { 'aria-live': 'assertive' }, message ? errorBox(message, { 'data-testid': 'sign-in-error' }) : null);
+  const button = h('button', { type: 'button', class: 'primary large', 'data-testid': 'hospital-sign-in' }, 'Sign in with your hospital account');
+  const panel = h('div', { class: 'panel sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title', text: 'Sign in to CrsMonitor' }),
+    h('p', { class: 'muted' }, 'You sign in with the hospital’s identity provider (', h('code', { text: method.authority }), ').'),
+    error,
+    button);
+  if (!method.clientId) {
+    button.disabled = true;
+    error.replaceChildren(errorBox('Hospital sign-in is not configured: IT must set Identity:ClientId to the dashboard’s client at the identity provider.', { 'data-testid': 'sign-in-error' }));
+  }
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await beginSignIn(method, location.hash);
+    } catch (e) {
+      button.disabled = false;
+      error.replaceChildren(errorBox(e.message, { 'data-testid': 'sign-in-error' }));
+    }
+  });
+  main.replaceChildren(h('div', { class: 'page sign-in-page' }, panel));
+  button.focus();
+}
+
 async function signIn() {
   try {
     const who = await getMe();
     me = { subject: who.subject ?? null, roles: who.roles ?? [], units: who.units ?? [] };
   } catch (e) {
     auth.clear();
-    signInPage(e.status === 401 ? 'The token was refused (expired, or not signed by this service).' : `Sign-in failed: ${e.message}`);
+    signInPage(e.status === 401
+      ? (method.mode === 'openid-connect' ? 'The service refused the hospital sign-in’s token (expired, or not issued for CrsMonitor).' : 'The token was refused (expired, or not signed by this service).')
+      : `Sign-in failed: ${e.message}`);
     return;
   }
   if (!me.roles.some((r) => clinicalRoles.includes(r))) {
@@ -129,5 +164,25 @@ unauthorized.addEventListener('unauthorized', () => {
 
 window.addEventListener('hashchange', render);
 startTicker();
-if (auth.token) signIn();
-else signInPage();
+
+async function start() {
+  try {
+    method = await signInMethod();
+  } catch {
+    method = { mode: 'development' }; // the service is unreachable: the sign-in attempt will say so
+  }
+  if (method.mode === 'openid-connect' && isCallback()) {
+    try {
+      const { accessToken } = await completeSignIn(method);
+      auth.set(accessToken);
+    } catch (e) {
+      auth.clear();
+      signInPage(e.message);
+      return;
+    }
+  }
+  if (auth.token) await signIn();
+  else signInPage();
+}
+
+start();
