@@ -212,13 +212,14 @@ public sealed class Database : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// PostgreSQL: lets Npgsql prepare the statements a write repeats (each write runs the same twenty-odd statements),
-    /// unless the connection string says otherwise (<c>Max Auto Prepare</c>).
+    /// The main PostgreSQL pool's connection string: Npgsql prepares the statements a write repeats (each write runs the
+    /// same twenty-odd statements) after two uses, up to 100, unless the connection string sets <c>Max Auto Prepare</c>.
     /// </summary>
-    private static string WithAutoPrepare(string connectionString)
+    public static string WithAutoPrepare(string connectionString)
     {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("AutoPrepare", StringComparison.OrdinalIgnoreCase))
+        if (!given.Keys.Cast<string>().Any(k => k.Replace(" ", string.Empty, StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
         {
             builder.MaxAutoPrepare = 100;
             builder.AutoPrepareMinUsages = 2;

@@ -57,6 +57,12 @@ public sealed class DatabaseTests
     public void InstantText_NotAStoredInstant_IsRefused(string text) =>
         Assert.That(() => DbTypes.FromText(text), Throws.InstanceOf<FormatException>());
 
+    [TestCase("Host=db;Database=crs", 100)]
+    [TestCase("Host=db;Database=crs;Max Auto Prepare=0", 0)]
+    [TestCase("Host=db;Database=crs;MaxAutoPrepare=7", 7)]
+    public void Postgres_AutoPrepareIsOnUnlessTheConnectionStringSetsIt(string given, int expected) =>
+        Assert.That(new NpgsqlConnectionStringBuilder(Database.WithAutoPrepare(given)).MaxAutoPrepare, Is.EqualTo(expected));
+
     [Test]
     public async Task Postgres_ReservedConnection_OpensWhileEveryPooledConnectionIsHeld()
     {
