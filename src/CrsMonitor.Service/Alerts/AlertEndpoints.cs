@@ -169,7 +169,7 @@ public static class AlertEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {patientId} is not known");
         }
 
-        return await PatientAccess.ClinicianMayAccessAsync(connection, CurrentUser.From(context.User, identity), patientId, context.RequestAborted).ConfigureAwait(false)
+        return await PatientAccess.AllowsAsync(connection, CurrentUser.From(context.User, identity), PatientDataUse.Read, patientId, context.RequestAborted).ConfigureAwait(false)
             ? null
             : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {patientId} is not on your units");
     }

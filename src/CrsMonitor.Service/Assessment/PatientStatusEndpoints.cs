@@ -42,7 +42,7 @@ public static class PatientStatusEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {id} is not known");
         }
 
-        if (!await PatientAccess.ClinicianMayAccessAsync(connection, user, id, context.RequestAborted).ConfigureAwait(false))
+        if (!await PatientAccess.AllowsAsync(connection, user, PatientDataUse.Read, id, context.RequestAborted).ConfigureAwait(false))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {id} is not on your units");
         }

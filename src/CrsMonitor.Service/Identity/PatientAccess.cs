@@ -3,9 +3,24 @@ using CrsMonitor.Service.Storage;
 
 namespace CrsMonitor.Service.Identity;
 
+/// <summary>What a request does with a patient's data; <see cref="PatientAccess"/> decides whether it may.</summary>
+public enum PatientDataUse
+{
+    /// <summary>Read a patient's data (FHIR read, vread, search, a resend's stored body, status, alerts, monitoring).</summary>
+    Read,
+
+    /// <summary>A clinician's action on a patient (neuro check, window, dose correction, acknowledgement).</summary>
+    ClinicianAction,
+
+    /// <summary>Write FHIR data about a patient (the EHR feed, or a clinician posting vitals or a neuro check).</summary>
+    FeedWrite,
+}
+
 /// <summary>
-/// Unit scoping, server-side: a nurse or physician reaches a patient only while the patient has an in-progress
-/// encounter on one of the units in their token. Integration clients write for any patient and read none.
+/// The one authorization decision on patient data, used by every path (reliability-security.md, README "Security"):
+/// a nurse or physician reaches a patient only while the patient has an in-progress encounter on one of the units in
+/// their token; an integration client writes for any patient and reads none; an administrator touches no patient
+/// data. A token that carries the integration or admin role is never given patient data, whatever else it carries.
 /// </summary>
 public static class PatientAccess
 {
@@ -13,22 +28,46 @@ public static class PatientAccess
 
     public static bool IsClinician(CurrentUser user) => user.Roles.Contains(Roles.Nurse) || user.Roles.Contains(Roles.Physician);
 
-    /// <summary>Whether a clinician may see or write this patient (false for anyone else).</summary>
-    public static async Task<bool> ClinicianMayAccessAsync(DbConnection connection, CurrentUser user, string patientId, CancellationToken ct)
+    /// <summary>Whether <paramref name="user"/> may <paramref name="use"/> the data of every patient in <paramref name="patientIds"/>.</summary>
+    public static async Task<bool> AllowsAsync(DbConnection connection, CurrentUser user, PatientDataUse use, IEnumerable<string> patientIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(patientIds);
+        if (user.Roles.Contains(Roles.Admin))
+        {
+            return false;
+        }
+
+        if (IsIntegration(user))
+        {
+            return use == PatientDataUse.FeedWrite;
+        }
+
         if (!IsClinician(user) || user.Units.Count == 0)
         {
             return false;
         }
 
-        var units = await PatientStore.UnitsOfPatientAsync(connection, patientId, ct).ConfigureAwait(false);
-        return units.Any(user.Units.Contains);
+        foreach (var patientId in patientIds.Distinct(StringComparer.Ordinal))
+        {
+            var units = await PatientStore.UnitsOfPatientAsync(connection, patientId, ct).ConfigureAwait(false);
+            if (!units.Any(user.Units.Contains))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
+    /// <summary><see cref="AllowsAsync(DbConnection, CurrentUser, PatientDataUse, IEnumerable{string}, CancellationToken)"/> for one patient.</summary>
+    public static Task<bool> AllowsAsync(DbConnection connection, CurrentUser user, PatientDataUse use, string patientId, CancellationToken ct) =>
+        AllowsAsync(connection, user, use, [patientId], ct);
+
+    /// <summary>Whether <paramref name="user"/> may see a unit's census and alert feed (clinicians of that unit only).</summary>
     public static bool MayAccessUnit(CurrentUser user, string unit)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return IsClinician(user) && user.Units.Contains(unit);
+        return !user.Roles.Contains(Roles.Admin) && !IsIntegration(user) && IsClinician(user) && user.Units.Contains(unit);
     }
 }

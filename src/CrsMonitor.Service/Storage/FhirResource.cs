@@ -29,8 +29,12 @@ public enum SaveKind
     Existing,
 }
 
-/// <summary>The outcome of a save: the resource as stored now (for Existing and Unchanged, the stored current version).</summary>
-public sealed record SaveResult(SaveKind Kind, string Id, int VersionId, DateTimeOffset LastUpdated, string Body);
+/// <summary>
+/// The outcome of a save: the resource as stored now (for Existing and Unchanged, the stored current version).
+/// <paramref name="PriorPatientId"/> is the patient the stored resource belonged to before this save (the holder's for
+/// Existing, the replaced version's for Updated and Unchanged, null for Created): what authorization checks.
+/// </summary>
+public sealed record SaveResult(SaveKind Kind, string Id, int VersionId, DateTimeOffset LastUpdated, string Body, string? PriorPatientId = null);
 
 /// <summary>A stored resource version (its body is the JSON as stored, meta stamped).</summary>
 public sealed record StoredResource(string ResourceType, string Id, int VersionId, DateTimeOffset LastUpdated, string? PatientId, string Body);

@@ -199,7 +199,7 @@ public static class FhirResourceStore
 
             if (current.ContentHash == r.ContentHash)
             {
-                return new SaveResult(SaveKind.Unchanged, current.Id, current.VersionId, current.LastUpdated, current.Body);
+                return new SaveResult(SaveKind.Unchanged, current.Id, current.VersionId, current.LastUpdated, current.Body, current.PatientId);
             }
 
             var version = current.VersionId + 1;
@@ -208,7 +208,7 @@ public static class FhirResourceStore
             await c.ExecuteAsync(Dialect.Command(c, tx, UpdateResource, newRow, ct)).ConfigureAwait(false);
             await c.ExecuteAsync(Dialect.Command(c, tx, InsertVersion, newRow, ct)).ConfigureAwait(false);
             await ClaimAllAsync(c, tx, r, ct).ConfigureAwait(false);
-            return new SaveResult(SaveKind.Updated, r.Id, version, at, newBody);
+            return new SaveResult(SaveKind.Updated, r.Id, version, at, newBody, current.PatientId);
         }
 
         throw new InvalidOperationException($"{r.ResourceType}/{r.Id} could be neither inserted nor read");
@@ -226,7 +226,10 @@ public static class FhirResourceStore
         return row?.ToStored();
     }
 
-    /// <summary>One version (vread), or null; <see cref="StoredResource.PatientId"/> is that of the current version.</summary>
+    /// <summary>
+    /// One version (vread), or null. <see cref="StoredResource.PatientId"/> is that of the current version, not of this
+    /// one: authorization reads the version's own subject from its body.
+    /// </summary>
     public static async Task<StoredResource?> ReadVersionAsync(DbConnection c, string resourceType, string id, int versionId, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<ResourceRow>(
@@ -291,7 +294,7 @@ public static class FhirResourceStore
     {
         var stored = await ReadAsync(c, tx, resourceType, id, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"{resourceType}/{id} holds a claim but is not stored");
-        return new SaveResult(SaveKind.Existing, stored.Id, stored.VersionId, stored.LastUpdated, stored.Body);
+        return new SaveResult(SaveKind.Existing, stored.Id, stored.VersionId, stored.LastUpdated, stored.Body, stored.PatientId);
     }
 
     private static bool GuardsContent(ResourceToStore r) => r.Identifiers.Count == 0 && ContentGuardedTypes.Contains(r.ResourceType);

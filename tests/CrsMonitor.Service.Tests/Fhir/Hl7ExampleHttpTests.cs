@@ -92,9 +92,11 @@ public sealed class Hl7ExampleHttpTests(StorageProvider provider)
         await Ok(await integration.PostAsync("/fhir/Observation", Body(OxygenDevice(Subject, "nasal-cannula", before))));
 
         var response = await integration.PostAsync("/fhir/Observation", Body(Hl7Examples.SatO2FiO2));
+        // Another test of this fixture may have posted the example first: a resend is answered with an OperationOutcome
+        // naming the stored version (an integration token never reads), which then carries no warning either.
         var created = JsonNode.Parse(await Ok(response))!;
-        Assert.That(created["resourceType"]!.GetValue<string>(), Is.EqualTo("Observation"), "no warning: an OperationOutcome would be answered instead");
-        var id = created["id"]!.GetValue<string>();
+        Assert.That(created["issue"]?.AsArray().Select(i => i!["severity"]!.GetValue<string>()) ?? [], Has.None.EqualTo("warning"), "no warning");
+        var id = response.Headers.Location!.ToString().Split('/')[3];
 
         var search = JsonNode.Parse(await Ok(await nurse.GetAsync($"/fhir/Observation?patient={Subject}&code=http://loinc.org|59408-5")))!;
         var status = JsonNode.Parse(await Ok(await nurse.GetAsync($"/api/patients/{Subject}/status")))!;

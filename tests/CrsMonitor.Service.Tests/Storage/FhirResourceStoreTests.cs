@@ -51,8 +51,8 @@ public sealed class FhirResourceStoreTests(StorageProvider provider) : StorageCo
         using (Assert.EnterMultipleScope())
         {
             Assert.That(created, Is.EqualTo(new SaveResult(SaveKind.Created, "o1", 1, T0, Body("o1", 1, T0, "hash-1"))));
-            Assert.That(same, Is.EqualTo(new SaveResult(SaveKind.Unchanged, "o1", 1, T0, Body("o1", 1, T0, "hash-1"))));
-            Assert.That(changed, Is.EqualTo(new SaveResult(SaveKind.Updated, "o1", 2, t2, Body("o1", 2, t2, "hash-2"))));
+            Assert.That(same, Is.EqualTo(new SaveResult(SaveKind.Unchanged, "o1", 1, T0, Body("o1", 1, T0, "hash-1"), "p1")));
+            Assert.That(changed, Is.EqualTo(new SaveResult(SaveKind.Updated, "o1", 2, t2, Body("o1", 2, t2, "hash-2"), "p1")));
             Assert.That((await WithConnection(c => FhirResourceStore.ReadAsync(c, "Observation", "o1", default)))!.VersionId, Is.EqualTo(2));
             Assert.That((await WithConnection(c => FhirResourceStore.ReadVersionAsync(c, "Observation", "o1", 1, default)))!.Body,
                 Is.EqualTo(Body("o1", 1, T0, "hash-1")));
@@ -69,7 +69,7 @@ public sealed class FhirResourceStoreTests(StorageProvider provider) : StorageCo
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(resend, Is.EqualTo(new SaveResult(SaveKind.Existing, "first", 1, T0, Body("first", 1, T0, "hash-1"))));
+            Assert.That(resend, Is.EqualTo(new SaveResult(SaveKind.Existing, "first", 1, T0, Body("first", 1, T0, "hash-1"), "p1")));
             Assert.That(await ScalarAsync(CountResources), Is.EqualTo(1));
             Assert.That(await ScalarAsync(CountIdentifiers), Is.EqualTo(1), "the second resource's other identifier was not kept");
         }

@@ -18,9 +18,6 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 public sealed partial class FhirBundleProcessor(
     Database database, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
 {
-    /// <summary>Types only an integration client (the hospital's ADT feed) writes.</summary>
-    private static readonly HashSet<string> AdministrativeTypes = ["Patient", "Location", "Encounter"];
-
     /// <summary>Order inside a transaction: what others refer to first.</summary>
     private static int WriteOrder(string type) => type switch
     {
@@ -52,27 +49,25 @@ public sealed partial class FhirBundleProcessor(
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
         trail.Describe(trail.Action!, type, request.Id, Normaliser.PatientIdOf(resource!));
-        var outcome = await database.InTransactionAsync(async (c, tx) =>
+        WriteOutcome outcome;
+        try
         {
-            if (await AccessErrorAsync(c, tx, user, resource!, type, context.RequestAborted).ConfigureAwait(false) is { } denied)
+            outcome = await database.InTransactionAsync(async (c, tx) =>
             {
-                return (Outcome: (WriteOutcome?)null, Error: denied);
-            }
-
-            var now = time.GetUtcNow();
-            var written = await writer.WriteAsync(c, tx, resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
-            trail.Describe(trail.Action!, type, written.Saved.Id, written.PatientId);
-            await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-            return (Outcome: written, Error: (FhirError?)null);
-        }, context.RequestAborted).ConfigureAwait(false);
-
-        if (outcome.Error is not null)
+                var now = time.GetUtcNow();
+                var written = await writer.WriteAsync(c, tx, new WriteCaller(user, type), resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
+                await AuditWriteAsync(c, tx, context, trail, user, trail.Action!, written, now).ConfigureAwait(false);
+                return written;
+            }, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (WriteRefusedException refused)
         {
-            return await RejectAsync(context, body, outcome.Error).ConfigureAwait(false);
+            trail.Describe(trail.Action!, patientId: refused.PatientId);
+            return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
         }
 
         trail.MarkWritten();
-        return Answer(context.Response, outcome.Outcome!);
+        return Answer(context.Response, outcome, RevealsStoredBody(user, outcome));
     }
 
     public async Task<IResult> PostBundleAsync(HttpContext context, ReadOnlyMemory<byte> body)
@@ -120,37 +115,37 @@ public sealed partial class FhirBundleProcessor(
 
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
-        var result = await database.InTransactionAsync(async (c, tx) =>
+        WriteOutcome?[] result;
+        try
         {
-            var now = time.GetUtcNow();
-            var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
-            var outcomes = new WriteOutcome?[resolved.Count];
-            var regrade = new PatientsToRegrade();
-            foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
+            // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
+            result = await database.InTransactionAsync(async (c, tx) =>
             {
-                if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{entry.Index}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
+                var now = time.GetUtcNow();
+                var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
+                var outcomes = new WriteOutcome?[resolved.Count];
+                var regrade = new PatientsToRegrade();
+                foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
                 {
-                    return (Outcomes: outcomes, Error: denied);
+                    var caller = new WriteCaller(user, $"Bundle.entry[{entry.Index}].resource");
+                    var written = await writer.WriteAsync(c, tx, caller, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
+                    outcomes[entry.Index] = written;
+                    await AuditWriteAsync(c, tx, context, trail, user, "fhir.transaction", written, now).ConfigureAwait(false);
                 }
 
-                var written = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
-                outcomes[entry.Index] = written;
-                trail.Describe("fhir.transaction", entry.Type, written.Saved.Id, written.PatientId);
-                await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-            }
-
-            await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
-            return (Outcomes: outcomes, Error: (FhirError?)null);
-        }, context.RequestAborted).ConfigureAwait(false);
-
-        if (result.Error is not null)
+                await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
+                return outcomes;
+            }, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (WriteRefusedException refused)
         {
-            return await RejectAsync(context, body, result.Error).ConfigureAwait(false);
+            trail.Describe("fhir.transaction", patientId: refused.PatientId);
+            return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
         }
 
         trail.MarkWritten();
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
-        response.Entry.AddRange(result.Outcomes.Select(o => ResponseEntry(o!)));
+        response.Entry.AddRange(result.Select(o => ResponseEntry(o!)));
         return FhirHttp.Resource(response);
     }
 
@@ -166,24 +161,21 @@ public sealed partial class FhirBundleProcessor(
             {
                 try
                 {
-                    (var written, error) = await database.InTransactionAsync(async (c, tx) =>
+                    var caller = new WriteCaller(user, $"Bundle.entry[{i}].resource");
+                    var written = await database.InTransactionAsync(async (c, tx) =>
                     {
-                        if (await AccessErrorAsync(c, tx, user, entry.Resource, $"Bundle.entry[{i}].resource", context.RequestAborted).ConfigureAwait(false) is { } denied)
-                        {
-                            return ((WriteOutcome?)null, denied);
-                        }
-
                         var now = time.GetUtcNow();
-                        var w = await writer.WriteAsync(c, tx, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
-                        trail.Describe("fhir.batch", entry.Type, w.Saved.Id, w.PatientId);
-                        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-                        return (w, (FhirError?)null);
+                        var w = await writer.WriteAsync(c, tx, caller, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
+                        await AuditWriteAsync(c, tx, context, trail, user, "fhir.batch", w, now).ConfigureAwait(false);
+                        return w;
                     }, context.RequestAborted).ConfigureAwait(false);
-                    if (written is not null)
-                    {
-                        response.Entry.Add(ResponseEntry(written));
-                        continue;
-                    }
+                    response.Entry.Add(ResponseEntry(written));
+                    continue;
+                }
+                catch (WriteRefusedException refused)
+                {
+                    error = refused.Error;
+                    await AuditRefusedEntryAsync(context, trail, user, entry.Type, refused).ConfigureAwait(false);
                 }
                 catch (DbException e)
                 {
@@ -282,36 +274,6 @@ public sealed partial class FhirBundleProcessor(
         })];
     }
 
-    /// <summary>
-    /// 422 when the resource refers to a patient we do not know (send the Patient first or in the same transaction);
-    /// 403 when a clinician writes for a patient not on their units, or writes administrative resources.
-    /// </summary>
-    private static async Task<FhirError?> AccessErrorAsync(DbConnection c, DbTransaction tx, CurrentUser user, Resource resource, string at, CancellationToken ct)
-    {
-        var type = resource.TypeName;
-        var patientId = type == "Patient" ? null : Normaliser.PatientIdOf(resource);
-        if (patientId is not null && !await FhirResourceStore.ExistsAsync(c, tx, "Patient", patientId, ct).ConfigureAwait(false))
-        {
-            return Error422($"{at}.subject", $"Patient/{patientId} is not known: send the Patient first (or in the same transaction)");
-        }
-
-        if (PatientAccess.IsIntegration(user))
-        {
-            return null;
-        }
-
-        if (AdministrativeTypes.Contains(type))
-        {
-            return new FhirError(StatusCodes.Status403Forbidden, FhirOutcomes.Error(OperationOutcome.IssueType.Forbidden, at,
-                $"{type} resources come from the hospital's ADT interface (integration tokens), not from clinicians"));
-        }
-
-        return patientId is not null && await PatientAccess.ClinicianMayAccessAsync(c, user, patientId, ct).ConfigureAwait(false)
-            ? null
-            : new FhirError(StatusCodes.Status403Forbidden, FhirOutcomes.Error(OperationOutcome.IssueType.Forbidden, $"{at}.subject",
-                $"Patient/{patientId} is not on your units"));
-    }
-
     private static FhirError? ConditionError(string type, string condition)
     {
         if (!FhirEndpoints.ConditionalCreateTypes.Contains(type))
@@ -330,14 +292,68 @@ public sealed partial class FhirBundleProcessor(
         }
     }
 
-    private static IResult Answer(HttpResponse response, WriteOutcome outcome)
+    /// <summary>
+    /// The audit row of one written (or resent) resource, in the write's transaction, naming the patient whose data was
+    /// touched; a move to another patient is audited under both.
+    /// </summary>
+    private static async Task AuditWriteAsync(
+        DbConnection c, DbTransaction tx, HttpContext context, AuditTrail trail, CurrentUser user, string action, WriteOutcome written, DateTimeOffset now)
+    {
+        if (written.MovedFromPatientId is { } from)
+        {
+            trail.Describe(action, written.ResourceType, written.Saved.Id, from, detail: $"moved to Patient/{written.PatientId}");
+            await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId, detail: $"moved from Patient/{from}");
+        }
+        else
+        {
+            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId);
+        }
+
+        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>A refused batch entry's own audit row (the request's other entries may have been written).</summary>
+    private async Task AuditRefusedEntryAsync(HttpContext context, AuditTrail trail, CurrentUser user, string type, WriteRefusedException refused)
+    {
+        trail.Describe("fhir.batch", type, patientId: refused.PatientId);
+        try
+        {
+            await using var c = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            var outcome = AuditTrail.OutcomeOf(refused.Error.StatusCode);
+            await AuditStore.AppendAsync(c, null, trail.EntryFor(context, user, time.GetUtcNow(), outcome), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DbException e)
+        {
+            LogUnavailable(logger, context.TraceIdentifier, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Whether the answer may carry the stored resource: always for what the caller has just written; for a resend
+    /// (the stored resource holding the identifier or content) only to a caller who may read it, and an integration
+    /// client never reads.
+    /// </summary>
+    private static bool RevealsStoredBody(CurrentUser user, WriteOutcome outcome) =>
+        outcome.Saved.Kind != SaveKind.Existing || !PatientAccess.IsIntegration(user);
+
+    private static IResult Answer(HttpResponse response, WriteOutcome outcome, bool revealStoredBody)
     {
         var saved = outcome.Saved;
         FhirEndpoints.SetVersionHeaders(response, saved.VersionId, saved.LastUpdated);
         var status = outcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        if (outcome.Created)
+        if (outcome.Created || !revealStoredBody)
         {
             response.Headers.Location = $"{FhirEndpoints.Base}/{outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId}";
+        }
+
+        if (!revealStoredBody)
+        {
+            var resend = new OperationOutcome();
+            resend.Issue.Add(FhirOutcomes.Information(null,
+                $"{outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId} already holds this identifier or content (a resend); nothing was written"));
+            resend.Issue.AddRange(outcome.Warnings);
+            return FhirHttp.Resource(resend, status);
         }
 
         if (outcome.Warnings.Count == 0)

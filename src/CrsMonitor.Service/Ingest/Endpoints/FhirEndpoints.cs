@@ -116,16 +116,24 @@ public static class FhirEndpoints
             return FhirHttp.Error(FhirHttp.NotFound($"{type}.id", $"{type}/{id}{(version is null ? string.Empty : $"/_history/{version}")} is not known"));
         }
 
+        // The patient of the version read: a vread of a version from before a move belongs to the patient it named then.
         var user = CurrentUser.From(context.User, identity.Value);
-        var patientId = type == "Patient" ? stored.Id : stored.PatientId;
+        var patientId = version is null ? (type == "Patient" ? stored.Id : stored.PatientId) : PatientOfStoredBody(type, stored.Body);
         trail.Describe(trail.Action!, patientId: patientId);
-        if (patientId is not null && !await PatientAccess.ClinicianMayAccessAsync(connection, user, patientId, context.RequestAborted).ConfigureAwait(false))
+        if (patientId is not null && !await PatientAccess.AllowsAsync(connection, user, PatientDataUse.Read, patientId, context.RequestAborted).ConfigureAwait(false))
         {
             return FhirHttp.Error(FhirHttp.Forbidden($"{type}/{id} belongs to a patient who is not on your units"));
         }
 
         SetVersionHeaders(context.Response, stored.VersionId, stored.LastUpdated);
         return FhirHttp.Json(stored.Body);
+    }
+
+    /// <summary>The patient a stored version is about, read from that version's own body (its subject, or a Patient's id).</summary>
+    private static string? PatientOfStoredBody(string type, string body)
+    {
+        var (resource, error) = FhirJson.Parse(System.Text.Encoding.UTF8.GetBytes(body), type);
+        return error is null ? Normaliser.PatientIdOf(resource!) : throw new InvalidOperationException($"A stored {type} version no longer parses: {error.Outcome.Issue.FirstOrDefault()?.Diagnostics}");
     }
 
     public static void SetVersionHeaders(HttpResponse response, int versionId, DateTimeOffset lastUpdated)

@@ -60,7 +60,7 @@ public static class FhirSearch
         trail.Describe("fhir.search", "Observation", patientId: patientId);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
         var user = CurrentUser.From(context.User, identity.Value);
-        if (!await PatientAccess.ClinicianMayAccessAsync(connection, user, patientId, context.RequestAborted).ConfigureAwait(false))
+        if (!await PatientAccess.AllowsAsync(connection, user, PatientDataUse.Read, patientId, context.RequestAborted).ConfigureAwait(false))
         {
             return FhirHttp.Error(FhirHttp.Forbidden($"Patient/{patientId} is not on your units"));
         }

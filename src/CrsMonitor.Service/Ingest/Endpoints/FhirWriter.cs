@@ -18,6 +18,9 @@ public sealed record WriteRequest(bool IsUpdate, string? Id, string? IfNoneExist
 public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string? PatientId, IReadOnlyList<OperationOutcome.IssueComponent> Warnings)
 {
     public bool Created => Saved.Kind == SaveKind.Created;
+
+    /// <summary>An update that moved the resource to another patient: the patient it belonged to (audited too).</summary>
+    public string? MovedFromPatientId { get; init; }
 }
 
 /// <summary>
@@ -49,11 +52,20 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         resource.TypeName, id, Normaliser.PatientIdOf(resource), ContentHash(resource), IdentifiersOf(resource),
         (version, lastUpdated) => Stamp(resource, id, version, lastUpdated));
 
+    /// <summary>
+    /// Authorizes and writes one resource (<see cref="FhirWriteAccess"/>: the patient of the new body first, then the
+    /// patient the stored resource belonged to). A refusal throws <see cref="WriteRefusedException"/>, which rolls back
+    /// the caller's transaction.
+    /// </summary>
     public async Task<WriteOutcome> WriteAsync(
-        DbConnection connection, DbTransaction transaction, Resource resource, WriteRequest request,
+        DbConnection connection, DbTransaction transaction, WriteCaller caller, Resource resource, WriteRequest request,
         IReadOnlyList<OperationOutcome.IssueComponent> warnings, DateTimeOffset now, CancellationToken cancellationToken,
         PatientsToRegrade? regrade = null)
     {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(request);
+        await FhirWriteAccess.CheckBodyAsync(connection, transaction, caller, resource, cancellationToken).ConfigureAwait(false);
+
         // A single write re-grades at once; a transaction collects its patients and re-grades each once at the end.
         var queue = regrade ?? new PatientsToRegrade();
         var type = resource.TypeName;
@@ -62,9 +74,9 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
             var existing = await FindConditionalAsync(connection, transaction, type, condition, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
-                return new WriteOutcome(
-                    new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body),
-                    type, existing.PatientId, warnings);
+                var found = new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body, existing.PatientId);
+                await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, Normaliser.PatientIdOf(resource), cancellationToken).ConfigureAwait(false);
+                return new WriteOutcome(found, type, existing.PatientId, warnings);
             }
         }
 
@@ -77,9 +89,11 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         var saved = request.IsUpdate
             ? await FhirResourceStore.UpsertAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false)
             : await FhirResourceStore.CreateAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false);
+        await FhirWriteAccess.CheckStoredAsync(connection, caller, type, saved, patientId, cancellationToken).ConfigureAwait(false);
         if (saved.Kind is SaveKind.Existing or SaveKind.Unchanged)
         {
-            return new WriteOutcome(saved, type, patientId, warnings);
+            // Nothing was written: the data touched is the stored resource's.
+            return new WriteOutcome(saved, type, saved.PriorPatientId ?? patientId, warnings);
         }
 
         await ProjectAsync(connection, transaction, resource, saved.Id, now, cancellationToken).ConfigureAwait(false);
@@ -104,7 +118,10 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
             await RegradeAsync(connection, transaction, queue, now, cancellationToken).ConfigureAwait(false);
         }
 
-        return new WriteOutcome(saved, type, patientId ?? (type == "Patient" ? saved.Id : null), warnings);
+        return new WriteOutcome(saved, type, patientId ?? (type == "Patient" ? saved.Id : null), warnings)
+        {
+            MovedFromPatientId = saved.PriorPatientId is { } prior && prior != patientId && type != "Patient" ? prior : null,
+        };
     }
 
     /// <summary>Re-grades every queued patient once, from the earliest instant queued for it (inside the caller's transaction).</summary>

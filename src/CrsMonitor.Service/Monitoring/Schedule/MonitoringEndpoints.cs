@@ -287,7 +287,7 @@ public static class MonitoringEndpoints
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {patientId} is not known");
             }
 
-            if (!await PatientAccess.ClinicianMayAccessAsync(connection, user, patientId, context.RequestAborted).ConfigureAwait(false))
+            if (!await PatientAccess.AllowsAsync(connection, user, PatientDataUse.ClinicianAction, patientId, context.RequestAborted).ConfigureAwait(false))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {patientId} is not on your units");
             }
