@@ -59,6 +59,7 @@ builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 
 var app = builder.Build();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 
 // The dashboard's static files are public (they hold no patient data); everything they call needs a token.

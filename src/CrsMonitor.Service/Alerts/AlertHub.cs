@@ -28,10 +28,13 @@ public sealed record PatientStatusChange(string Unit, string PatientId, DateTime
 /// <summary>
 /// <c>/hubs/alerts</c>: nurses and physicians only (integration and admin tokens are refused at the handshake). On
 /// every connect the connection joins the group of each unit in its token, and no other: a client cannot ask to join
-/// a group. No state lives in the hub; <see cref="Resume"/> replays from the database.
+/// a group. A connection ends when its token expires (<see cref="HubSessionExpiry"/>); the client reconnects with a
+/// fresh one. No state lives in the hub; <see cref="Resume"/> replays from the database, and each replay is audited.
 /// </summary>
 [Authorize(Policy = Policies.ClinicalStaff)]
-public sealed class AlertHub(Storage.Database database, IOptions<IdentitySettings> identity) : Hub<IAlertClient>
+public sealed class AlertHub(
+    Storage.Database database, IOptions<IdentitySettings> identity, HubSessionExpiry expiry, TimeProvider time, ILogger<AlertHub> logger)
+    : Hub<IAlertClient>
 {
     public const string Path = "/hubs/alerts";
 
@@ -39,7 +42,8 @@ public sealed class AlertHub(Storage.Database database, IOptions<IdentitySetting
 
     public override async Task OnConnectedAsync()
     {
-        foreach (var unit in Units())
+        expiry.Watch(Context);
+        foreach (var unit in User().Units)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(unit)).ConfigureAwait(false);
         }
@@ -47,30 +51,56 @@ public sealed class AlertHub(Storage.Database database, IOptions<IdentitySetting
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
 
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        expiry.Forget(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
     /// <summary>
     /// After a (re)connect: sends this connection every change after <paramref name="lastSeq"/> (per unit of the token;
     /// units not in the token are ignored) in order, and returns each unit's last seq. A change pushed live while this
-    /// runs may arrive twice; clients ignore a seq they have seen.
+    /// runs may arrive twice; clients ignore a seq they have seen. One audit row per call (<see cref="ResumeAudit"/>).
     /// </summary>
     public async Task<Dictionary<string, long>> Resume(Dictionary<string, long>? lastSeq)
     {
+        var user = User();
+        var audit = new ResumeAudit(user, user.Units, lastSeq?.Keys.Count(k => !user.Units.Contains(k)) ?? 0);
+        try
+        {
+            var result = await ReplayAsync(user, lastSeq, audit).ConfigureAwait(false);
+            await audit.WriteAsync(database, Context, time.GetUtcNow(), "success", logger).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception)
+        {
+            await audit.WriteAsync(database, Context, time.GetUtcNow(), "error", logger).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<Dictionary<string, long>> ReplayAsync(CurrentUser user, Dictionary<string, long>? lastSeq, ResumeAudit audit)
+    {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var connection = await database.OpenReservedAsync(Context.ConnectionAborted).ConfigureAwait(false);
-        foreach (var unit in Units())
+        foreach (var unit in user.Units)
         {
             var after = lastSeq is not null && lastSeq.TryGetValue(unit, out var seen) ? seen : 0;
             var changes = await AlertStore.ChangesAfterAsync(connection, unit, after, Context.ConnectionAborted).ConfigureAwait(false);
+            var patients = new List<string>(changes.Count);
             foreach (var change in changes)
             {
                 var alert = System.Text.Json.JsonSerializer.Deserialize<AlertDocument>(change.Payload, AlertDocument.Json)!;
+                patients.Add(alert.PatientId);
                 await (change.Kind == "alertRaised" ? Clients.Caller.AlertRaised(alert) : Clients.Caller.AlertUpdated(alert)).ConfigureAwait(false);
             }
 
+            audit.Replayed(unit, after, changes, patients);
             result[unit] = changes.Count > 0 ? changes[^1].Seq : await AlertStore.LastSeqAsync(connection, unit, Context.ConnectionAborted).ConfigureAwait(false);
         }
 
         return result;
     }
 
-    private IReadOnlyList<string> Units() => CurrentUser.From(Context.User!, identity.Value).Units;
+    private CurrentUser User() => CurrentUser.From(Context.User!, identity.Value);
 }

@@ -13,11 +13,17 @@ internal sealed class AlertListener : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly List<HubEvent> events = [];
+    private readonly TaskCompletionSource<Exception?> closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AlertListener(HubConnection connection)
     {
         Connection = connection;
+        connection.Closed += e =>
+        {
+            closed.TrySetResult(e);
+            return Task.CompletedTask;
+        };
         foreach (var kind in new[] { HubEvent.Raised, HubEvent.Updated, HubEvent.Status })
         {
             connection.On<JsonElement>(kind, payload => Add(new HubEvent(kind, payload.Clone())));
@@ -25,6 +31,9 @@ internal sealed class AlertListener : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+
+    /// <summary>Completes when the connection closes (by the server or the client), with the error it closed with, if any.</summary>
+    public Task<Exception?> Closed => closed.Task;
 
     public IReadOnlyList<HubEvent> Events
     {

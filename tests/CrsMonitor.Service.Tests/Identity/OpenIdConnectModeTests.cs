@@ -89,9 +89,19 @@ public sealed class OpenIdConnectModeTests
     [Test]
     public async Task ProviderIntegrationToken_Evaluate_Is403()
     {
-        using var client = host.ClientWith(ProviderToken(Audience, new() { ["sub"] = "ehr", ["roles"] = "integration" }));
+        using var client = host.ClientWith(ProviderToken(Audience, new() { ["sub"] = "ehr", ["roles"] = "integration" }, TimeSpan.FromMinutes(5)));
         using var response = await client.PostAsync("/api/grading/evaluate", ServiceHost.Json("""{"crs":{}}"""));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task ProviderIntegrationToken_LivingLongerThanFiveMinutes_Is401_SayingWhy()
+    {
+        using var client = host.ClientWith(ProviderToken(Audience, new() { ["sub"] = "ehr", ["roles"] = new[] { "integration" } }, TimeSpan.FromMinutes(30)));
+        using var response = await client.GetAsync("/api/me");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.Single().Parameter,
+            Does.Contain("error=\"invalid_token\"").And.Contain("An integration token may live at most 5 minutes (exp - iat); this one lives 30 minutes."));
     }
 
     [Test]
@@ -117,7 +127,7 @@ public sealed class OpenIdConnectModeTests
         }
     }
 
-    private string ProviderToken(string audience, Dictionary<string, object> claims)
+    private string ProviderToken(string audience, Dictionary<string, object> claims, TimeSpan? lifetime = null)
     {
         var now = host.Time.GetUtcNow().UtcDateTime;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
@@ -126,7 +136,7 @@ public sealed class OpenIdConnectModeTests
             Audience = audience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now.AddMinutes(30),
+            Expires = now + (lifetime ?? TimeSpan.FromMinutes(30)),
             Claims = claims,
             SigningCredentials = new SigningCredentials(providerKey, SecurityAlgorithms.RsaSha256),
         });

@@ -9,7 +9,8 @@ namespace CrsMonitor.Service.Monitoring.Protocols;
 /// <summary>
 /// Registers the protocol catalog (loaded and checked at start-up: a broken protocol file stops the service with a
 /// message naming the file, the JSON path and the problem) and the admin endpoints <c>GET /api/protocols</c> (what
-/// is loaded) and <c>GET /api/protocols/{id}</c> (one file exactly as published).
+/// is loaded) and <c>GET /api/protocols/{id}</c> (one file exactly as published); which version applies to a
+/// patient's doses is patient data, for the clinicians of the patient's unit only.
 /// </summary>
 public static partial class ProtocolEndpoints
 {
@@ -31,22 +32,29 @@ public static partial class ProtocolEndpoints
     {
         app.MapGet("/api/protocols", List).RequireAuthorization(p => p.RequireRole(Roles.Admin));
         app.MapGet("/api/protocols/{id}", Read).RequireAuthorization(p => p.RequireRole(Roles.Admin));
-        app.MapGet("/api/patients/{id}/protocols", OfPatientAsync).RequireAuthorization(p => p.RequireRole(Roles.Admin));
+        app.MapGet("/api/patients/{id}/protocols", OfPatientAsync).RequireAuthorization(Policies.ClinicalStaff);
     }
 
     /// <summary>
-    /// <c>GET /api/patients/{id}/protocols</c> (admin): for each recorded dose of a protocol drug, the protocol version that
-    /// applies to it (by drug, the dose's local date and the jurisdiction), and the version that applies today for each
-    /// drug the patient has had. Dose facts only, no grades or vital signs (least privilege).
+    /// <c>GET /api/patients/{id}/protocols</c> (nurses and physicians of the patient's unit; an administrator sees no
+    /// patient data, so 403 like integration clients): for each recorded dose of a protocol drug, the protocol version
+    /// that applies to it (by drug, the dose's local date and the jurisdiction), and the version that applies today for
+    /// each drug the patient has had.
     /// </summary>
     private static async Task<IResult> OfPatientAsync(
-        string id, HttpContext context, Storage.Database database, ProtocolCatalog catalog, Schedule.MonitoringProcessor processor, TimeProvider time)
+        string id, HttpContext context, Storage.Database database, ProtocolCatalog catalog, Schedule.MonitoringProcessor processor, TimeProvider time,
+        IOptions<IdentitySettings> identity)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("protocol.patient", "Patient", id, id);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
         if (!await Storage.FhirResourceStore.ExistsAsync(connection, null, "Patient", id, context.RequestAborted).ConfigureAwait(false))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {id} is not known");
+        }
+
+        if (!await PatientAccess.ClinicianMayAccessAsync(connection, CurrentUser.From(context.User, identity.Value), id, context.RequestAborted).ConfigureAwait(false))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {id} is not on your units");
         }
 
         var doses = await Schedule.MonitoringStore.DosesAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false);

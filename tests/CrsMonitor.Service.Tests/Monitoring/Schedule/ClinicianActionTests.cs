@@ -198,17 +198,21 @@ public sealed class ClinicianActionTests(StorageProvider provider)
     }
 
     [Test]
-    public async Task Admin_SeesWhichProtocolVersionAppliesToEachDoseOfAPatient_ClinicalStaffCannot()
+    public async Task CliniciansOfThePatientsUnit_SeeWhichProtocolVersionAppliesToEachDose_AdminIntegrationAndOtherUnitsGet403()
     {
         await DoseAsync(Day1);
-        using var admin = FreshClient(host, "admin");
-        var answer = JsonNode.Parse(await Ok(await admin.GetAsync("/api/patients/p/protocols")))!;
+        var answer = JsonNode.Parse(await Ok(await physician.GetAsync("/api/patients/p/protocols")))!;
+        using var admin = FreshClient(host, "admin", Unit);
+        using var otherUnit = FreshClient(host, "nurse", "5E");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(answer["doses"]!.AsArray().Select(d => (d!["place"]!.GetValue<string>(), d["protocolId"]!.GetValue<string>(), d["version"]!.GetValue<string>())),
                 Is.EqualTo(new[] { ("C1D1", "tarlatamab-us-2025-11", "2025-11") }));
             Assert.That(answer["today"]!.AsArray().Single()!["protocolId"]!.GetValue<string>(), Is.EqualTo("tarlatamab-us-2025-11"));
-            Assert.That((await nurse.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await nurse.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await admin.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "an administrator sees no patient data");
+            Assert.That((await integration.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "integration clients never read");
+            Assert.That((await otherUnit.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "another unit's nurse");
         }
     }
 }
