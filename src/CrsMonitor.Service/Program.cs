@@ -57,6 +57,7 @@ builder.Services.AddAlerts();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddExceptionHandler<ServerErrorHandler>();
 
 var app = builder.Build();
 app.UseExceptionHandler();
