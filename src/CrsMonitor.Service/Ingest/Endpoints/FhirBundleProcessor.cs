@@ -185,7 +185,7 @@ public sealed partial class FhirBundleProcessor(
                         continue;
                     }
                 }
-                catch (DbException e)
+                catch (DbException e) when (DbErrors.IsUnavailable(e))
                 {
                     LogUnavailable(logger, context.TraceIdentifier, e.Message);
                     error = new FhirError(StatusCodes.Status503ServiceUnavailable, FhirOutcomes.Error(
