@@ -10,8 +10,10 @@ namespace CrsMonitor.Service.Ingest;
 /// The first step of <see cref="FhirJson.Parse"/>: one pass over the raw JSON with <see cref="Utf8JsonReader"/> that
 /// checks what the FHIR parser either does not check or answers with an exception: well-formed JSON (no comments,
 /// trailing commas or trailing data), valid UTF-8, nesting at most <see cref="FhirJson.MaxDepth"/>, an object at the
-/// root with a string <c>resourceType</c> naming a FHIR R4 resource (the one of the URL, when given), and no property
-/// given twice in any object (a JSON parser would silently keep one of the two values).
+/// root with a string <c>resourceType</c> naming a FHIR R4 resource (the one of the URL, when given), no property
+/// given twice in any object (a JSON parser would silently keep one of the two values), only text every database can
+/// store in strings and property names (<see cref="StorableText"/>, each refusal naming the element), and at most a
+/// given number of JSON values (counted before the parser, whose cost grows with them).
 /// </summary>
 internal sealed class JsonScan
 {
