@@ -57,6 +57,8 @@ builder.Services.AddAlerts();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddExceptionHandler<ServerErrorHandler>();
+builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -65,6 +67,8 @@ app.UseExceptionHandler();
 // The dashboard's static files are public (they hold no patient data); everything they call needs a token.
 app.UseDashboardFiles();
 app.UseStatusCodePages(FhirStatusCodes.WriteAsync);
+// Inside the status code pages, so its 414 and 431 get an OperationOutcome (Kestrel's own refusals have no body).
+app.UseMiddleware<RequestLimits>();
 app.UseAuthentication();
 
 // Before authorization, so the requests it refuses (401, and 403 by role) are audited too.

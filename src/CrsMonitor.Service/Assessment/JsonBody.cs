@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using CrsMonitor.Service.Ingest;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
@@ -51,9 +53,10 @@ internal static class JsonBody
             bytes = bytes[3..];
         }
 
+        JsonDocument document;
         try
         {
-            return (JsonDocument.Parse(bytes, Options), null);
+            document = JsonDocument.Parse(bytes, Options);
         }
         catch (JsonException e)
         {
@@ -61,6 +64,86 @@ internal static class JsonBody
             errors.Add(ValidationErrors.Body, bytes.IsEmpty ? "the body is empty: expected a JSON object" : $"not valid JSON: {e.Message}");
             return (null, errors.ToResult());
         }
+
+        var unstorable = new ValidationErrors();
+        CheckText(document.RootElement, string.Empty, unstorable);
+        if (unstorable.Any)
+        {
+            document.Dispose();
+            return (null, unstorable.ToResult());
+        }
+
+        return (document, null);
+    }
+
+    /// <summary>
+    /// Every string and field name of the body holds only text every database can store (<see cref="StorableText"/>):
+    /// a U+0000 in a reason or note is this 400 naming the field on every provider, never a database error later.
+    /// </summary>
+    private static void CheckText(JsonElement element, string path, ValidationErrors errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        errors.Add(path.Length == 0 ? ValidationErrors.Body : path, "a field name contains an unpaired surrogate escape, which is not a character");
+                        continue;
+                    }
+
+                    var at = path.Length == 0 ? Step(name) : $"{path}.{Step(name)}";
+                    if (StorableText.ProblemOf(name) is { } problem)
+                    {
+                        errors.Add(at, $"the field name {problem}");
+                    }
+
+                    CheckText(property.Value, at, errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckText(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"), errors);
+                }
+
+                break;
+            case JsonValueKind.String:
+                string text;
+                try
+                {
+                    text = element.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    errors.Add(path.Length == 0 ? ValidationErrors.Body : path, "contains an unpaired surrogate escape (\\uD800-\\uDFFF alone), which is not a character");
+                    break;
+                }
+
+                if (StorableText.ProblemOf(text) is { } textProblem)
+                {
+                    errors.Add(path.Length == 0 ? ValidationErrors.Body : path, textProblem);
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>A field name as a path step: shortened, and a character that may not be stored shown as U+FFFD.</summary>
+    private static string Step(string name)
+    {
+        var shown = name.Length <= 64 ? name : name[..64] + "...";
+        return StorableText.FirstForbidden(shown) < 0 ? shown : string.Concat(shown.Select(c => c < ' ' || char.IsSurrogate(c) ? '\uFFFD' : c));
     }
 
     private static bool IsUtf8Json(string? contentType) =>

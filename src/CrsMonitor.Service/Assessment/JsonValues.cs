@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CrsMonitor.Grading;
+using CrsMonitor.Service.Ingest;
 
 namespace CrsMonitor.Service.Assessment;
 
@@ -42,7 +43,20 @@ internal static partial class JsonValues
 
         if (match is { Success: true } && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
         {
-            return instant;
+            if (SupportedInstants.Contains(instant))
+            {
+                return instant;
+            }
+
+            errors.Add(path, SupportedInstants.Problem(text!));
+            return null;
+        }
+
+        if (match is { Success: true } && YearOf(text!) is < 1900 or >= 2200)
+        {
+            // Year 1 with a positive offset (or 9999 with a negative one) is not even a DateTimeOffset.
+            errors.Add(path, SupportedInstants.Problem(text!));
+            return null;
         }
 
         errors.Add(path, text is null
@@ -50,6 +64,8 @@ internal static partial class JsonValues
             : $"'{Shorten(text)}' is not a date-time with a UTC offset, e.g. {InstantExample}");
         return null;
     }
+
+    private static int YearOf(string text) => int.Parse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture);
 
     private static string Shorten(string? text) => text is { Length: > 60 } ? $"{text[..60]}…" : text ?? string.Empty;
 

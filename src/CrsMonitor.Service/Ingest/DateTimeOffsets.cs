@@ -7,7 +7,7 @@ namespace CrsMonitor.Service.Ingest;
 /// <summary>
 /// Every dateTime in a resource that has a time of day must carry its UTC offset: a local time cannot be placed on
 /// the timeline. The parser already refuses such literals in what clients send; this walk also covers resources
-/// built or rewritten in code.
+/// built or rewritten in code. Every dateTime, instant and date must also lie in <see cref="SupportedInstants"/>.
 /// </summary>
 internal static class DateTimeOffsets
 {
@@ -39,7 +39,11 @@ internal static class DateTimeOffsets
         if (element is FhirDateTime dateTime)
         {
             var kind = FhirTime.Read(dateTime.Value).Kind;
-            if (kind == TimeKind.NoOffset)
+            if (kind == TimeKind.OutOfRange)
+            {
+                f.Error(path, SupportedInstants.Problem(dateTime.Value!), OperationOutcome.IssueType.Value);
+            }
+            else if (kind == TimeKind.NoOffset)
             {
                 f.Error(path, $"'{dateTime.Value}' has a time of day but no UTC offset: add Z or +hh:mm (a local time cannot be placed on the timeline)");
             }
@@ -47,6 +51,16 @@ internal static class DateTimeOffsets
             {
                 f.Error(path, $"'{dateTime.Value}' is not a valid FHIR dateTime");
             }
+        }
+
+        else if (element is Instant { Value: { } instant } && !SupportedInstants.Contains(instant))
+        {
+            f.Error(path, SupportedInstants.Problem(instant.ToString("o", CultureInfo.InvariantCulture)), OperationOutcome.IssueType.Value);
+        }
+        else if (element is Date { Value: { } date } && Hl7.Fhir.ElementModel.Types.Date.TryParse(date, out var day)
+            && !SupportedInstants.Contains(new DateOnly(day.Years ?? 1, day.Months ?? 1, day.Days ?? 1)))
+        {
+            f.Error(path, SupportedInstants.Problem(date), OperationOutcome.IssueType.Value);
         }
 
         if (element is not PrimitiveType)

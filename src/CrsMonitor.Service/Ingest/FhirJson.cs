@@ -18,6 +18,16 @@ public static class FhirJson
     /// <summary>The deepest JSON nesting accepted (reliability-security.md).</summary>
     public const int MaxDepth = 64;
 
+    /// <summary>
+    /// The most JSON values (objects, arrays, strings, numbers, booleans, nulls) one resource may hold: counted by the
+    /// first scan, before the parser, so a body of tens of thousands of elements costs one linear pass. A real
+    /// resource holds a few hundred; 1 MB of JSON can hold about 250,000.
+    /// </summary>
+    public const int MaxValuesPerResource = 100_000;
+
+    /// <summary>The same for a Bundle (up to 10 MB, <see cref="Endpoints.FhirHttp.MaxBundleBytes"/>).</summary>
+    public const int MaxValuesPerBundle = 1_000_000;
+
     /// <summary>Parses one resource. <paramref name="expectedType"/> is the type in the URL (null: any type).</summary>
     public static (Resource? Resource, FhirError? Error) Parse(ReadOnlyMemory<byte> utf8Json, string? expectedType)
     {
@@ -28,7 +38,7 @@ public static class FhirJson
             json = utf8Json.Span;
         }
 
-        var scan = JsonScan.Run(json, expectedType);
+        var scan = JsonScan.Run(json, expectedType, expectedType == "Bundle" ? MaxValuesPerBundle : MaxValuesPerResource);
         if (scan.Issues.Count > 0)
         {
             return (null, BadRequest(scan.Issues));
@@ -54,8 +64,8 @@ public static class FhirJson
                 $"{scan.ResourceType ?? "Resource"}: the resource could not be read ({e.Message})")]));
         }
 
-        var found = FirelyIssues.ToIssues(issues, utf8Json, scan.ResourceType ?? resource?.TypeName ?? "Resource");
-        return found.Count == 0 && resource is not null ? (resource, null) : (null, BadRequest(found));
+        var (found, notListed) = FirelyIssues.ToIssues(issues, utf8Json, scan.ResourceType ?? resource?.TypeName ?? "Resource");
+        return found.Count == 0 && resource is not null ? (resource, null) : (null, BadRequest(found, notListed));
     }
 
     /// <summary>Compact FHIR JSON of <paramref name="resource"/>, for storage and responses.</summary>
@@ -65,8 +75,8 @@ public static class FhirJson
         return FhirJsonSerializer.Default.SerializeToString(resource, pretty: false);
     }
 
-    private static FhirError BadRequest(IReadOnlyList<OperationOutcome.IssueComponent> issues) =>
+    private static FhirError BadRequest(IReadOnlyList<OperationOutcome.IssueComponent> issues, int notListed = 0) =>
         new(StatusCodes.Status400BadRequest, FhirOutcomes.Outcome(issues.Count > 0
             ? issues
-            : [FhirOutcomes.ErrorIssue(OperationOutcome.IssueType.Structure, "Resource", "Resource: the resource is not valid FHIR R4")]));
+            : [FhirOutcomes.ErrorIssue(OperationOutcome.IssueType.Structure, "Resource", "Resource: the resource is not valid FHIR R4")], notListed));
 }

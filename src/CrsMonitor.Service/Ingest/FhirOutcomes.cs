@@ -58,7 +58,10 @@ public static class FhirOutcomes
     /// An OperationOutcome of <paramref name="issues"/>: with none, one information issue saying all is well; past
     /// <see cref="MaxIssues"/>, the first ones and an information issue saying how many more there were.
     /// </summary>
-    public static OperationOutcome Outcome(IEnumerable<OperationOutcome.IssueComponent> issues)
+    public static OperationOutcome Outcome(IEnumerable<OperationOutcome.IssueComponent> issues) => Outcome(issues, 0);
+
+    /// <summary>As <see cref="Outcome(IEnumerable{OperationOutcome.IssueComponent})"/>, with <paramref name="notListed"/> more problems found but not described.</summary>
+    public static OperationOutcome Outcome(IEnumerable<OperationOutcome.IssueComponent> issues, int notListed)
     {
         ArgumentNullException.ThrowIfNull(issues);
         var list = issues.ToList();
@@ -66,9 +69,9 @@ public static class FhirOutcomes
         {
             list.Add(Information(null, "All OK"));
         }
-        else if (list.Count > MaxIssues)
+        else if (list.Count + notListed > MaxIssues)
         {
-            var more = list.Count - MaxIssues;
+            var more = list.Count + notListed - MaxIssues;
             list = [.. list.Take(MaxIssues), Information(null, $"{more} more problems of the same resource are not listed")];
         }
 

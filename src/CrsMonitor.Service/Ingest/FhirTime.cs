@@ -13,6 +13,9 @@ internal enum TimeKind
     /// <summary>A time of day without an offset (not valid FHIR; a local time cannot be placed).</summary>
     NoOffset,
 
+    /// <summary>Valid FHIR, but outside <see cref="SupportedInstants"/> (year 1, 9999, ...).</summary>
+    OutOfRange,
+
     Invalid,
 }
 
@@ -28,13 +31,27 @@ internal static class FhirTime
             return new TimeValue(TimeKind.Invalid, default);
         }
 
+        DateTimeOffset at;
+        try
+        {
+            // A partial date is taken at its first instant; year 1 with a positive offset is before DateTimeOffset.MinValue.
+            at = value.ToDateTimeOffset(TimeSpan.Zero).ToUniversalTime();
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return new TimeValue(TimeKind.OutOfRange, default);
+        }
+
+        if (!SupportedInstants.Contains(at))
+        {
+            return new TimeValue(TimeKind.OutOfRange, default);
+        }
+
         if (value.Precision <= ElementTypes.DateTimePrecision.Day)
         {
             return new TimeValue(TimeKind.DateOnly, default);
         }
 
-        return value.HasOffset
-            ? new TimeValue(TimeKind.Instant, value.ToDateTimeOffset(TimeSpan.Zero).ToUniversalTime())
-            : new TimeValue(TimeKind.NoOffset, default);
+        return value.HasOffset ? new TimeValue(TimeKind.Instant, at) : new TimeValue(TimeKind.NoOffset, default);
     }
 }

@@ -25,9 +25,15 @@ internal static partial class FirelyIssues
         ["JSON129"] = "a resource must give each property once",
     };
 
-    public static List<OperationOutcome.IssueComponent> ToIssues(IEnumerable<CodedException> found, ReadOnlyMemory<byte> json, string resourceType)
+    /// <summary>
+    /// The first <see cref="FhirOutcomes.MaxIssues"/> errors as issues, and how many more errors there were (counted,
+    /// not described: following a path in the JSON costs up to the size of the objects on it, and describing every one
+    /// of thousands of unknown elements made a parse quadratic in the body's size).
+    /// </summary>
+    public static (List<OperationOutcome.IssueComponent> Issues, int NotListed) ToIssues(IEnumerable<CodedException> found, ReadOnlyMemory<byte> json, string resourceType)
     {
         var result = new List<OperationOutcome.IssueComponent>();
+        var notListed = 0;
         JsonDocument? document = null;
         try
         {
@@ -37,6 +43,12 @@ internal static partial class FirelyIssues
                 var severity = extended?.IssueSeverity ?? OperationOutcome.IssueSeverity.Error;
                 if (severity is not (OperationOutcome.IssueSeverity.Error or OperationOutcome.IssueSeverity.Fatal))
                 {
+                    continue;
+                }
+
+                if (result.Count == FhirOutcomes.MaxIssues)
+                {
+                    notListed++;
                     continue;
                 }
 
@@ -59,7 +71,7 @@ internal static partial class FirelyIssues
             document?.Dispose();
         }
 
-        return result;
+        return (result, notListed);
     }
 
     /// <summary>

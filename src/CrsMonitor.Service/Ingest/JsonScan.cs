@@ -10,13 +10,18 @@ namespace CrsMonitor.Service.Ingest;
 /// The first step of <see cref="FhirJson.Parse"/>: one pass over the raw JSON with <see cref="Utf8JsonReader"/> that
 /// checks what the FHIR parser either does not check or answers with an exception: well-formed JSON (no comments,
 /// trailing commas or trailing data), valid UTF-8, nesting at most <see cref="FhirJson.MaxDepth"/>, an object at the
-/// root with a string <c>resourceType</c> naming a FHIR R4 resource (the one of the URL, when given), and no property
-/// given twice in any object (a JSON parser would silently keep one of the two values).
+/// root with a string <c>resourceType</c> naming a FHIR R4 resource (the one of the URL, when given), no property
+/// given twice in any object (a JSON parser would silently keep one of the two values), only text every database can
+/// store in strings and property names (<see cref="StorableText"/>, each refusal naming the element), and at most a
+/// given number of JSON values (counted before the parser, whose cost grows with them).
 /// </summary>
 internal sealed class JsonScan
 {
     private readonly List<OperationOutcome.IssueComponent> issues = [];
     private readonly List<Container> containers = [];
+
+    /// <summary>Strings holding a character that may not be stored: their path (without the resource type) and why.</summary>
+    private readonly List<(string Path, string Problem)> unstorable = [];
 
     private JsonScan()
     {
@@ -27,14 +32,15 @@ internal sealed class JsonScan
     /// <summary>The root's resourceType when it is a known FHIR resource type.</summary>
     public string? ResourceType { get; private set; }
 
-    public static JsonScan Run(ReadOnlySpan<byte> json, string? expectedType)
+    /// <summary>Scans <paramref name="json"/>; more than <paramref name="maxValues"/> JSON values stop the scan with one issue.</summary>
+    public static JsonScan Run(ReadOnlySpan<byte> json, string? expectedType, int maxValues)
     {
         var scan = new JsonScan();
-        scan.Scan(json, expectedType);
+        scan.Scan(json, expectedType, maxValues);
         return scan;
     }
 
-    private void Scan(ReadOnlySpan<byte> json, string? expectedType)
+    private void Scan(ReadOnlySpan<byte> json, string? expectedType, int maxValues)
     {
         if (json.IsEmpty || json.Trim(" \t\r\n"u8).IsEmpty)
         {
@@ -51,10 +57,21 @@ internal sealed class JsonScan
         string? rootType = null;
         var rootTypeSeen = false;
         var duplicates = new List<string>();
+        var values = 0;
         try
         {
             while (reader.Read())
             {
+                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.EndObject or JsonTokenType.EndArray) && ++values > maxValues)
+                {
+                    // Counted before anything costly happens: the parser's cost (and its list of findings) grows with it.
+                    var where = PathOf(null, rootType);
+                    issues.Add(FhirOutcomes.Issue(OperationOutcome.IssueSeverity.Error, OperationOutcome.IssueType.TooCostly, where,
+                        string.Create(CultureInfo.InvariantCulture, $"{where}: the body holds more than {maxValues:N0} JSON values, the limit for one request; send fewer elements"),
+                        location: string.Create(CultureInfo.InvariantCulture, $"byte {reader.TokenStartIndex + 1}")));
+                    return;
+                }
+
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject:
@@ -74,6 +91,7 @@ internal sealed class JsonScan
                         break;
                     case JsonTokenType.PropertyName:
                         var name = ReadString(ref reader);
+                        CheckText(name, name);
                         var top = containers[^1];
                         if (!top.Names!.Add(name))
                         {
@@ -106,8 +124,9 @@ internal sealed class JsonScan
                             return;
                         }
 
-                        ReadString(ref reader);
+                        var text = ReadString(ref reader);
                         CountValue();
+                        CheckText(text, null);
                         break;
                     default:
                         if (containers.Count == 0)
@@ -162,11 +181,26 @@ internal sealed class JsonScan
                 $"Resource.resourceType is '{typeName}' but this URL is for {expectedType} resources: send a {typeName} to /fhir/{typeName}");
         }
 
+        foreach (var (path, problem) in unstorable)
+        {
+            var full = (typeName ?? "Resource") + path;
+            Add(OperationOutcome.IssueType.Value, full, $"{full} {problem}");
+        }
+
         foreach (var path in duplicates)
         {
             var full = (typeName ?? "Resource") + path;
             Add(OperationOutcome.IssueType.Structure, full,
                 $"{full} is given more than once in the same JSON object; a resource must give each property once");
+        }
+    }
+
+    /// <summary>A string value (or property name) with a character no provider may store is refused here, naming it.</summary>
+    private void CheckText(string text, string? propertyName)
+    {
+        if (StorableText.FirstForbidden(text) is var at and >= 0)
+        {
+            unstorable.Add((PathOf(propertyName), $"{(propertyName is null ? string.Empty : "(a property name) ")}{StorableText.Problem(text, at)}"));
         }
     }
 

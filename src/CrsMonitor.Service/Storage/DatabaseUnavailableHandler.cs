@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace CrsMonitor.Service.Storage;
 
 /// <summary>
-/// A database failure that reaches the exception handler (every endpoint; only a batch answers per entry) is the
-/// database's, not a bug: 503 with Retry-After, an OperationOutcome under /fhir and problem+json elsewhere.
+/// An unavailable database (<see cref="DbErrors.IsUnavailable"/>) that reaches the exception handler (every endpoint;
+/// only a batch answers per entry) is the database's, not a bug: 503 with Retry-After, an OperationOutcome under /fhir
+/// and problem+json elsewhere, with the request's correlation id. Any other database error (a data exception, a
+/// constraint) would fail again on every retry: it is left to <see cref="Hosting.ServerErrorHandler"/> (500, audited).
 /// </summary>
 public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
@@ -18,12 +20,15 @@ public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService pr
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         ArgumentNullException.ThrowIfNull(exception);
-        if (!DbErrors.IsDatabaseFailure(exception))
+        if (!DbErrors.IsUnavailable(exception))
         {
             return false;
         }
 
         LogUnavailable(logger, httpContext.TraceIdentifier, exception.Message);
+
+        // The exception handler cleared the response's headers; the id the logs and the client quote is set again.
+        httpContext.Response.Headers[Identity.AuditMiddleware.CorrelationHeader] = httpContext.TraceIdentifier;
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
         if (httpContext.Request.Path.StartsWithSegments(FhirEndpoints.Base))

@@ -19,6 +19,11 @@ public static class ConditionalCreate
             throw new FormatException("If-None-Exist supports one identifier parameter only");
         }
 
+        if (StorableText.ProblemOf(token) is { } problem)
+        {
+            throw new FormatException($"If-None-Exist identifier {problem}");
+        }
+
         var bar = token.IndexOf('|', StringComparison.Ordinal);
         var (system, value) = bar < 0 ? (string.Empty, token) : (token[..bar], token[(bar + 1)..]);
         if (value.Length == 0)

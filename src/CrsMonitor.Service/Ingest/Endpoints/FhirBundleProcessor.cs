@@ -177,7 +177,7 @@ public sealed partial class FhirBundleProcessor(
                     error = refused.Error;
                     await AuditRefusedEntryAsync(context, trail, user, entry.Type, refused).ConfigureAwait(false);
                 }
-                catch (DbException e)
+                catch (DbException e) when (DbErrors.IsUnavailable(e))
                 {
                     LogUnavailable(logger, context.TraceIdentifier, e.Message);
                     error = new FhirError(StatusCodes.Status503ServiceUnavailable, FhirOutcomes.Error(

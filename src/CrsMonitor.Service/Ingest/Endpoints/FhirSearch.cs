@@ -51,7 +51,7 @@ public static class FhirSearch
         {
             if (!DateFilter.TryParse(value, out var filter))
             {
-                return Bad("date", $"'{value}' is not a date filter: [eq|ne|gt|lt|ge|le]YYYY-MM-DD or a dateTime with offset");
+                return Bad("date", $"'{value}' is not a date filter: [eq|ne|gt|lt|ge|le]YYYY-MM-DD or a dateTime with offset, from {SupportedInstants.Earliest:yyyy-MM-dd} up to {SupportedInstants.End:yyyy-MM-dd}");
             }
 
             dates.Add(filter);
@@ -141,6 +141,11 @@ public static class FhirSearch
             if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 var from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                if (!SupportedInstants.Contains(from))
+                {
+                    return false;
+                }
+
                 filter = new DateFilter(prefix, from, from.AddDays(1));
                 return true;
             }
@@ -148,6 +153,11 @@ public static class FhirSearch
             if (text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text.LastIndexOfAny(['+', '-']) > text.IndexOf('T', StringComparison.Ordinal))
                 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
             {
+                if (!SupportedInstants.Contains(instant))
+                {
+                    return false;
+                }
+
                 filter = new DateFilter(prefix, instant, instant.AddTicks(1));
                 return true;
             }
