@@ -36,6 +36,12 @@ if (args is ["migrate", ..])
     return MigrateCommand.Run(builder.Configuration, Console.Out, Console.Error);
 }
 
+// `verify-audit [--Storage:Key=value ...]` recomputes the audit's hash chain and exits (0 verified, 1 not, 2 could not).
+if (args is ["verify-audit", ..])
+{
+    return AuditVerifyCommand.Run(builder.Configuration, Console.Out, Console.Error);
+}
+
 // Run as a program (not under a test host, which adds its settings later): report every settings problem at once.
 var runAsProgram = Assembly.GetEntryAssembly() == typeof(Program).Assembly;
 if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Count: > 0 } problems)

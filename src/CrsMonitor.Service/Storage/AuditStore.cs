@@ -13,8 +13,10 @@ public sealed record AuditEntry(
     string Outcome, string? RemoteAddress, string? CorrelationId, string? Detail);
 
 /// <summary>
-/// The append-only audit log (<c>audit_log</c>). The database itself refuses UPDATE and DELETE on it (triggers on
-/// every provider), so no code path, ours or an operator's, can rewrite history.
+/// The append-only audit log (<c>audit_log</c>). The database itself refuses UPDATE, DELETE, TRUNCATE and (SQLite)
+/// REPLACE on it (triggers on every provider, migrations 0001 and 0004); on PostgreSQL and SQL Server the service's
+/// role may only INSERT and SELECT it (<see cref="ServiceRoleGrant"/>); and what an owner could still do is made
+/// evident by the hash chain (<see cref="AuditSealer"/>, the <c>verify-audit</c> verb). deploy/database-roles.md.
 /// </summary>
 public static class AuditStore
 {

@@ -6,7 +6,8 @@ namespace CrsMonitor.Service.Storage;
 /// <summary>
 /// The <c>migrate</c> verb: runs the pending migrations of the configured database (<c>Storage</c> section; settings
 /// may follow on the command line, e.g. <c>migrate --Storage:Provider=postgres --Storage:ConnectionString=...</c>)
-/// and exits without starting the server. Exit codes: 0 up to date; 1 failed (one message on standard error).
+/// and exits without starting the server. With <c>Storage:ServiceRole</c> it then grants that role what the service needs
+/// (<see cref="ServiceRoleGrant"/>). Exit codes: 0 up to date; 1 failed (one message on standard error).
 /// </summary>
 public static class MigrateCommand
 {
@@ -41,6 +42,13 @@ public static class MigrateCommand
                 : $"migrate: the {provider} database is up to date; applied {string.Join(", ", result.Applied)}");
             ProvisionQuartz(settings.Provider, connectionString);
             stdout.WriteLine($"migrate: the Quartz tables (QRTZ_*) of the {provider} database are in place");
+            if (!string.IsNullOrEmpty(settings.ServiceRole))
+            {
+                using var database = new Database(settings.Provider, connectionString);
+                ServiceRoleGrant.GrantAsync(database, settings.ServiceRole, CancellationToken.None).GetAwaiter().GetResult();
+                stdout.WriteLine($"migrate: service role '{settings.ServiceRole}' may read and write the service's tables and only insert into the audit tables");
+            }
+
             return Migrated;
         }
         catch (Exception e) when (e is StartupConfigurationException or MigrationException or Quartz.SchedulerException)

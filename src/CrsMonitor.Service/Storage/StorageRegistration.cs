@@ -8,7 +8,7 @@ public static class StorageRegistration
     /// <summary>
     /// The database (<see cref="Database"/>, configuration section <c>Storage</c>), its migration at start-up (SQLite
     /// always; PostgreSQL and SQL Server with <c>Storage:MigrateOnStartup</c>), the readiness check <c>database</c> and
-    /// the daily purge of rejected payloads past retention.
+    /// the daily purge of rejected payloads past retention, and the audit sealer (<see cref="AuditSealer"/>).
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,6 +24,7 @@ public static class StorageRegistration
         });
         services.AddHostedService<StorageStartup>();
         services.AddHostedService<RejectedPayloadPurge>();
+        services.AddSingleton<AuditSealer>().AddHostedService(sp => sp.GetRequiredService<AuditSealer>());
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(
             "database", tags: [HealthEndpoints.ReadyTag], timeout: TimeSpan.FromSeconds(5));
         return services;

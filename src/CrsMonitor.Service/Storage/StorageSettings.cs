@@ -25,6 +25,25 @@ public sealed record StorageSettings
     /// <summary>PostgreSQL and SQL Server: run the migrations at start-up (default false: run the <c>migrate</c> verb).</summary>
     public bool MigrateOnStartup { get; init; }
 
+    /// <summary>
+    /// PostgreSQL and SQL Server: the role (database principal) the service connects as. When set, the <c>migrate</c>
+    /// verb, run as the owner of the tables, grants it only what the service needs: INSERT and SELECT on the audit
+    /// tables, no UPDATE, DELETE, TRUNCATE or ALTER anywhere it could rewrite history (deploy/database-roles.md).
+    /// </summary>
+    public string? ServiceRole { get; init; }
+
+    /// <summary>How often the audit sealer looks for rows to seal (seconds, 1-3600, default 30).</summary>
+    public int AuditSealIntervalSeconds { get; init; } = 30;
+
+    /// <summary>
+    /// How long an audit id must have been visible before rows up to it are sealed (seconds, 0-3600, default 60): a
+    /// transaction that took a lower id and commits later must have finished by then.
+    /// </summary>
+    public int AuditSealSettleSeconds { get; init; } = 60;
+
+    /// <summary>At most this many audit rows per seal (10-100000, default 1000).</summary>
+    public int AuditSealBatchRows { get; init; } = 1000;
+
     public static StorageSettings FromConfiguration(IConfiguration configuration) =>
         SettingsBinding.Bind(configuration, SectionName, new StorageSettings());
 
@@ -56,6 +75,38 @@ public sealed record StorageSettings
         if (RejectedPayloadRetentionDays is < 1 or > 3650)
         {
             problems.Add($"Storage:RejectedPayloadRetentionDays must be from 1 to 3650 (was {RejectedPayloadRetentionDays}).");
+        }
+
+        if (!string.IsNullOrEmpty(ServiceRole))
+        {
+            if (Provider == StorageProvider.Sqlite)
+            {
+                problems.Add("Storage:ServiceRole applies to postgres and sqlserver only (SQLite has no roles).");
+            }
+            else if (MigrateOnStartup)
+            {
+                problems.Add("Storage:ServiceRole and Storage:MigrateOnStartup cannot both be set: the service role cannot migrate; run the `migrate` verb as the migration role.");
+            }
+
+            if (ServiceRole.Length > 128 || string.IsNullOrWhiteSpace(ServiceRole) || ServiceRole.Any(char.IsControl))
+            {
+                problems.Add("Storage:ServiceRole must be a role name of 1 to 128 characters without control characters.");
+            }
+        }
+
+        if (AuditSealIntervalSeconds is < 1 or > 3600)
+        {
+            problems.Add($"Storage:AuditSealIntervalSeconds must be from 1 to 3600 (was {AuditSealIntervalSeconds}).");
+        }
+
+        if (AuditSealSettleSeconds is < 0 or > 3600)
+        {
+            problems.Add($"Storage:AuditSealSettleSeconds must be from 0 to 3600 (was {AuditSealSettleSeconds}).");
+        }
+
+        if (AuditSealBatchRows is < 10 or > 100_000)
+        {
+            problems.Add($"Storage:AuditSealBatchRows must be from 10 to 100000 (was {AuditSealBatchRows}).");
         }
 
         return problems;

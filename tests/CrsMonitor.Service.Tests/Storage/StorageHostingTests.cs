@@ -38,7 +38,7 @@ public sealed class StorageHostingTests
         using var host = new ServiceHost(db.HostSettings);
         var error = Assert.Catch(() => host.CreateClient().Dispose());
         Assert.That(error, Is.InstanceOf<StartupConfigurationException>());
-        Assert.That(error!.Message, Does.Contain("0001_initial.sql, 0002_monitoring.sql, 0003_alerts.sql pending").And.Contain("migrate"));
+        Assert.That(error!.Message, Does.Contain("0001_initial.sql, 0002_monitoring.sql, 0003_alerts.sql, 0004_audit_tamper_evidence.sql pending").And.Contain("migrate"));
     }
 
     [Test]
@@ -143,8 +143,44 @@ public sealed class StorageHostingTests
 
     [TestCase("Storage:Provider", "sqlserver", "Storage:ConnectionString must be set")]
     [TestCase("Storage:RejectedPayloadRetentionDays", "0", "RejectedPayloadRetentionDays must be from 1 to 3650")]
+    [TestCase("Storage:ServiceRole", "crsmonitor_service", "Storage:ServiceRole applies to postgres and sqlserver only")]
+    [TestCase("Storage:AuditSealIntervalSeconds", "0", "Storage:AuditSealIntervalSeconds must be from 1 to 3600")]
+    [TestCase("Storage:AuditSealSettleSeconds", "-1", "Storage:AuditSealSettleSeconds must be from 0 to 3600")]
+    [TestCase("Storage:AuditSealBatchRows", "9", "Storage:AuditSealBatchRows must be from 10 to 100000")]
     public void Settings_Problems_NameTheSetting(string key, string value, string expected) =>
         Assert.That(StorageSettings.FromConfiguration(Configuration(new() { [key] = value })).Problems(), Has.One.Contains(expected));
+
+    [Test]
+    public void Settings_ServiceRoleWithMigrateOnStartup_IsAProblem() =>
+        Assert.That(
+            StorageSettings.FromConfiguration(Configuration(new()
+            {
+                ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = "Host=db", ["Storage:ServiceRole"] = "crsmonitor_service",
+                ["Storage:MigrateOnStartup"] = "true",
+            })).Problems(),
+            Has.One.Contains("Storage:ServiceRole and Storage:MigrateOnStartup cannot both be set"));
+
+    [Test]
+    public async Task Sealer_InTheService_SealsCommittedAuditRowsOnTheServiceClock()
+    {
+        using var host = new ServiceHost();
+        var sealer = host.Services.GetRequiredService<AuditSealer>();
+        using (var client = host.ClientFor("nurse", "7W"))
+        {
+            using var me = await client.GetAsync("/fhir/Observation/none"); // audited (a read), answered 404
+        }
+
+        // Interval 30 s, settle 60 s (the defaults): rows seen at one pass are sealed by a pass at least 60 s later.
+        for (var tick = 0; tick < 4; tick++)
+        {
+            var before = sealer.Passes;
+            host.Time.Advance(TimeSpan.FromSeconds(30));
+            await Alerts.AlertKit.WaitUntilAsync(() => Task.FromResult(sealer.Passes > before), () => $"sealer pass {tick + 1}");
+        }
+
+        var result = await AuditVerifier.VerifyAsync(host.Services.GetRequiredService<Database>(), CancellationToken.None);
+        Assert.That((result.Verified, result.Seals, result.SealedRows), Is.EqualTo((true, 1L, 1L)), result.Message);
+    }
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values).Build();
