@@ -5,6 +5,7 @@ using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Ingest.Endpoints;
+using CrsMonitor.Service.Limits;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
@@ -57,6 +58,7 @@ builder.Services.AddAlerts();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
+builder.Services.AddRequestLimits();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -68,6 +70,7 @@ app.UseAuthentication();
 
 // Before authorization, so the requests it refuses (401, and 403 by role) are audited too.
 app.UseMiddleware<AuditMiddleware>();
+app.UseRequestLimits();
 app.UseAuthorization();
 app.MapAlertHub();
 app.MapHealthEndpoints();
