@@ -82,6 +82,13 @@ public sealed class Database : IAsyncDisposable, IDisposable
         sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind, Timeouts.Command, this.time) : null;
     }
 
+    /// <summary>
+    /// SQLite: the last writer could not get the write lock within <see cref="DatabaseTimeouts.Command"/> (another process
+    /// holds it, or a unit of work never ends) and nothing has committed since. Always false on the other providers, whose
+    /// probe itself fails when the server does not answer.
+    /// </summary>
+    public bool WritesBlocked => sqliteWriter?.Blocked ?? false;
+
     /// <summary>How long this database waits for a statement, a connection and the readiness probe.</summary>
     public DatabaseTimeouts Timeouts { get; }
 

@@ -5,8 +5,9 @@ namespace CrsMonitor.Service.Storage;
 
 /// <summary>
 /// Readiness: the database answers a query within <c>Storage:HealthProbeTimeoutSeconds</c> (a connection of the probe's
-/// own, opened and queried with that timeout: a frozen server is unready within seconds, never a hanging request).
-/// Details (never the connection string) go to the log.
+/// own, opened and queried with that timeout: a frozen server is unready within seconds, never a hanging request), and
+/// on SQLite its writes are not blocked (<see cref="Database.WritesBlocked"/>: reads still work while another process
+/// holds the write lock). Details (never the connection string) go to the log.
 /// </summary>
 internal sealed partial class DatabaseHealthCheck(Database database, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
@@ -21,6 +22,12 @@ internal sealed partial class DatabaseHealthCheck(Database database, ILogger<Dat
             // Real time, as the drivers' own timeouts: Npgsql's statement timeout on a frozen server is followed by a
             // cancellation request and its wait, so the probe stops waiting itself (the abandoned probe ends by those).
             await probe.WaitAsync(database.Timeouts.Probe, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            if (database.WritesBlocked)
+            {
+                LogWritesBlocked(logger, database.Provider);
+                return HealthCheckResult.Unhealthy("database answers reads but not writes");
+            }
+
             return HealthCheckResult.Healthy("database answers");
         }
         catch (Exception e) when (DbErrors.IsDatabaseFailure(e) || e is InvalidOperationException)
@@ -45,4 +52,7 @@ internal sealed partial class DatabaseHealthCheck(Database database, ILogger<Dat
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Provider} database does not answer: {Reason}")]
     private static partial void LogFailed(ILogger logger, StorageProvider provider, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Provider} database answers reads, but its write lock is held elsewhere: the last write gave up and none has committed since")]
+    private static partial void LogWritesBlocked(ILogger logger, StorageProvider provider);
 }

@@ -32,6 +32,9 @@ internal sealed class SqliteWriteQueue : IDisposable
 
     private int waiting;
 
+    /// <summary>The last writer could not get the write lock (it gave up, or BEGIN was busy); no group has committed since.</summary>
+    private volatile bool blocked;
+
     /// <summary>The group whose transaction is open; read and written only while holding <see cref="gate"/>.</summary>
     private Group? current;
 
@@ -106,7 +109,8 @@ internal sealed class SqliteWriteQueue : IDisposable
         }
         catch (Exception e)
         {
-            failed ??= ExceptionDispatchInfo.Capture(e); // cancelled, or BEGIN failed
+            failed ??= ExceptionDispatchInfo.Capture(e); // cancelled, gave up, or BEGIN failed
+            blocked |= e is TimeoutException || (e is DbException d && DbErrors.IsTransientConflict(d));
         }
         finally
         {
@@ -129,6 +133,12 @@ internal sealed class SqliteWriteQueue : IDisposable
 
         return result;
     }
+
+    /// <summary>
+    /// Whether writes are blocked: the last writer gave up waiting for the write lock, or SQLite answered busy when it began,
+    /// and no group has committed since (readiness reports it: reads still work, writes do not).
+    /// </summary>
+    public bool Blocked => blocked;
 
     public void Dispose() => gate.Dispose();
 
@@ -174,6 +184,7 @@ internal sealed class SqliteWriteQueue : IDisposable
             else
             {
                 await group.Transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                blocked = false;
                 group.Committed.TrySetResult();
             }
         }

@@ -121,6 +121,41 @@ public sealed class FhirFrozenDatabaseTests
         Assert.That(thawed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await thawed.Content.ReadAsStringAsync());
     }
 
+    [Test]
+    public async Task Sqlite_WriteLockHeldByAnotherProcess_Writes503_AndReadinessUnready_UntilItIsGivenUp()
+    {
+        await using var sqlite = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var settings = sqlite.HostSettings;
+        settings["Storage:CommandTimeoutSeconds"] = "1";
+        using var local = new ServiceHost(settings);
+        using var feed = local.ClientFor("integration");
+        using var anonymous = local.ClientWith(null);
+        await AdmitAsync(feed, Patient, "7W");
+        var body = Temperature(Patient, 38.6m, "Cel", At.AddMinutes(10), "while-locked");
+        HttpResponseMessage refused, unready;
+        await using (var other = new Microsoft.Data.Sqlite.SqliteConnection(sqlite.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var holding = await other.BeginTransactionAsync(); // BEGIN IMMEDIATE: the write lock until disposed
+            refused = await feed.PostAsync("/fhir/Observation", Body(body));
+            unready = await anonymous.GetAsync("/health/ready");
+        }
+
+        using var resent = await feed.PostAsync("/fhir/Observation", Body(body));
+        using var ready = await anonymous.GetAsync("/health/ready");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), await refused.Content.ReadAsStringAsync());
+            Assert.That(refused.Headers.RetryAfter, Is.Not.Null);
+            Assert.That(unready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "reads work, writes do not: not ready");
+            Assert.That(resent.StatusCode, Is.EqualTo(HttpStatusCode.Created), await resent.Content.ReadAsStringAsync());
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), "ready again once a write has committed");
+        }
+
+        refused.Dispose();
+        unready.Dispose();
+    }
+
     private async Task<IReadOnlyList<decimal>> TemperaturesAsync()
     {
         var bundle = JsonNode.Parse(await Ok(await nurse.GetAsync($"/fhir/Observation?patient={Patient}&code=8310-5")))!;
