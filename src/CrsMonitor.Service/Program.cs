@@ -5,6 +5,7 @@ using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Ingest.Endpoints;
+using CrsMonitor.Service.Limits;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
@@ -65,6 +66,7 @@ builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();
 builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
+builder.Services.AddRequestBudgets();
 
 var app = builder.Build();
 app.UseSecurityHeaders();
@@ -79,6 +81,7 @@ app.UseAuthentication();
 
 // Before authorization, so the requests it refuses (401, and 403 by role) are audited too.
 app.UseMiddleware<AuditMiddleware>();
+app.UseRequestBudgets();
 app.UseAuthorization();
 app.MapAlertHub();
 app.MapHealthEndpoints();

@@ -57,9 +57,26 @@ public sealed class ServiceHost(IReadOnlyDictionary<string, string?>? settings =
 
     public static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
+    /// <summary>
+    /// Tests send far more requests on a frozen fake clock than any client would send in real time: the request budgets
+    /// and the rejected-body allowance are opened wide unless a test sets them (the limit tests do).
+    /// </summary>
+    private static readonly Dictionary<string, string?> OpenLimits = new()
+    {
+        ["Limits:Integration:Burst"] = "10000000",
+        ["Limits:Staff:Burst"] = "10000000",
+        ["Limits:Anonymous:Burst"] = "10000000",
+        ["Limits:RejectedBodyBytesPerClient"] = "1073741824",
+    };
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting(DataDirectory.ConfigurationKey, Data.Path);
+        foreach (var (key, value) in OpenLimits.Where(l => !settings.ContainsKey(l.Key)))
+        {
+            builder.UseSetting(key, value);
+        }
+
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);

@@ -1,6 +1,7 @@
 using CrsMonitor.Grading;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Limits;
 using CrsMonitor.Service.Storage;
 
 namespace CrsMonitor.Service.Hosting;
@@ -46,6 +47,15 @@ public static class ConfigurationCheck
         try
         {
             problems.AddRange(StorageSettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
+            problems.AddRange(LimitSettings.FromConfiguration(configuration).Problems());
         }
         catch (StartupConfigurationException e)
         {

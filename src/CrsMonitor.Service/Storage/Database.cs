@@ -32,6 +32,14 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     private readonly NpgsqlDataSource? postgres;
 
+    /// <summary>PostgreSQL: one connection of its own for the readiness probe, with the probe's short timeouts.</summary>
+    private readonly NpgsqlDataSource? probes;
+
+    /// <summary>The connection string with <see cref="Timeouts"/> applied; and with the probe's.</summary>
+    private readonly string effective;
+    private readonly string probe;
+    private readonly TimeProvider time;
+
     /// <summary>PostgreSQL: a small pool of its own for <see cref="OpenReservedAsync"/>.</summary>
     private readonly NpgsqlDataSource? reserved;
 
@@ -48,17 +56,41 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     static Database() => DbTypes.EnsureRegistered();
 
-    public Database(StorageProvider provider, string connectionString)
+    /// <param name="provider">Which database.</param>
+    /// <param name="connectionString">As configured (may hold a password: never log it).</param>
+    /// <param name="timeouts">Statement, connection and probe timeouts (default: those of <see cref="StorageSettings"/>); they replace any the connection string sets.</param>
+    /// <param name="time">
+    /// The clock of the SQLite write queue's deadline and of the retry budget: real time by default, as the drivers' own
+    /// timeouts are (these bound waits for I/O, not clinical time; a test's fake clock would otherwise expire them).
+    /// </param>
+    public Database(StorageProvider provider, string connectionString, DatabaseTimeouts? timeouts = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         Provider = provider;
         ConnectionString = connectionString;
-        postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(WithAutoPrepare(connectionString)) : null;
+        Timeouts = timeouts ?? DatabaseTimeouts.Default;
+        this.time = time ?? TimeProvider.System;
+        effective = WithTimeouts(provider, connectionString, Timeouts.Command, Timeouts.Connect);
+        probe = WithTimeouts(provider, connectionString, Timeouts.Probe, Timeouts.Probe);
+        postgres = provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(WithAutoPrepare(effective)) : null;
         reserved = provider == StorageProvider.Postgres
-            ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = ReservedPoolSize, MinPoolSize = 0 }.ConnectionString)
+            ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(effective) { MaxPoolSize = ReservedPoolSize, MinPoolSize = 0 }.ConnectionString)
             : null;
-        sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind) : null;
+        probes = provider == StorageProvider.Postgres
+            ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(probe) { MaxPoolSize = 1, MinPoolSize = 0 }.ConnectionString)
+            : null;
+        sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind, Timeouts.Command, this.time) : null;
     }
+
+    /// <summary>
+    /// SQLite: the last writer could not get the write lock within <see cref="DatabaseTimeouts.Command"/> (another process
+    /// holds it, or a unit of work never ends) and nothing has committed since. Always false on the other providers, whose
+    /// probe itself fails when the server does not answer.
+    /// </summary>
+    public bool WritesBlocked => sqliteWriter?.Blocked ?? false;
+
+    /// <summary>How long this database waits for a statement, a connection and the readiness probe.</summary>
+    public DatabaseTimeouts Timeouts { get; }
 
     public StorageProvider Provider { get; }
 
@@ -69,8 +101,20 @@ public sealed class Database : IAsyncDisposable, IDisposable
     public async Task<DbConnection> OpenAsync(CancellationToken ct) => Provider switch
     {
         StorageProvider.Postgres => await postgres!.OpenConnectionAsync(ct).ConfigureAwait(false),
-        StorageProvider.SqlServer => await OpenAsync(new SqlConnection(ConnectionString), SqlServerSession, ct).ConfigureAwait(false),
-        _ => await OpenAsync(new SqliteConnection(ConnectionString), SqlitePragmas, ct).ConfigureAwait(false),
+        StorageProvider.SqlServer => await OpenAsync(new SqlConnection(effective), SqlServerSession, ct).ConfigureAwait(false),
+        _ => await OpenAsync(new SqliteConnection(effective), SqlitePragmas, ct).ConfigureAwait(false),
+    };
+
+    /// <summary>
+    /// An open connection for the readiness probe, whose opening and statements give up after <see cref="DatabaseTimeouts.Probe"/>
+    /// (PostgreSQL: from a pool of one of its own, so a main pool held by a frozen server's requests does not hold the probe
+    /// too). The caller disposes it.
+    /// </summary>
+    public async Task<DbConnection> OpenProbeAsync(CancellationToken ct) => Provider switch
+    {
+        StorageProvider.Postgres => await probes!.OpenConnectionAsync(ct).ConfigureAwait(false),
+        StorageProvider.SqlServer => await OpenAsync(new SqlConnection(probe), SqlServerSession, ct).ConfigureAwait(false),
+        _ => await OpenAsync(new SqliteConnection(probe), SqlitePragmas, ct).ConfigureAwait(false),
     };
 
     /// <summary>
@@ -86,7 +130,8 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and returns its result after COMMIT. A transient conflict
     /// (<see cref="DbErrors.IsTransientConflict"/>) rolls back and runs it again, at most <see cref="MaxAttempts"/>
-    /// times in all, so <paramref name="work"/> must be idempotent and must not keep state across attempts. On SQLite
+    /// times in all and only within <see cref="DatabaseTimeouts.Command"/> of the first (a database locked or frozen for longer
+    /// is unavailable, not conflicting), so <paramref name="work"/> must be idempotent and must not keep state across attempts. On SQLite
     /// the transaction may be shared with other units of work committed together (<see cref="SqliteWriteQueue"/>):
     /// <paramref name="work"/> runs inside its own SAVEPOINT, alone, and sees what earlier members wrote, as it would
     /// had they committed just before it.
@@ -94,15 +139,17 @@ public sealed class Database : IAsyncDisposable, IDisposable
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(work);
+        var started = time.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return sqliteWriter is not null
-                    ? await sqliteWriter.RunAsync(work, ct).ConfigureAwait(false)
+                    ? await sqliteWriter.RunAsync(work, started, ct).ConfigureAwait(false)
                     : await RunAloneAsync(work, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when ((e is GroupRolledBackException || (e is DbException d && DbErrors.IsTransientConflict(d))) && attempt < MaxAttempts)
+            catch (Exception e) when ((e is GroupRolledBackException || (e is DbException d && DbErrors.IsTransientConflict(d)))
+                && attempt < MaxAttempts && time.GetElapsedTime(started) < Timeouts.Command)
             {
                 // Rolled back; the next attempt starts on a fresh connection.
             }
@@ -193,6 +240,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     {
         postgres?.Dispose();
         reserved?.Dispose();
+        probes?.Dispose();
         sqliteWriter?.Dispose();
     }
 
@@ -206,6 +254,11 @@ public sealed class Database : IAsyncDisposable, IDisposable
         if (reserved is not null)
         {
             await reserved.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (probes is not null)
+        {
+            await probes.DisposeAsync().ConfigureAwait(false);
         }
 
         sqliteWriter?.Dispose();
@@ -226,6 +279,30 @@ public sealed class Database : IAsyncDisposable, IDisposable
         }
 
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// <paramref name="connectionString"/> with its statement and connection timeouts set. PostgreSQL: <c>Command Timeout</c>,
+    /// <c>Timeout</c> (opening, and waiting for a pooled connection) and a 1 s <c>Cancellation Timeout</c> (after a statement
+    /// times out Npgsql asks the server to cancel it; a frozen server never answers). SQL Server: <c>Command Timeout</c> and
+    /// <c>Connect Timeout</c>. SQLite: <c>Default Timeout</c> (Microsoft.Data.Sqlite retries a busy database until it passes).
+    /// </summary>
+    public static string WithTimeouts(StorageProvider provider, string connectionString, TimeSpan command, TimeSpan connect)
+    {
+        var commandSeconds = (int)Math.Ceiling(command.TotalSeconds);
+        var connectSeconds = (int)Math.Ceiling(connect.TotalSeconds);
+        return provider switch
+        {
+            StorageProvider.Postgres => new NpgsqlConnectionStringBuilder(connectionString)
+            {
+                CommandTimeout = commandSeconds, Timeout = connectSeconds, CancellationTimeout = 1000,
+            }.ConnectionString,
+            StorageProvider.SqlServer => new SqlConnectionStringBuilder(connectionString)
+            {
+                CommandTimeout = commandSeconds, ConnectTimeout = connectSeconds,
+            }.ConnectionString,
+            _ => new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = commandSeconds }.ConnectionString,
+        };
     }
 
     /// <summary>Opens <paramref name="connection"/> and runs the session setup; disposes it if either fails.</summary>

@@ -1,6 +1,9 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using Dapper;
 
 namespace CrsMonitor.Service.Storage;
@@ -55,6 +58,27 @@ public static class RejectedPayloadStore
     /// <summary>The first 1 MB of a request body as text (invalid UTF-8 becomes U+FFFD): what <see cref="RejectedPayload.Body"/> holds.</summary>
     public static string BodyText(ReadOnlySpan<byte> body) =>
         Encoding.UTF8.GetString(body.Length > MaxBodyChars ? body[..MaxBodyChars] : body);
+
+    /// <summary>
+    /// <paramref name="payload"/> with only the first <paramref name="headBytes"/> of <paramref name="body"/> as its body, and
+    /// an information issue added to its OperationOutcome giving the whole body's length and SHA-256 and
+    /// <paramref name="why"/> (the answer the client got is unchanged; this is what is kept of it).
+    /// </summary>
+    public static RejectedPayload HeadOnly(RejectedPayload payload, ReadOnlySpan<byte> body, int headBytes, string why)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        ArgumentOutOfRangeException.ThrowIfNegative(headBytes);
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"Body not kept in full: {why}. Kept: its first {Math.Min(headBytes, body.Length)} of {body.Length} bytes; SHA-256 of the whole body: {Convert.ToHexStringLower(SHA256.HashData(body))}.");
+        var outcome = JsonNode.Parse(payload.OutcomeJson) as JsonObject ?? [];
+        if (outcome["issue"] is not JsonArray issues)
+        {
+            outcome["issue"] = issues = [];
+        }
+
+        issues.Add(new JsonObject { ["severity"] = "information", ["code"] = "informational", ["diagnostics"] = note });
+        return payload with { Body = BodyText(body.Length > headBytes ? body[..headBytes] : body), OutcomeJson = outcome.ToJsonString() };
+    }
 
     /// <summary>Keeps a rejected payload; returns its row id (quote it to the interface team).</summary>
     public static async Task<long> AppendAsync(DbConnection c, DbTransaction? tx, RejectedPayload p, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Runtime.ExceptionServices;
 
 namespace CrsMonitor.Service.Storage;
@@ -23,11 +24,16 @@ internal sealed class SqliteWriteQueue : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Func<CancellationToken, Task<DbConnection>> open;
     private readonly Action<DbConnection, DbTransaction, List<Action>?> bind;
+    private readonly TimeSpan limit;
+    private readonly TimeProvider time;
 
     /// <summary>This flow's hold of the lock (a box: work started from inside a unit sees it released once it is).</summary>
     private readonly AsyncLocal<Hold?> holds = new();
 
     private int waiting;
+
+    /// <summary>The last writer could not get the write lock (it gave up, or BEGIN was busy); no group has committed since.</summary>
+    private volatile bool blocked;
 
     /// <summary>The group whose transaction is open; read and written only while holding <see cref="gate"/>.</summary>
     private Group? current;
@@ -37,17 +43,27 @@ internal sealed class SqliteWriteQueue : IDisposable
     /// Makes a transaction the connection's ambient one and points its after-commit list at the running unit's (null
     /// list: the group ended, forget both).
     /// </param>
-    public SqliteWriteQueue(Func<CancellationToken, Task<DbConnection>> open, Action<DbConnection, DbTransaction, List<Action>?> bind)
+    /// <param name="limit">
+    /// A unit of work whose turn comes later than this after it was first asked for gives up without running
+    /// (<see cref="TimeoutException"/>: the database is answered unavailable): the write lock was held too long, by another
+    /// process (a frozen or locked database) or by a long queue.
+    /// </param>
+    /// <param name="time">The clock of <paramref name="limit"/>.</param>
+    public SqliteWriteQueue(
+        Func<CancellationToken, Task<DbConnection>> open, Action<DbConnection, DbTransaction, List<Action>?> bind, TimeSpan limit, TimeProvider time)
     {
         this.open = open;
         this.bind = bind;
+        this.limit = limit;
+        this.time = time;
     }
 
     /// <summary>
     /// Runs <paramref name="work"/> as one member of a group; returns its result once the group has committed, after
-    /// running the actions it registered with <see cref="Database.AfterCommit"/>.
+    /// running the actions it registered with <see cref="Database.AfterCommit"/>. <paramref name="askedAt"/> (a timestamp of
+    /// the queue's clock) is when the unit of work was first asked for; a retry keeps the first attempt's.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    public async Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, long askedAt, CancellationToken ct)
     {
         if (holds.Value is { Held: true })
         {
@@ -69,6 +85,11 @@ internal sealed class SqliteWriteQueue : IDisposable
         try
         {
             ct.ThrowIfCancellationRequested();
+            if (time.GetElapsedTime(askedAt) > limit)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"gave up waiting for the SQLite write lock after {limit.TotalSeconds:0.#} s (Storage:CommandTimeoutSeconds)"));
+            }
+
             var group = current ??= await BeginAsync(ct).ConfigureAwait(false);
             var savepoint = $"unit{++group.Savepoints}";
             await group.Transaction.SaveAsync(savepoint, CancellationToken.None).ConfigureAwait(false);
@@ -88,7 +109,8 @@ internal sealed class SqliteWriteQueue : IDisposable
         }
         catch (Exception e)
         {
-            failed ??= ExceptionDispatchInfo.Capture(e); // cancelled, or BEGIN failed
+            failed ??= ExceptionDispatchInfo.Capture(e); // cancelled, gave up, or BEGIN failed
+            blocked |= e is TimeoutException || (e is DbException d && DbErrors.IsTransientConflict(d));
         }
         finally
         {
@@ -111,6 +133,12 @@ internal sealed class SqliteWriteQueue : IDisposable
 
         return result;
     }
+
+    /// <summary>
+    /// Whether writes are blocked: the last writer gave up waiting for the write lock, or SQLite answered busy when it began,
+    /// and no group has committed since (readiness reports it: reads still work, writes do not).
+    /// </summary>
+    public bool Blocked => blocked;
 
     public void Dispose() => gate.Dispose();
 
@@ -156,6 +184,7 @@ internal sealed class SqliteWriteQueue : IDisposable
             else
             {
                 await group.Transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+                blocked = false;
                 group.Committed.TrySetResult();
             }
         }

@@ -20,7 +20,7 @@ public static class StorageRegistration
         services.AddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<StorageSettings>>().Value;
-            return new Database(settings.Provider, settings.ConnectionStringFor(sp.GetRequiredService<DataDirectory>()));
+            return new Database(settings.Provider, settings.ConnectionStringFor(sp.GetRequiredService<DataDirectory>()), settings.Timeouts);
         });
         services.AddHostedService<StorageStartup>();
         services.AddHostedService<RejectedPayloadPurge>();

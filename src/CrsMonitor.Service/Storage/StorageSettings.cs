@@ -22,6 +22,23 @@ public sealed record StorageSettings
     /// <summary>Days a rejected payload is kept for the interface team before it is purged (1-3650, default 30).</summary>
     public int RejectedPayloadRetentionDays { get; init; } = 30;
 
+    /// <summary>
+    /// Longest wait for one database statement (1-600 s, default 10): a frozen database answers 503 after this, instead of
+    /// holding the request. SQLite: also the longest wait for the write lock (another process holding it, or this
+    /// process's queue of writers).
+    /// </summary>
+    public int CommandTimeoutSeconds { get; init; } = 10;
+
+    /// <summary>Longest wait to open a connection (PostgreSQL, SQL Server), including for a free one in the pool (1-600 s, default 5).</summary>
+    public int ConnectTimeoutSeconds { get; init; } = 5;
+
+    /// <summary><c>/health/ready</c>: longest wait for the database to answer its probe (1-60 s, default 3); longer is unready.</summary>
+    public int HealthProbeTimeoutSeconds { get; init; } = 3;
+
+    /// <summary>The timeouts of <see cref="Database"/>.</summary>
+    public DatabaseTimeouts Timeouts => new(
+        TimeSpan.FromSeconds(CommandTimeoutSeconds), TimeSpan.FromSeconds(ConnectTimeoutSeconds), TimeSpan.FromSeconds(HealthProbeTimeoutSeconds));
+
     /// <summary>PostgreSQL and SQL Server: run the migrations at start-up (default false: run the <c>migrate</c> verb).</summary>
     public bool MigrateOnStartup { get; init; }
 
@@ -109,8 +126,30 @@ public sealed record StorageSettings
             problems.Add($"Storage:AuditSealBatchRows must be from 10 to 100000 (was {AuditSealBatchRows}).");
         }
 
+        if (CommandTimeoutSeconds is < 1 or > 600)
+        {
+            problems.Add($"Storage:CommandTimeoutSeconds must be from 1 to 600 (was {CommandTimeoutSeconds}).");
+        }
+
+        if (ConnectTimeoutSeconds is < 1 or > 600)
+        {
+            problems.Add($"Storage:ConnectTimeoutSeconds must be from 1 to 600 (was {ConnectTimeoutSeconds}).");
+        }
+
+        if (HealthProbeTimeoutSeconds is < 1 or > 60)
+        {
+            problems.Add($"Storage:HealthProbeTimeoutSeconds must be from 1 to 60 (was {HealthProbeTimeoutSeconds}).");
+        }
+
         return problems;
     }
+}
+
+/// <summary>How long <see cref="Database"/> waits for a statement, for a connection, and for the readiness probe.</summary>
+public sealed record DatabaseTimeouts(TimeSpan Command, TimeSpan Connect, TimeSpan Probe)
+{
+    /// <summary>The defaults of <see cref="StorageSettings"/>.</summary>
+    public static DatabaseTimeouts Default { get; } = new StorageSettings().Timeouts;
 }
 
 /// <summary>Stops start-up when <see cref="StorageSettings.Problems"/> finds anything.</summary>

@@ -73,6 +73,60 @@ public sealed class PostgresServer
         }
     }
 
+    /// <summary>
+    /// Freezes the server until the result is disposed: SIGSTOP to the postmaster (its pid from <c>postmaster.pid</c>) and
+    /// every process it started (backends, background workers), as a hung server or host would be; then SIGCONT.
+    /// Connections to it are accepted by the kernel and never answered.
+    /// </summary>
+    public IDisposable Freeze()
+    {
+        var postmaster = int.Parse(File.ReadLines(Path.Combine(DataPath, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var processes = new List<int> { postmaster };
+        processes.AddRange(ChildrenOf(postmaster));
+        Signal("-STOP", processes);
+        return new Frozen(() => Signal("-CONT", processes));
+    }
+
+    /// <summary>The processes whose parent is <paramref name="parent"/> (from /proc/*/stat: the field after the name is the state, then the parent).</summary>
+    private static IEnumerable<int> ChildrenOf(int parent)
+    {
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid))
+            {
+                continue;
+            }
+
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(folder, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the process ended meanwhile
+            }
+
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == parent)
+            {
+                yield return pid;
+            }
+        }
+    }
+
+    private static void Signal(string signal, IReadOnlyList<int> processes)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [signal, .. processes.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]))!;
+        kill.WaitForExit();
+        Assert.That(kill.ExitCode, Is.Zero, $"kill {signal} {string.Join(' ', processes)}");
+    }
+
+    private sealed class Frozen(Action thaw) : IDisposable
+    {
+        public void Dispose() => thaw();
+    }
+
     /// <summary>A new empty database on this server; returns its name.</summary>
     public async Task<string> CreateDatabaseAsync()
     {

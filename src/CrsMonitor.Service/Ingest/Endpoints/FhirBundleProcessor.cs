@@ -409,12 +409,13 @@ public sealed partial class FhirBundleProcessor(
         {
             var user = CurrentUser.From(context.User, identity.Value);
             var text = body is { } b ? RejectedPayloadStore.BodyText(b.Span) : string.Empty;
-            await using var c = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
-            await RejectedPayloadStore.AppendAsync(c, null, new RejectedPayload(
+            var payload = context.RequestServices.GetRequiredService<Limits.RejectedPayloadAllowance>().Apply(new RejectedPayload(
                 time.GetUtcNow(), user.Subject, context.Request.Method, context.Request.Path.Value ?? string.Empty,
-                context.Request.ContentType, error.StatusCode, text, FhirJson.Serialize(error.Outcome)), CancellationToken.None).ConfigureAwait(false);
+                context.Request.ContentType, error.StatusCode, text, FhirJson.Serialize(error.Outcome)), body is { } kept ? kept.Span : default);
+            await using var c = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await RejectedPayloadStore.AppendAsync(c, null, payload, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (DbException e)
+        catch (Exception e) when (DbErrors.IsDatabaseFailure(e))
         {
             LogUnavailable(logger, context.TraceIdentifier, e.Message);
         }

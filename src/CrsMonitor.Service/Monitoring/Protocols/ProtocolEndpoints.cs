@@ -52,7 +52,7 @@ public static partial class ProtocolEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"Patient {id} is not known");
         }
 
-        if (!await PatientAccess.ClinicianMayAccessAsync(connection, CurrentUser.From(context.User, identity.Value), id, context.RequestAborted).ConfigureAwait(false))
+        if (!await PatientAccess.AllowsAsync(connection, CurrentUser.From(context.User, identity.Value), PatientDataUse.Read, id, context.RequestAborted).ConfigureAwait(false))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Patient {id} is not on your units");
         }
