@@ -181,6 +181,13 @@ public sealed class ServiceProcess
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
         start.Environment.Remove("DOTNET_ENVIRONMENT");
+
+        // The benchmark measures throughput, not the per-client request budgets: one load client and 1,000 dashboards
+        // share a token subject each, far beyond the budgets of one interface engine or one nurse.
+        start.Environment["Limits__Integration__RequestsPerSecond"] = "1000000";
+        start.Environment["Limits__Integration__Burst"] = "10000000";
+        start.Environment["Limits__Staff__RequestsPerSecond"] = "1000000";
+        start.Environment["Limits__Staff__Burst"] = "10000000";
         return start;
     }
 

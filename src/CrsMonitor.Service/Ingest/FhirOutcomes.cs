@@ -31,10 +31,11 @@ public static class FhirOutcomes
         OperationOutcome.IssueSeverity severity, OperationOutcome.IssueType issueType, string? expression, string text,
         Coding? detail = null, string? location = null)
     {
-        var issue = new OperationOutcome.IssueComponent { Severity = severity, Code = issueType, Diagnostics = text };
+        // Both may quote what the client sent: an answer must itself be valid FHIR (no control characters).
+        var issue = new OperationOutcome.IssueComponent { Severity = severity, Code = issueType, Diagnostics = StorableText.Printable(text) };
         if (!string.IsNullOrEmpty(expression))
         {
-            issue.Expression = [expression];
+            issue.Expression = [StorableText.Printable(expression)];
         }
 
         if (detail is not null)
@@ -45,7 +46,7 @@ public static class FhirOutcomes
         if (location is not null)
         {
             // Deprecated in R4 in favour of expression (also given), but it still helps a person find the line.
-            issue.Location = [location];
+            issue.Location = [StorableText.Printable(location)];
         }
 
         return issue;

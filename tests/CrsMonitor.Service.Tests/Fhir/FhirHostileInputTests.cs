@@ -17,9 +17,11 @@ namespace CrsMonitor.Service.Tests.Fhir;
 /// interface engine would (<c>POST /fhir/{Type}</c>, integration token), gets its 4xx (413 when over 1 MB) with an
 /// OperationOutcome naming the element and never a 5xx, and is kept for the interface team with the OperationOutcome
 /// it got; plus what only HTTP can get wrong: media types, body sizes, nesting, addresses, ids, conditional create
-/// headers, Bundle types and methods, tokens and roles. One host on SQLite for the fixture.
+/// headers, Bundle types and methods, tokens and roles. One host per storage provider (SQLite, PostgreSQL).
 /// </summary>
-public sealed class FhirHostileInputTests
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres)]
+public sealed class FhirHostileInputTests(StorageProvider provider)
 {
     /// <summary>The subject of the corpus client's token: its rejected payloads are told apart by it.</summary>
     private const string CorpusClient = "corpus-feed";
@@ -42,7 +44,7 @@ public sealed class FhirHostileInputTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        database = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        database = await TestDatabase.CreateAsync(provider);
         host = new ServiceHost(database.HostSettings);
         corpus = host.ClientWith(host.Token("--role", "integration", "--sub", CorpusClient));
         integration = host.ClientFor("integration");
