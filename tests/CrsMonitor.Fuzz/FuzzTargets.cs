@@ -101,7 +101,7 @@ public static class FuzzTargets
     /// <summary>The rules, then the readings when the rules passed, then the stored form parsed again.</summary>
     private static FuzzOutcome Interpret(Resource resource, string prefix)
     {
-        var (ruleError, _) = Rules.Check(resource, prefix);
+        var (ruleError, warnings) = Rules.Check(resource, prefix);
         if (ruleError is not null)
         {
             CheckRefusal(ruleError, 422, "IngestRules.Check");
@@ -111,6 +111,12 @@ public static class FuzzTargets
         // ToReadings refuses a resource that breaks the rules with an ArgumentException: after Check passed, that
         // exception means the two disagree, which is a finding like any other exception.
         var readings = Normaliser.ToReadings(resource, Source);
+        if (warnings.Count > 0)
+        {
+            // A success with warnings answers them in an OperationOutcome: it must serialise too.
+            _ = FhirJson.Serialize(FhirOutcomes.Outcome(warnings));
+        }
+
         _ = Normaliser.PatientIdOf(resource);
 
         var stored = FhirJson.Serialize(resource);
@@ -130,6 +136,9 @@ public static class FuzzTargets
         {
             throw new FuzzFindingException($"{by} refused with a malformed error (expected {expectedStatus} with error issues that say why): {Describe(error)}");
         }
+
+        // The endpoint answers with this OperationOutcome as JSON: it must serialise (any exception here is a 500).
+        _ = FhirJson.Serialize(error.Outcome);
     }
 
     public static string Describe(FhirError error) =>
