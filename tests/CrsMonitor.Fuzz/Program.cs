@@ -5,6 +5,7 @@ namespace CrsMonitor.Fuzz;
 
 /// <summary>
 /// <c>CrsMonitor.Fuzz fhir|neuro</c>: under afl-fuzz, its fork server in process (run.sh); alone, one input from stdin.
+/// With FUZZ_LAST_INPUT set, each input is first written to that file (the one a killed process was running).
 /// <c>CrsMonitor.Fuzz replay fhir|neuro PATH...</c>: each file (or each file of each folder) with its outcome, its time
 /// and the stack of anything thrown; exit 1 when anything threw. For triage of afl's crashes and hangs.
 /// </summary>
@@ -22,11 +23,19 @@ internal static class Program
 
         if (args[0] != "replay")
         {
+            // afl kills the process on a timeout (SharpFuzz runs in process): the input is then only in this file.
+            var lastInput = Environment.GetEnvironmentVariable("FUZZ_LAST_INPUT");
             Fuzzer.Run(stream =>
             {
                 using var buffer = new MemoryStream();
                 stream.CopyTo(buffer);
-                target(buffer.ToArray());
+                var input = buffer.ToArray();
+                if (!string.IsNullOrEmpty(lastInput))
+                {
+                    File.WriteAllBytes(lastInput, input);
+                }
+
+                target(input);
             });
             return 0;
         }

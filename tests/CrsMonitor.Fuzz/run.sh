@@ -13,7 +13,10 @@
 # afl's figures in .../fuzzer_stats. Exit 1 when any target found a crash or a hang.
 # A crash or hang, once reported (and fixed), is kept: copy the input into Corpus/Regressions/<target>/, where
 # CrsMonitor.Service.Tests (Ingest/FuzzCorpusTests.cs) replays it on every run.
-# Settings (environment): FUZZ_TIMEOUT_MS per input before afl calls it a hang (default 5000).
+# Settings (environment): FUZZ_TIMEOUT_MS per input before afl calls it a hang (default 5000; fixed, not afl's
+# auto-scaled one: afl kills the target on a timeout, and SharpFuzz runs in process, so a timeout ends the campaign and
+# the input is left in <work>/findings/<target>/last-input, replayed below); FUZZ_RESUME=1 goes on
+# from the queue a previous run left in the work folder (a nightly job keeps what it learnt) instead of the seeds.
 set -euo pipefail
 
 seconds="${1:-300}"
@@ -64,10 +67,20 @@ export DOTNET_TieredPGO=0            # fewer recompilations, steadier timings ac
 found=0
 for t in "${targets[@]}"; do
   out="$work/findings/$t"
-  rm -rf "$out"; mkdir -p "$work/findings"
-  echo "== afl-fuzz $t for ${seconds}s (seeds: $(ls "$here/Corpus/Seeds/$t" | wc -l))"
-  afl-fuzz -i "$here/Corpus/Seeds/$t" -o "$out" -x "$here/fhir.dict" -t "$timeout_ms+" -m none -V "$seconds" \
-    -- dotnet "$work/bin/CrsMonitor.Fuzz.dll" "$t" || echo "afl-fuzz $t exited $?"
+  seeds="$here/Corpus/Seeds/$t"
+  if [ "${FUZZ_RESUME:-0}" = 1 ] && [ -d "$out/default/queue" ]; then
+    seeds=-
+  else
+    rm -rf "$out"; mkdir -p "$work/findings"
+  fi
+  echo "== afl-fuzz $t for ${seconds}s (seeds: $seeds)"
+  export FUZZ_LAST_INPUT="$out/last-input"
+  afl-fuzz -i "$seeds" -o "$out" -x "$here/fhir.dict" -t "$timeout_ms" -m none -V "$seconds" \
+    -- dotnet "$work/bin/CrsMonitor.Fuzz.dll" "$t" || {
+    echo "== afl-fuzz $t stopped early (exit $?): the target died or hung; the input it was running (replayed):"
+    found=1
+    dotnet "$work/plain/CrsMonitor.Fuzz.dll" replay "$t" "$FUZZ_LAST_INPUT" || true
+  }
   stats="$out/default/fuzzer_stats"
   if [ -f "$stats" ]; then
     grep -E '^(run_time|execs_done|execs_per_sec|corpus_count|bitmap_cvg|edges_found|total_edges|saved_crashes|saved_hangs|unique_crashes|unique_hangs) ' "$stats" || true
