@@ -1,7 +1,5 @@
 using System.Data.Common;
 using CrsMonitor.Service.Identity;
-using CrsMonitor.Service.Ingest;
-using CrsMonitor.Service.Ingest.Endpoints;
 using CrsMonitor.Service.Storage;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Diagnostics;
@@ -16,7 +14,7 @@ namespace CrsMonitor.Service.Hosting;
 /// answer never carries the exception's text or stack trace (the framework has logged them for the operators).
 /// </summary>
 public sealed partial class ServerErrorHandler(
-    IProblemDetailsService problems, Database database, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<ServerErrorHandler> logger)
+    Database database, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<ServerErrorHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -32,25 +30,9 @@ public sealed partial class ServerErrorHandler(
 
         var text = $"The service failed unexpectedly (correlation id {correlationId}). A write is all or nothing and a resend is harmless; "
             + "if it fails again, quote the correlation id to the service's operators.";
-        if (httpContext.Request.Path.StartsWithSegments(FhirEndpoints.Base))
-        {
-            httpContext.Response.ContentType = FhirHttp.MediaType + "; charset=utf-8";
-            await httpContext.Response.WriteAsync(
-                FhirJson.Serialize(FhirOutcomes.Error(OperationOutcome.IssueType.Exception, "Resource", text)), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status500InternalServerError,
-                Title = "Internal error",
-                Detail = text,
-                Extensions = { ["correlationId"] = correlationId },
-            },
-        }).ConfigureAwait(false);
+        await ErrorAnswer.WriteAsync(httpContext, OperationOutcome.IssueType.Exception, "Internal error", text, cancellationToken,
+            new Dictionary<string, object?> { ["correlationId"] = correlationId }).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The audit row the request did not get (its own write, if any, was rolled back with its transaction).</summary>

@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
-using CrsMonitor.Service.Ingest;
-using CrsMonitor.Service.Ingest.Endpoints;
 using CrsMonitor.Service.Storage;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -57,19 +55,7 @@ public static partial class RequestBudgets
 
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds;
-        if (context.Request.Path.StartsWithSegments(FhirEndpoints.Base))
-        {
-            context.Response.ContentType = FhirHttp.MediaType + "; charset=utf-8";
-            await context.Response.WriteAsync(
-                FhirJson.Serialize(FhirOutcomes.Error(OperationOutcome.IssueType.Throttled, "Resource", text)), ct).ConfigureAwait(false);
-            return;
-        }
-
-        await services.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = text },
-        }).ConfigureAwait(false);
+        await Hosting.ErrorAnswer.WriteAsync(context, OperationOutcome.IssueType.Throttled, "Too many requests", text, ct).ConfigureAwait(false);
     }
 
     /// <summary>One audit row, outcome <c>denied</c> (the audit middleware then writes none: it would say <c>error</c>).</summary>

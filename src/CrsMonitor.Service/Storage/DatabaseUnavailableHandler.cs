@@ -1,5 +1,3 @@
-using CrsMonitor.Service.Ingest;
-using CrsMonitor.Service.Ingest.Endpoints;
 using Hl7.Fhir.Model;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -11,7 +9,7 @@ namespace CrsMonitor.Service.Storage;
 /// and problem+json elsewhere, with the request's correlation id. Any other database error (a data exception, a
 /// constraint) would fail again on every retry: it is left to <see cref="Hosting.ServerErrorHandler"/> (500, audited).
 /// </summary>
-public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
+public sealed partial class DatabaseUnavailableHandler(ILogger<DatabaseUnavailableHandler> logger) : IExceptionHandler
 {
     public const string RetryAfterSeconds = "5";
     private const string Text = "The database is unavailable; nothing was read or stored. Retry after the Retry-After delay.";
@@ -31,19 +29,8 @@ public sealed partial class DatabaseUnavailableHandler(IProblemDetailsService pr
         httpContext.Response.Headers[Identity.AuditMiddleware.CorrelationHeader] = httpContext.TraceIdentifier;
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
-        if (httpContext.Request.Path.StartsWithSegments(FhirEndpoints.Base))
-        {
-            httpContext.Response.ContentType = FhirHttp.MediaType + "; charset=utf-8";
-            await httpContext.Response.WriteAsync(
-                FhirJson.Serialize(FhirOutcomes.Error(OperationOutcome.IssueType.Transient, "Resource", Text)), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = Text },
-        }).ConfigureAwait(false);
+        await Hosting.ErrorAnswer.WriteAsync(httpContext, OperationOutcome.IssueType.Transient, "Service unavailable", Text, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Database unavailable ({CorrelationId}): {Reason}")]
