@@ -96,6 +96,15 @@ public sealed partial class SchedulerHost(
 
         await stopping.CancelAsync().ConfigureAwait(false);
         stopping.Dispose();
+
+        // Disposed before the host stopped it: shut Quartz down first, or its misfire handler keeps running and signals
+        // the scheduler through the factory's disposed service provider (seen as an ObjectDisposedException in teardown).
+        // Shutting down a scheduler that the host already stopped does nothing.
+        if (started.Task.IsCompletedSuccessfully)
+        {
+            await started.Task.Result.Shutdown(waitForJobsToComplete: true).ConfigureAwait(false);
+        }
+
         if (factory is not null)
         {
             await factory.DisposeAsync().ConfigureAwait(false);
