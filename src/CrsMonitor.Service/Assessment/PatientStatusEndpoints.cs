@@ -32,7 +32,8 @@ public static class PatientStatusEndpoints
 
     private static async Task<IResult> StatusAsync(
         string id, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
-        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog)
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog,
+        IOptions<Alerts.AlertSettings> alertSettings)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("patient.status", "Patient", id, id);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
@@ -51,12 +52,19 @@ public static class PatientStatusEndpoints
         var (crs, icans) = await CurrentAsync(connection, id, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
         var episodes = await GradeStore.EpisodesAsync(connection, id, context.RequestAborted).ConfigureAwait(false);
         var monitoring = await MonitoringView.ReadAsync(connection, catalog, id, now, context.RequestAborted).ConfigureAwait(false);
+
+        // The open alerts (raised or acknowledged), newest first: the documents GET /api/patients/{id}/alerts returns.
+        var alerts = (await Alerts.AlertStore.OfPatientAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false))
+            .Where(a => a.State != Alerts.AlertStates.Resolved)
+            .OrderByDescending(a => a.RaisedAt)
+            .Select(a => a.ToDocument(null, alertSettings.Value))
+            .ToList();
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new PatientStatus(
             id, now, crs, icans,
             [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
-            monitoring.Windows, monitoring.Checks, [], monitoring.Doses, monitoring.Events));
+            monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events));
     }
 
     private static async Task<IResult> CensusAsync(
@@ -104,7 +112,7 @@ public static class PatientStatusEndpoints
 /// <remarks><c>alerts</c> is filled by the alerting issue; <c>doses</c> and <c>monitoringEvents</c> are additions to the contract.</remarks>
 public sealed record PatientStatus(
     string PatientId, DateTimeOffset AsOf, StatusGrade Crs, StatusGrade Icans, IReadOnlyList<EpisodeResponse> Episodes,
-    IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<object> Alerts, IReadOnlyList<DoseView> Doses,
+    IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<Alerts.AlertDocument> Alerts, IReadOnlyList<DoseView> Doses,
     IReadOnlyList<EventView> MonitoringEvents);
 
 /// <summary>A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing inputs.</summary>

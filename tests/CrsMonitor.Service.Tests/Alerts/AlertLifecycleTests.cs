@@ -53,6 +53,37 @@ public sealed class AlertLifecycleTests(StorageProvider provider)
     }
 
     [Test]
+    public async Task Status_ListsTheOpenAlerts_AsTheAlertApiReturnsThem_UntilResolved()
+    {
+        var id = await RaiseCrsAsync();
+        Assert.That(await OpenInStatusAsync(), Is.EqualTo(await OpenInAlertApiAsync()).And.Not.Empty);
+        Assert.That(await OpenInStatusAsync(), Has.Some.Contain(id));
+
+        await Ok(await ann.PostAsync($"/api/alerts/{id}/acknowledge", ServiceHost.Json("""{"note":"seen"}""")));
+        Assert.That(await OpenInStatusAsync(), Is.EqualTo(await OpenInAlertApiAsync()).And.Some.Contain(id), "acknowledged is still open");
+
+        await Ok(await doctor.PostAsync($"/api/alerts/{id}/resolve", ServiceHost.Json("""{"note":"afebrile"}""")));
+        Assert.That(await OpenInStatusAsync(), Is.EqualTo(await OpenInAlertApiAsync()).And.None.Contain(id), "a resolved alert is no longer listed");
+    }
+
+    private async Task<List<string>> OpenInStatusAsync() =>
+        [.. JsonNode.Parse(await Ok(await ann.GetAsync("/api/patients/p-life/status")))!["alerts"]!.AsArray().Select(a => a!.ToJsonString())];
+
+    /// <summary>The alert API's documents of the patient's alerts that are not resolved, without their "actions".</summary>
+    private async Task<List<string>> OpenInAlertApiAsync()
+    {
+        var open = new List<string>();
+        foreach (var alert in (await AlertsOfAsync(ann, "p-life")).Where(a => a!["state"]!.GetValue<string>() != "resolved"))
+        {
+            var copy = alert!.DeepClone().AsObject();
+            copy.Remove("actions");
+            open.Add(copy.ToJsonString());
+        }
+
+        return open;
+    }
+
+    [Test]
     public async Task Acknowledge_ThenResolve_EachOnce_409WhenAlreadyDone_EveryStepAnActionAndAnAuditRow()
     {
         var id = await RaiseCrsAsync();
