@@ -37,13 +37,24 @@ public sealed class AuditTrail
         _ => "error",
     };
 
+    /// <summary>
+    /// The patient an <c>/api/patients/{id}/...</c> address is about, for requests refused before their endpoint ran
+    /// (authentication, role policy, request budget): the row still names whose data was asked for.
+    /// </summary>
+    private static string? PatientOfRoute(HttpContext context) =>
+        context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern }
+        && pattern.StartsWith("/api/patients/{id}", StringComparison.Ordinal)
+        && context.Request.RouteValues.TryGetValue("id", out var id) && id is string patientId
+            ? patientId
+            : null;
+
     public AuditEntry EntryFor(HttpContext context, CurrentUser? user, DateTimeOffset at, string outcome)
     {
         ArgumentNullException.ThrowIfNull(context);
         return new AuditEntry(
             at, user?.Subject, user is null ? null : string.Join(",", user.Roles),
             Action ?? $"{context.Request.Method} {context.GetEndpoint()?.DisplayName ?? "unmatched"}",
-            ResourceType, ResourceId, PatientId, outcome,
+            ResourceType, ResourceId, PatientId ?? PatientOfRoute(context), outcome,
             context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier, Detail);
     }
 }

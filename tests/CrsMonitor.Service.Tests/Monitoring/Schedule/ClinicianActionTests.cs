@@ -202,17 +202,42 @@ public sealed class ClinicianActionTests(StorageProvider provider)
     {
         await DoseAsync(Day1);
         var answer = JsonNode.Parse(await Ok(await physician.GetAsync("/api/patients/p/protocols")))!;
-        using var admin = FreshClient(host, "admin", Unit);
-        using var otherUnit = FreshClient(host, "nurse", "5E");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(answer["doses"]!.AsArray().Select(d => (d!["place"]!.GetValue<string>(), d["protocolId"]!.GetValue<string>(), d["version"]!.GetValue<string>())),
                 Is.EqualTo(new[] { ("C1D1", "tarlatamab-us-2025-11", "2025-11") }));
             Assert.That(answer["today"]!.AsArray().Single()!["protocolId"]!.GetValue<string>(), Is.EqualTo("tarlatamab-us-2025-11"));
-            Assert.That((await nurse.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That((await admin.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "an administrator sees no patient data");
-            Assert.That((await integration.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "integration clients never read");
-            Assert.That((await otherUnit.GetAsync("/api/patients/p/protocols")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "another unit's nurse");
+        }
+
+        // Every role, on the patient's unit and on another: which doses a patient had is patient data.
+        (string Role, string? Unit, HttpStatusCode Status, string Outcome)[] matrix =
+        [
+            ("nurse", Unit, HttpStatusCode.OK, "success"),
+            ("physician", Unit, HttpStatusCode.OK, "success"),
+            ("nurse", "5E", HttpStatusCode.Forbidden, "denied"),
+            ("physician", "5E", HttpStatusCode.Forbidden, "denied"),
+            ("admin", Unit, HttpStatusCode.Forbidden, "denied"),
+            ("admin", null, HttpStatusCode.Forbidden, "denied"),
+            ("integration", null, HttpStatusCode.Forbidden, "denied"),
+        ];
+        foreach (var (role, unit, status, outcome) in matrix)
+        {
+            using var client = unit is null ? FreshClient(host, role) : FreshClient(host, role, unit);
+            var response = await client.GetAsync("/api/patients/p/protocols");
+            var body = await response.Content.ReadAsStringAsync();
+            var correlationId = response.Headers.GetValues("X-Correlation-Id").Single();
+            await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+            var rows = (await AuditStore.RecentAsync(connection, 500, CancellationToken.None)).Where(r => r.CorrelationId == correlationId).ToList();
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(response.StatusCode, Is.EqualTo(status), $"{role} on {unit ?? "no unit"}: {body}");
+                Assert.That(rows.Select(r => (r.Outcome, r.PatientId)), Is.EqualTo(new[] { (outcome, (string?)"p") }), $"{role} on {unit ?? "no unit"}: one audit row naming the patient");
+                if (status != HttpStatusCode.OK)
+                {
+                    Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), body);
+                    Assert.That(JsonNode.Parse(body)!["status"]!.GetValue<int>(), Is.EqualTo(403), body);
+                }
+            }
         }
     }
 }
