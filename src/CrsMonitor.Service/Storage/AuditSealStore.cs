@@ -79,14 +79,14 @@ public static class AuditSealStore
     /// <summary>Up to <paramref name="limit"/> audit rows with <paramref name="after"/> &lt; id &lt;= <paramref name="upTo"/>, in id order.</summary>
     public static async Task<IReadOnlyList<AuditRecord>> RowsAfterAsync(DbConnection c, long after, long upTo, int limit, CancellationToken ct)
     {
-        var rows = await c.QueryAsync<Row>(Dialect.Command(c, null, Dialect.Pick(c, RowsAfter, RowsAfterSqlServer), new { After = after, UpTo = upTo, Limit = limit }, ct)).ConfigureAwait(false);
+        var rows = await c.QueryAsync<AuditStore.AuditRow>(Dialect.Command(c, null, Dialect.Pick(c, RowsAfter, RowsAfterSqlServer), new { After = after, UpTo = upTo, Limit = limit }, ct)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
 
     /// <summary>Every audit row with <paramref name="after"/> &lt; id &lt;= <paramref name="upTo"/>, in id order.</summary>
     public static async Task<IReadOnlyList<AuditRecord>> RowsBetweenAsync(DbConnection c, long after, long upTo, CancellationToken ct)
     {
-        var rows = await c.QueryAsync<Row>(Dialect.Command(c, null, RowsBetween, new { After = after, UpTo = upTo }, ct)).ConfigureAwait(false);
+        var rows = await c.QueryAsync<AuditStore.AuditRow>(Dialect.Command(c, null, RowsBetween, new { After = after, UpTo = upTo }, ct)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
 
@@ -107,25 +107,5 @@ public static class AuditSealStore
         public string Hash { get; init; } = "";
 
         public AuditSeal ToSeal() => new(Seq, FirstId, LastId, SealedRows, SealedAt, PreviousHash, RowDigests, Hash);
-    }
-
-    [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
-    private sealed class Row
-    {
-        public long Id { get; init; }
-        public DateTimeOffset At { get; init; }
-        public string? Actor { get; init; }
-        public string? Role { get; init; }
-        public string Action { get; init; } = "";
-        public string? ResourceType { get; init; }
-        public string? ResourceId { get; init; }
-        public string? PatientId { get; init; }
-        public string Outcome { get; init; } = "";
-        public string? RemoteAddress { get; init; }
-        public string? CorrelationId { get; init; }
-        public string? Detail { get; init; }
-
-        public AuditRecord ToRecord() =>
-            new(Id, new AuditEntry(At, Actor, Role, Action, ResourceType, ResourceId, PatientId, Outcome, RemoteAddress, CorrelationId, Detail));
     }
 }

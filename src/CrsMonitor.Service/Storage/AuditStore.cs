@@ -78,9 +78,11 @@ public static class AuditStore
         return [.. rows.Select(r => r.ToEntry())];
     }
 
+    /// <summary>An <c>audit_log</c> row as Dapper reads it (the sealer and verifier read the id too).</summary>
     [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
-    private sealed class AuditRow
+    internal sealed class AuditRow
     {
+        public long Id { get; init; }
         public DateTimeOffset At { get; init; }
         public string? Actor { get; init; }
         public string? Role { get; init; }
@@ -94,5 +96,7 @@ public static class AuditStore
         public string? Detail { get; init; }
 
         public AuditEntry ToEntry() => new(At, Actor, Role, Action, ResourceType, ResourceId, PatientId, Outcome, RemoteAddress, CorrelationId, Detail);
+
+        public AuditRecord ToRecord() => new(Id, ToEntry());
     }
 }
