@@ -66,6 +66,9 @@ public static class GradeFlags
     public const string CapdBaselineMissing = "capd-baseline-missing";
     public const string EdemaWithHaemorrhage = "edema-with-haemorrhage";
     public const string IncompleteAssessment = "incomplete-assessment";
+    public const string ScaleAgeMismatch = "scale-age-mismatch";
+    public const string ScalesDisagree = "scales-disagree";
+    public const string AfebrileSupport = "afebrile-support";
 }
 
 /// <summary>Reasons a scale is not gradable.</summary>
@@ -74,5 +77,13 @@ public static class NotGradableReasons
     public const string SuspectedMaskedFever = "suspected-masked-fever";
     public const string Sedated = "sedated";
     public const string TemperatureMissing = "temperature-missing";
+
+    /// <summary>Retired by ICANS-MISSING (now <see cref="IceMissing"/> or <see cref="CapdMissing"/>); grade points stored before it still carry it.</summary>
     public const string NoNeuroAssessment = "no-neuro-assessment";
+
+    /// <summary>ICANS-MISSING: no ICE recorded (neither a score nor "not possible") and no positive domain, for a patient on ICE.</summary>
+    public const string IceMissing = "ice-missing";
+
+    /// <summary>ICANS-MISSING: as <see cref="IceMissing"/> for a child on CAPD.</summary>
+    public const string CapdMissing = "capd-missing";
 }

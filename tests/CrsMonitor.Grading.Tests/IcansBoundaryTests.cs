@@ -150,9 +150,9 @@ public sealed class IcansBoundaryTests
         yield return Case("Icans_DeathDueToIcans_Grade5",
             AdultIce(10) with { DeathAttributedToIcans = true },
             Expected.Graded(5, "ICANS-DEATH"));
-        yield return Case("Icans_NothingRecorded_NotGradable_NeverGrade0",
+        yield return Case("Icans_NothingRecorded_IcansMissing_NotGradable_IceMissing_NeverGrade0",
             Adult,
-            Expected.NotGradable(NotGradableReasons.NoNeuroAssessment));
+            Expected.NotGradable(NotGradableReasons.IceMissing, "ICANS-MISSING"));
     }
 
     // CAPD-3, CAPD-LOW, CAPD-4, CAPD-OTHER, and CAPD from its eight items.
@@ -260,34 +260,46 @@ public sealed class IcansBoundaryTests
         yield return Case("Icans_MyoclonusAloneIce10_Grade0",
             AdultIce(10) with { ExcludedFindings = [ExcludedFinding.Myoclonus] },
             Expected.Graded(0, "ICANS-EXCL"));
-        yield return Case("Icans_HaemorrhageWithDiffuseEdema_EdemaExcluded_Grade0_FlagEdemaWithHaemorrhage",
+        // ICANS-EXCL (added): with a haemorrhage recorded, every raised-ICP sign keeps its grade and carries the flag.
+        yield return Case("Icans_HaemorrhageWithDiffuseEdema_IcansExclAdded_KeepsGrade4_FlagEdemaWithHaemorrhage",
             AdultIce(10) with { ExcludedFindings = [ExcludedFinding.IntracranialHaemorrhage], Icp = [IcpFinding.DiffuseEdema] },
-            Expected.Graded(0, "ICANS-EXCL").WithFlags(GradeFlags.EdemaWithHaemorrhage).WithDomain("icp", 0));
-        yield return Case("Icans_HaemorrhageWithPapilledema_PapilledemaIsNotImagingEdema_Grade4",
+            Expected.Graded(4, "ICANS-EXCL", "ICANS-ICP").WithFlags(GradeFlags.EdemaWithHaemorrhage).WithDomain("icp", 4));
+        yield return Case("Icans_HaemorrhageWithPapilledema_IcansExclAdded_KeepsGrade4_FlagEdemaWithHaemorrhage",
             AdultIce(10) with { ExcludedFindings = [ExcludedFinding.IntracranialHaemorrhage], Icp = [IcpFinding.Papilledema] },
+            Expected.Graded(4, "ICANS-ICP").WithFlags(GradeFlags.EdemaWithHaemorrhage).WithDomain("icp", 4));
+        yield return Case("Icans_PapilledemaWithoutHaemorrhage_Grade4_NoHaemorrhageFlag",
+            AdultIce(10) with { Icp = [IcpFinding.Papilledema] },
             Expected.Graded(4, "ICANS-ICP").WithDomain("icp", 4));
         yield return Case("Icans_HaemorrhageWithIce4_IceStillGraded_Grade2",
             AdultIce(4) with { ExcludedFindings = [ExcludedFinding.IntracranialHaemorrhage] },
             Expected.Graded(2).WithDomain("ice", 2));
     }
 
-    // ICANS-AGE: ICE from age 12 (setting), CAPD below it; developmental delay switches to CAPD.
-    // Each case records both scales, so the grade shows which one was used: ICE 10 (grade 0) and CAPD 10 (grade 3).
-    [TestCase(11, 3, TestName = "Icans_Age11UsesCapd_Grade3")]
-    [TestCase(12, 0, TestName = "Icans_Age12UsesIce_Grade0")]
-    [TestCase(13, 0, TestName = "Icans_Age13UsesIce_Grade0")]
-    [TestCase(45, 0, TestName = "Icans_Age45UsesIce_Grade0")]
-    [TestCase(2, 3, TestName = "Icans_Age2UsesCapd_Grade3")]
-    public void Icans_AgeChoosesTheScale(int age, int grade) =>
-        Assert.That(Grade(BothScales(age)).Grade, Is.EqualTo(grade));
+    // ICANS-AGE with ICANS-SCALE: ICE from age 12 (setting), CAPD below it; developmental delay switches to CAPD. The
+    // scale chosen shows as the flag scale-age-mismatch when only ICE (10, grade 0) is scored.
+    [TestCase(11, true, TestName = "Icans_Age11PrefersCapd_IceOnly_FlagScaleAgeMismatch")]
+    [TestCase(12, false, TestName = "Icans_Age12PrefersIce_IceOnly_NoMismatch")]
+    [TestCase(13, false, TestName = "Icans_Age13PrefersIce_IceOnly_NoMismatch")]
+    [TestCase(45, false, TestName = "Icans_Age45PrefersIce_IceOnly_NoMismatch")]
+    [TestCase(2, true, TestName = "Icans_Age2PrefersCapd_IceOnly_FlagScaleAgeMismatch")]
+    public void Icans_AgeChoosesTheScale(int age, bool capd) => AssertPreferredScale(Grade(IceOnly(age)), capd);
 
-    [TestCase(12, 3, TestName = "Icans_IceMinimumAge13_Age12UsesCapd_Grade3")]
-    [TestCase(13, 0, TestName = "Icans_IceMinimumAge13_Age13UsesIce_Grade0")]
-    public void Icans_IceMinimumAgeIsTheSetting(int age, int grade)
+    [TestCase(12, true, TestName = "Icans_IceMinimumAge13_Age12PrefersCapd_FlagScaleAgeMismatch")]
+    [TestCase(13, false, TestName = "Icans_IceMinimumAge13_Age13PrefersIce_NoMismatch")]
+    public void Icans_IceMinimumAgeIsTheSetting(int age, bool capd) =>
+        AssertPreferredScale(Grade(IceOnly(age), GradingSettings.Default with { IceMinimumAgeYears = 13 }), capd);
+
+    private static void AssertPreferredScale(GradeResult r, bool capdPreferred)
     {
-        var settings = GradingSettings.Default with { IceMinimumAgeYears = 13 };
-        Assert.That(Grade(BothScales(age), settings).Grade, Is.EqualTo(grade));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(r.Grade, Is.EqualTo(0), "ICE 10 grades 0 on either choice");
+            Assert.That(r.Flags.Contains(GradeFlags.ScaleAgeMismatch), Is.EqualTo(capdPreferred));
+            Assert.That(r.Rules.Select(x => x.Id).Contains("ICANS-SCALE"), Is.EqualTo(capdPreferred));
+        }
     }
+
+    private static IcansInput IceOnly(int age) => new() { AgeYears = age, IceScore = 10, Consciousness = Consciousness.Alert };
 
     [Test]
     public void Icans_Age12IsExactlyTheIceThreshold_FlagIceAgeThreshold()
@@ -318,13 +330,16 @@ public sealed class IcansBoundaryTests
     }
 
     [Test]
-    public void Icans_DevelopmentalDelaySwitchesAnAdultToCapd_Grade3()
+    public void Icans_DevelopmentalDelaySwitchesAnAdultToCapd_CapdOnlyGrade3_IceOnlyIsScaleAgeMismatch()
     {
-        var r = Grade(BothScales(30) with { DevelopmentalDelay = true });
+        var capd = Grade(new IcansInput { AgeYears = 30, DevelopmentalDelay = true, CapdScore = 10, CapdBaseline = 0, Consciousness = Consciousness.Alert });
+        var ice = Grade(IceOnly(30) with { DevelopmentalDelay = true });
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(r.Grade, Is.EqualTo(3));
-            Assert.That(r.Domains.Select(d => d.Domain), Does.Contain("capd").And.Not.Contain("ice"));
+            Assert.That(capd.Grade, Is.EqualTo(3));
+            Assert.That(capd.Domains.Select(d => d.Domain), Does.Contain("capd").And.Not.Contain("ice"));
+            Assert.That(capd.Flags, Does.Not.Contain(GradeFlags.ScaleAgeMismatch));
+            Assert.That(ice.Flags, Does.Contain(GradeFlags.ScaleAgeMismatch));
         }
     }
 

@@ -94,12 +94,10 @@ public sealed class IcansVignetteTests
             Adult with { Icp = [IcpFinding.Posturing] },
             Expected.Graded(4, "ICANS-ICP").WithDomain("icp", 4));
 
-        // I25: "intracranial haemorrhage with edema" is the haemorrhage plus focal edema on imaging; the edema is
-        // attributed to the haemorrhage and excluded (ICANS-EXCL), with the review flag edema-with-haemorrhage.
-        yield return Case("I25_IntracranialHaemorrhageWithEdemaIce10Alert_Grade0_FlagEdemaWithHaemorrhage",
-            AdultIce(10) with { ExcludedFindings = [ExcludedFinding.IntracranialHaemorrhage], Icp = [IcpFinding.FocalEdema] },
-            Expected.Graded(0, "ICANS-EXCL").WithFlags(GradeFlags.EdemaWithHaemorrhage).WithDomain("icp", 0));
-        yield return Case("I25_IntracranialHaemorrhageAloneIce10Alert_Grade0",
+        // I25: "intracranial haemorrhage with edema": the haemorrhage finding (its edema is part of what the haemorrhage
+        // excludes: ICANS-EXCL, "with or without edema"), no raised-ICP sign recorded of its own. A raised-ICP sign
+        // recorded beside a haemorrhage keeps its grade with a review flag (ICANS-EXCL added; AuditRuleTests).
+        yield return Case("I25_IntracranialHaemorrhageWithEdemaIce10Alert_Grade0",
             AdultIce(10) with { ExcludedFindings = [ExcludedFinding.IntracranialHaemorrhage] },
             Expected.Graded(0, "ICANS-EXCL").WithDomain("icp", 0));
 

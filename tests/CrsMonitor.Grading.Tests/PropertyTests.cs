@@ -14,13 +14,14 @@ namespace CrsMonitor.Grading.Tests;
 [TestFixture]
 public sealed class PropertyTests
 {
-    /// <summary>The rule ids of grading-rules.md (sections 1–3).</summary>
+    /// <summary>The rule ids of grading-rules.md (sections 1–3, and the rules section 6 adds; ICANS-CONTRA refuses input, it never fires).</summary>
     public static readonly IReadOnlySet<string> SpecRuleIds = new HashSet<string>
     {
         "CRS-FEVER", "CRS-GATE", "CRS-MASK", "CRS-PREMED", "CRS-MAX", "CRS-HYPO-DEF", "CRS-VASO", "CRS-O2",
         "CRS-ATTRIB", "CRS-ORGAN", "CRS-SPO2",
         "ICANS-MAX", "ICANS-ICE0", "ICANS-LOC", "ICANS-SEDATION", "ICANS-EXCL", "ICANS-BASELINE", "ICANS-AGE",
         "CAPD-3", "CAPD-LOW", "CAPD-4", "CAPD-OTHER",
+        "ICANS-SCALE", "ICANS-MISSING", "CAPD-BASELINE-HIGH", "CRS-AFEBRILE", "CRS-HYPO-PED",
     };
 
     /// <summary>
@@ -157,7 +158,7 @@ public sealed class PropertyTests
                                 Vasoactives = [.. stopped, .. running.Select((agent, i) => new VasoactiveInfusion(agent, At(7, i)))],
                             });
                             var what = $"T {t?.ToString() ?? "missing"}, {clinical}, {Show(o)}, {(stopped.Length > 0 ? "norepinephrine stopped 09:00, " : string.Empty)}running [{string.Join(", ", running)}]";
-                            CheckCountingLaw(r, running, stopped.Length > 0, what, violations);
+                            CheckCountingLaw(r, running, what, violations);
                         }
 
                         for (var mask = 0; mask < results.Length; mask++)
@@ -179,12 +180,15 @@ public sealed class PropertyTests
         violations.AssertNone();
     }
 
-    /// <summary>CRS-VASO and CRS-HYPO-DEF for any set of running agents (SBP 120, so only the agents and history matter).</summary>
-    private static void CheckCountingLaw(GradeResult r, List<VasoactiveAgent> running, bool stoppedEarlier, string what, Violations violations)
+    /// <summary>
+    /// CRS-VASO and CRS-HYPO-DEF for any set of running agents (SBP 120, so only the agents and history matter). An agent
+    /// whose recorded end is at or before the assessment is not running and counts for nothing (CRS-VASO, added).
+    /// </summary>
+    private static void CheckCountingLaw(GradeResult r, List<VasoactiveAgent> running, string what, Violations violations)
     {
         var counted = running.Count(Counted.Contains);
         var vasopressin = running.Contains(Vasopressin);
-        var expectedAxis = counted >= 2 ? 4 : counted == 1 || vasopressin ? 3 : stoppedEarlier ? 2 : 0;
+        var expectedAxis = counted >= 2 ? 4 : counted == 1 || vasopressin ? 3 : 0;
         var axis = r.Domains.FirstOrDefault(d => d.Domain == "hypotension")?.Grade;
         if (axis != expectedAxis)
         {
@@ -607,6 +611,9 @@ public sealed class PropertyTests
                     CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never, CapdFrequency.Never),
             },
             new IcansInput { AgeYears = 12, IceScore = 10, Consciousness = Consciousness.Alert },
+            new IcansInput { AgeYears = 10, IceScore = 2, Consciousness = Consciousness.Alert },
+            new IcansInput { AgeYears = 45, Consciousness = Consciousness.Alert },
+            new IcansInput { AgeYears = 7, CapdScore = 12, CapdBaseline = 12, Consciousness = Consciousness.Alert },
         ];
         foreach (var input in icansExtra)
         {

@@ -77,22 +77,57 @@ public static class CrsGrader
         if (fever == Fever.Unknown)
         {
             r.Rule("CRS-GATE", "Not gradable: no temperature recorded, and fever is required to grade CRS");
-            r.Flag(GradeFlags.ClinicianReview);
+            if (axes >= 2)
+            {
+                r.Flag(GradeFlags.ClinicianReview); // support that needs a clinician while the temperature is missing
+            }
+
             return r.NotGradable(NotGradableReasons.TemperatureMissing);
         }
 
-        if (input.SteroidPremedication && !input.CrsEstablished && !input.FeverAttributedToOtherCause && axes >= 2)
+        return Afebrile(input, hypotension, hypoxia, r);
+    }
+
+    /// <summary>
+    /// No fever and no CRS-MASK. CRS-PREMED and CRS-AFEBRILE: support at axis 2 or more after a drug that may mask
+    /// fever, or during an open episode, is not gradable (a clinician grades); with neither, grade 0 (ASTCT requires
+    /// fever) flagged so the support that CRS does not explain is seen. A fever attributed to another cause is CRS-ATTRIB.
+    /// </summary>
+    private static GradeResult Afebrile(CrsInput input, int hypotension, int hypoxia, ResultBuilder r)
+    {
+        var axes = Math.Max(hypotension, hypoxia);
+        var support = $"hypotension axis {hypotension} and hypoxia axis {hypoxia}";
+        if (axes < 2 || input.FeverAttributedToOtherCause)
         {
-            r.Rule("CRS-PREMED", $"Not gradable: afebrile after corticosteroid premedication, which may mask fever, with hypotension axis {hypotension} and hypoxia axis {hypoxia}; a clinician must grade");
-            r.Flag(GradeFlags.SuspectedMaskedFever);
-            r.Flag(GradeFlags.ClinicianReview);
-            return r.NotGradable(NotGradableReasons.SuspectedMaskedFever);
+            r.Rule("CRS-GATE", axes > 0 ? $"Grade 0: no fever, so {support} do not make CRS" : "Grade 0: no fever");
+            return r.Graded(0);
         }
 
-        r.Rule("CRS-GATE", axes > 0
-            ? $"Grade 0: no fever, so hypotension axis {hypotension} and hypoxia axis {hypoxia} do not make CRS"
-            : "Grade 0: no fever");
+        if (input.SteroidPremedication && !input.CrsEstablished)
+        {
+            r.Rule("CRS-PREMED", $"Not gradable: afebrile after corticosteroid premedication, which may mask fever, with {support}; a clinician must grade");
+            return SuspectedMaskedFever(r);
+        }
+
+        if (input.CrsEstablished || input.FeverModifyingDrugRecent)
+        {
+            var why = input.CrsEstablished
+                ? "during an open CRS episode"
+                : "after a corticosteroid, antipyretic or anti-cytokine drug within the masking period";
+            r.Rule("CRS-AFEBRILE", $"Not gradable: afebrile {why}, which may mask fever, with {support}; a clinician must grade");
+            return SuspectedMaskedFever(r);
+        }
+
+        r.Rule("CRS-AFEBRILE", $"Grade 0: no fever, so {support} do not make CRS (ASTCT requires fever); this support is not explained by CRS: review");
+        r.Flag(GradeFlags.AfebrileSupport);
         return r.Graded(0);
+    }
+
+    private static GradeResult SuspectedMaskedFever(ResultBuilder r)
+    {
+        r.Flag(GradeFlags.SuspectedMaskedFever);
+        r.Flag(GradeFlags.ClinicianReview);
+        return r.NotGradable(NotGradableReasons.SuspectedMaskedFever);
     }
 
     private static Fever FeverState(CrsInput input, ResultBuilder r)
@@ -156,15 +191,28 @@ public static class CrsGrader
             return Domain(r, "hypotension", 3);
         }
 
-        var threshold = settings.HypotensionSystolicBelowMmHg;
-        var lowSbp = input.SystolicBpMmHg < threshold;
-        var pressorStopped = input.Vasoactives.Any(v => Classify(v.Agent) != VasoClass.Inotrope && HasStopped(v, at));
-        if (lowSbp || input.FluidBolusForHypotension || pressorStopped)
+        if (input.SystolicBpMmHg is not { } sbp)
+        {
+            if (input.FluidBolusForHypotension)
+            {
+                r.Rule("CRS-HYPO-DEF", "Hypotension axis 2: hypotension without a running vasopressor (IV fluid bolus given for low blood pressure)");
+                return Domain(r, "hypotension", 2);
+            }
+
+            r.Missing("systolicBp");
+            r.Domain(new DomainResult("hypotension", DomainStatus.Missing, null));
+            return 0;
+        }
+
+        var (threshold, basis) = HypotensionThreshold(input.AgeYears, settings);
+        r.Rule("CRS-HYPO-PED", basis);
+        var lowSbp = sbp < threshold;
+        if (lowSbp || input.FluidBolusForHypotension)
         {
             var why = new List<string>();
             if (lowSbp)
             {
-                why.Add($"systolic BP {Num(input.SystolicBpMmHg!.Value)} mmHg below {Num(threshold)} (setting hypotensionSystolicBelow)");
+                why.Add($"systolic BP {Num(sbp)} mmHg below {Num(threshold)}");
             }
 
             if (input.FluidBolusForHypotension)
@@ -172,24 +220,28 @@ public static class CrsGrader
                 why.Add("IV fluid bolus given for low blood pressure");
             }
 
-            if (pressorStopped)
-            {
-                why.Add("vasopressor given for low blood pressure, not running at the assessment");
-            }
-
             r.Rule("CRS-HYPO-DEF", $"Hypotension axis 2: hypotension without a running vasopressor ({string.Join("; ", why)})");
             return Domain(r, "hypotension", 2);
         }
 
-        if (input.SystolicBpMmHg is not { } sbp)
-        {
-            r.Missing("systolicBp");
-            r.Domain(new DomainResult("hypotension", DomainStatus.Missing, null));
-            return 0;
-        }
-
         r.Rule("CRS-HYPO-DEF", $"Hypotension axis 0: systolic BP {Num(sbp)} mmHg is not below {Num(threshold)}, no fluid bolus or vasopressor");
         return Domain(r, "hypotension", 0);
+    }
+
+    /// <summary>
+    /// CRS-HYPO-PED (PALS, as the pediatric CARTOX guidance uses): under 1 year SBP &lt; 70; 1–10 years SBP &lt; 70 + 2 × age;
+    /// from 11 years, and without an age, the adult setting <c>hypotensionSystolicBelow</c>.
+    /// </summary>
+    private static (decimal Threshold, string Text) HypotensionThreshold(int? age, GradingSettings settings)
+    {
+        var adult = settings.HypotensionSystolicBelowMmHg;
+        return age switch
+        {
+            null => (adult, $"Age not given: the adult threshold applies, hypotension is systolic BP below {Num(adult)} mmHg (setting hypotensionSystolicBelow)"),
+            < 1 => (70m, "Age under 1 year: hypotension is systolic BP below 70 mmHg (PALS)"),
+            <= 10 and var years => (70m + (2 * years), $"Age {years}: hypotension is systolic BP below 70 + 2 × {years} = {70 + (2 * years)} mmHg (PALS)"),
+            var years => (adult, $"Age {years}: the adult threshold applies, hypotension is systolic BP below {Num(adult)} mmHg (setting hypotensionSystolicBelow)"),
+        };
     }
 
     private static int HypoxiaAxis(CrsInput input, GradingSettings settings, ResultBuilder r)
@@ -226,7 +278,12 @@ public static class CrsGrader
             return Domain(r, "hypoxia", 0, "at-baseline");
         }
 
-        if (o.ForComfort)
+        var positivePressure = o.Device is OxygenDevice.Cpap or OxygenDevice.Bipap or OxygenDevice.MechanicalVentilation;
+        if (o.ForComfort && positivePressure)
+        {
+            r.Rule("CRS-ATTRIB", $"{device} recorded for comfort: positive pressure is never for comfort, it counts unless it is the recorded baseline");
+        }
+        else if (o.ForComfort)
         {
             if (o.RoomAirSpo2Percent >= settings.ComfortOxygenMinimumSpo2Percent)
             {
@@ -241,6 +298,13 @@ public static class CrsGrader
         }
 
         var flow = o.FlowLitresPerMinute;
+        if (flow == 0m)
+        {
+            r.Rule("CRS-O2", $"A flow of 0 L/min with {device} is not oxygen support (record room air instead): graded on the device, flow not recorded");
+            r.Flag(GradeFlags.OxygenFlowMissing);
+            flow = null;
+        }
+
         var flowText = flow is { } f ? $" at {Num(f)} L/min" : string.Empty;
         var (axis, text) = o.Device switch
         {
@@ -265,6 +329,7 @@ public static class CrsGrader
             r.Missing("oxygen.flowLitresPerMinute");
         }
 
+
         if (o.Device == OxygenDevice.HighFlowNasalCannula && axis == 2)
         {
             r.Flag(GradeFlags.HfncLowFlow);
@@ -281,14 +346,13 @@ public static class CrsGrader
         _ => VasoClass.Vasopressor,
     };
 
-    /// <summary>CRS-VASO: running at the assessment instant (started at or before it, not ended by it).</summary>
+    /// <summary>
+    /// CRS-VASO: running at the assessment instant (started at or before it, not ended by it: an infusion whose recorded
+    /// end is at or before the instant is not running). Without an instant, an infusion with an end is not running.
+    /// </summary>
     private static bool IsRunning(VasoactiveInfusion v, DateTimeOffset? at) => at is { } t
         ? (v.Start is null || v.Start <= t) && (v.End is null || v.End > t)
         : v.End is null;
-
-    private static bool HasStopped(VasoactiveInfusion v, DateTimeOffset? at) => at is { } t
-        ? v.End <= t && (v.Start is null || v.Start <= t)
-        : v.End is not null;
 
     private static int Domain(ResultBuilder r, string name, int grade, string? reason = null)
     {
@@ -308,6 +372,11 @@ public static class CrsGrader
         if (input.SystolicBpMmHg is { } sbp)
         {
             r.Input("systolicBp", $"{Num(sbp)} mmHg");
+        }
+
+        if (input.AgeYears is { } age)
+        {
+            r.Input("ageYears", age.ToString(CultureInfo.InvariantCulture));
         }
 
         if (input.FluidBolusForHypotension)
@@ -336,7 +405,8 @@ public static class CrsGrader
         (bool On, string Name)[] flags =
         [
             (input.CrsEstablished, "crsEstablished"), (input.FeverTherapyGiven, "feverTherapyGiven"),
-            (input.SteroidPremedication, "steroidPremedication"), (input.FeverAttributedToOtherCause, "feverAttributedToOtherCause"),
+            (input.SteroidPremedication, "steroidPremedication"), (input.FeverModifyingDrugRecent, "feverModifyingDrugRecent"),
+            (input.FeverAttributedToOtherCause, "feverAttributedToOtherCause"),
             (input.HypotensionAttributedToOtherCause, "hypotensionAttributedToOtherCause"),
             (input.HypoxiaAttributedToOtherCause, "hypoxiaAttributedToOtherCause"), (input.DeathAttributedToCrs, "deathAttributedToCrs"),
         ];

@@ -76,6 +76,15 @@ public sealed record CrsInput
     /// <summary>Corticosteroid premedication before the dose (CRS-PREMED).</summary>
     public bool SteroidPremedication { get; init; }
 
+    /// <summary>
+    /// CRS-AFEBRILE: a corticosteroid, antipyretic or anti-cytokine drug was given within the masking period before the
+    /// assessment (continuous grading: <c>ContinuousGrading:PremedicationMasksFor</c>; the calculator: its medication list).
+    /// </summary>
+    public bool FeverModifyingDrugRecent { get; init; }
+
+    /// <summary>Age in whole years (CRS-HYPO-PED). Null: the adult hypotension threshold, and the rule text says so.</summary>
+    public int? AgeYears { get; init; }
+
     public bool FeverAttributedToOtherCause { get; init; }
     public bool HypotensionAttributedToOtherCause { get; init; }
     public bool HypoxiaAttributedToOtherCause { get; init; }

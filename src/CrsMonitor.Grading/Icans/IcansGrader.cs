@@ -41,9 +41,12 @@ public static class IcansGrader
         var unarousable = !sedated && (input.IceNotPossibleReason == IceNotPossibleReason.Unarousable
             || input.Consciousness == Consciousness.Unarousable);
 
+        var scale = sedated
+            ? [useCapd ? CapdDomain(input, sedated, unarousable, r) : IceDomain(input, sedated, unarousable, r)]
+            : ScaleDomains(input, useCapd, unarousable, r);
         DomainResult[] domains =
         [
-            useCapd ? CapdDomain(input, sedated, unarousable, r) : IceDomain(input, sedated, unarousable, r),
+            .. scale,
             ConsciousnessDomain(input, sedated, useCapd, r),
             SeizureDomain(input, useCapd, r),
             MotorDomain(input, useCapd, r),
@@ -57,36 +60,80 @@ public static class IcansGrader
         var graded = domains.Where(d => d.Status == DomainStatus.Graded).ToList();
         var grade = graded.Count == 0 ? 0 : graded.Max(d => d.Grade!.Value);
         var summary = string.Join(", ", domains.Select(Describe));
+        var scaleName = useCapd ? "CAPD" : "ICE";
 
         if (sedated)
         {
             if (grade > 0)
             {
-                r.Rule("ICANS-SEDATION", $"Sedated: {(useCapd ? "CAPD" : "ICE")} and consciousness not assessable; graded from the other domains");
+                r.Rule("ICANS-SEDATION", $"Sedated: {scaleName} and consciousness not assessable; graded from the other domains");
                 r.Flag(GradeFlags.Sedated);
                 r.Rule("ICANS-MAX", $"Grade {grade}: the most severe domain ({summary})");
                 return r.Graded(grade);
             }
 
-            r.Rule("ICANS-SEDATION", $"Not gradable: sedated, so {(useCapd ? "CAPD" : "ICE")} and consciousness are not assessable, and no other domain is positive");
+            r.Rule("ICANS-SEDATION", $"Not gradable: sedated, so {scaleName} and consciousness are not assessable, and no other domain is positive");
             r.Flag(GradeFlags.Sedated);
             return r.NotGradable(NotGradableReasons.Sedated);
         }
 
-        var core = domains.Take(2).ToList();
-        if (core.All(d => d.Status == DomainStatus.Missing) && grade == 0)
+        if (scale.All(d => d.Status == DomainStatus.Missing))
         {
-            r.Rule("ICANS-MAX", $"Not gradable: no {(useCapd ? "CAPD" : "ICE")} score, level of consciousness or positive finding recorded");
-            return r.NotGradable(NotGradableReasons.NoNeuroAssessment);
+            // ICANS-MISSING: no score and no "not possible" on either scale; never a silent 0.
+            if (grade == 0)
+            {
+                r.Rule("ICANS-MISSING", $"Not gradable: no {scaleName} recorded (neither a score nor \"not possible\") and no positive domain");
+                return r.NotGradable(useCapd ? NotGradableReasons.CapdMissing : NotGradableReasons.IceMissing);
+            }
+
+            r.Flag(GradeFlags.IncompleteAssessment);
+            r.Rule("ICANS-MISSING", $"Grade {grade} is a lower bound: no {scaleName} recorded, graded from the positive domains ({summary})");
+            return r.Graded(grade);
         }
 
-        if (grade < 4 && core.Any(d => d.Status == DomainStatus.Missing))
+        if (grade < 4 && domains.Any(d => d.Domain == "consciousness" && d.Status == DomainStatus.Missing))
         {
             r.Flag(GradeFlags.IncompleteAssessment);
         }
 
         r.Rule("ICANS-MAX", $"Grade {grade}: the most severe domain ({summary})");
         return r.Graded(grade);
+    }
+
+    /// <summary>
+    /// ICANS-SCALE: the scale for the age is preferred. Only the other scale scored: graded from it, flag
+    /// <c>scale-age-mismatch</c>. Both scored with different domain grades: both listed (the more severe counts), flag
+    /// <c>scales-disagree</c>. A recorded score on either scale is never ignored.
+    /// </summary>
+    private static DomainResult[] ScaleDomains(IcansInput input, bool useCapd, bool unarousable, ResultBuilder r)
+    {
+        var iceScored = input.IceItems is not null || input.IceScore is not null;
+        var capdScored = input.CapdItems is not null || input.CapdScore is not null;
+        var preferredScored = useCapd ? capdScored : iceScored;
+        var otherScored = useCapd ? iceScored : capdScored;
+        var (preferred, other) = (useCapd ? "CAPD" : "ICE", useCapd ? "ICE" : "CAPD");
+        if (!otherScored)
+        {
+            return [useCapd ? CapdDomain(input, false, unarousable, r) : IceDomain(input, false, unarousable, r)];
+        }
+
+        var otherDomain = useCapd ? IceDomain(input, false, unarousable, r) : CapdDomain(input, false, unarousable, r);
+        if (!preferredScored && input.IceNotPossibleReason is null)
+        {
+            r.Rule("ICANS-SCALE", $"Only {other} was scored, although {preferred} is the scale for this patient (ICANS-AGE): graded from {other} (review)");
+            r.Flag(GradeFlags.ScaleAgeMismatch);
+            return [otherDomain];
+        }
+
+        var preferredDomain = useCapd ? CapdDomain(input, false, unarousable, r) : IceDomain(input, false, unarousable, r);
+        if (preferredDomain.Grade != otherDomain.Grade)
+        {
+            var worse = (otherDomain.Grade ?? 0) > (preferredDomain.Grade ?? 0) ? other : preferred;
+            r.Rule("ICANS-SCALE", $"{preferred} domain {preferredDomain.Grade} and {other} domain {otherDomain.Grade} disagree: the more severe ({worse}) counts (review)");
+            r.Flag(GradeFlags.ScalesDisagree);
+        }
+
+        return [preferredDomain, otherDomain];
     }
 
     private static bool UseCapd(IcansInput input, GradingSettings settings, ResultBuilder r)
@@ -158,9 +205,19 @@ public static class IcansGrader
 
         if (s == 0)
         {
-            return unarousable
-                ? Ice0(r, 4, "ICE domain 4: ICE 0 because unarousable (not sedated)")
-                : Ice0(r, 3, "ICE domain 3: ICE 0 in an awake patient");
+            if (unarousable)
+            {
+                return Ice0(r, 4, "ICE domain 4: ICE 0 because unarousable (not sedated)");
+            }
+
+            if (input.Consciousness is null)
+            {
+                // ICANS-MISSING: without a level of consciousness the ICE 0 may be an unarousable patient's (grade 4).
+                r.Flag(GradeFlags.IncompleteAssessment);
+                return Ice0(r, 3, "ICE domain 3: ICE 0 with the level of consciousness not recorded; a lower bound (ICANS-MISSING)");
+            }
+
+            return Ice0(r, 3, "ICE domain 3: ICE 0 in an awake patient");
         }
 
         var grade = s switch
@@ -213,6 +270,20 @@ public static class IcansGrader
 
             r.Missing("capdScore");
             return new DomainResult(Capd, DomainStatus.Missing, null);
+        }
+
+        if (input.CapdBaseline is int high && high >= 9)
+        {
+            // CAPD-BASELINE-HIGH: a child whose own baseline already reaches the grade-3 band.
+            r.Flag(GradeFlags.BaselineLimited);
+            if (s > high)
+            {
+                r.Rule("CAPD-BASELINE-HIGH", $"CAPD domain 3: CAPD {s} is above the recorded baseline {high} (9 or more)");
+                return new DomainResult(Capd, DomainStatus.Graded, 3);
+            }
+
+            r.Rule("CAPD-BASELINE-HIGH", $"CAPD domain 0: CAPD {s} is not above the recorded baseline {high} (9 or more)");
+            return new DomainResult(Capd, DomainStatus.Graded, 0, GradeFlags.BaselineLimited);
         }
 
         if (s >= 9)
@@ -308,15 +379,12 @@ public static class IcansGrader
     private static DomainResult IcpDomain(IcansInput input, bool useCapd, ResultBuilder r)
     {
         var findings = (input.Icp ?? []).Where(f => f != IcpFinding.None).Distinct().ToList();
-        if (input.ExcludedFindings.Contains(ExcludedFinding.IntracranialHaemorrhage))
+        if (findings.Count > 0 && input.ExcludedFindings.Contains(ExcludedFinding.IntracranialHaemorrhage))
         {
-            var edema = findings.Where(f => f is IcpFinding.FocalEdema or IcpFinding.DiffuseEdema).ToList();
-            if (edema.Count > 0)
-            {
-                r.Rule("ICANS-EXCL", $"{string.Join(", ", edema.Select(Vocabulary.Icp.Code))} recorded with intracranial haemorrhage: excluded with the haemorrhage (review)");
-                r.Flag(GradeFlags.EdemaWithHaemorrhage);
-                findings = [.. findings.Except(edema)];
-            }
+            // ICANS-EXCL (added): the haemorrhage itself is excluded; a raised-ICP sign recorded beside it keeps its grade
+            // for a clinician to judge whether the haemorrhage explains it.
+            r.Rule("ICANS-EXCL", $"{string.Join(", ", findings.Select(Vocabulary.Icp.Code))} recorded with intracranial haemorrhage: graded, the haemorrhage may explain it (review)");
+            r.Flag(GradeFlags.EdemaWithHaemorrhage);
         }
 
         if (findings.Count == 0)

@@ -10,10 +10,27 @@ internal static class CrsRequestReader
     /// <summary>Physically possible body temperatures; anything outside is a typo or a wrong unit.</summary>
     private const decimal MinCelsius = 25m, MaxCelsius = 45m, MinFahrenheit = 77m, MaxFahrenheit = 113m;
 
-    public static CrsInput Read(JsonObjectReader crs)
+    /// <summary>The drug classes of the calculator's medication list (CRS-AFEBRILE): they may mask a fever.</summary>
+    private enum MaskingClass
     {
+        Corticosteroid,
+        Antipyretic,
+        AntiCytokine,
+    }
+
+    private static readonly CodeTable<MaskingClass> MaskingClasses = new(
+        [(MaskingClass.Corticosteroid, "corticosteroid"), (MaskingClass.Antipyretic, "antipyretic"), (MaskingClass.AntiCytokine, "anti-cytokine")]);
+
+    /// <param name="crs">The <c>crs</c> object.</param>
+    /// <param name="ageYears">The body's <c>ageYears</c> (CRS-HYPO-PED), as ICANS takes it.</param>
+    /// <param name="maskingPeriod">How long a listed drug may mask fever (<c>ContinuousGrading:PremedicationMasksFor</c>).</param>
+    public static CrsInput Read(JsonObjectReader crs, int? ageYears, TimeSpan maskingPeriod)
+    {
+        var assessedAt = crs.Instant("assessedAt");
         var input = new CrsInput
         {
+            AgeYears = ageYears,
+            FeverModifyingDrugRecent = ReadMedications(crs, assessedAt, maskingPeriod),
             Temperature = ReadTemperature(crs.Object("temperature")),
             CrsEstablished = crs.Bool("crsEstablished") ?? false,
             FeverTherapyGiven = crs.Bool("feverTherapyGiven") ?? false,
@@ -24,7 +41,7 @@ internal static class CrsRequestReader
             SystolicBpMmHg = crs.Decimal("systolicBp", 0, 300, "mmHg"),
             FluidBolusForHypotension = crs.Bool("fluidBolusForHypotension") ?? false,
             Vasoactives = ReadVasopressors(crs),
-            AssessedAt = crs.Instant("assessedAt"),
+            AssessedAt = assessedAt,
             Oxygen = ReadOxygen(crs.Object("oxygen")),
             OrganToxicities = ReadOrganToxicities(crs),
             DeathAttributedToCrs = crs.Bool("deathAttributedToCrs") ?? false,
@@ -131,8 +148,46 @@ internal static class CrsRequestReader
         {
             o.Errors.Add(o.PathOf("flowLitresPerMinute"), $"must be absent or 0 on room-air (was {flow})");
         }
+        else if (device is { } d0 && d0 != OxygenDevice.RoomAir && flow == 0)
+        {
+            o.Errors.Add(o.PathOf("flowLitresPerMinute"),
+                $"is 0 L/min with {o.PathOf("device")} {Vocabulary.OxygenDevice.Code(d0)}: no flow is no oxygen support, record room air instead (CRS-O2)");
+        }
 
         return device is { } d ? new OxygenSupport(d, flow, atBaseline, forComfort, spo2) : null;
+    }
+
+    /// <summary>
+    /// CRS-AFEBRILE: <c>medications</c>, each <c>{ "class", "givenAt" }</c>; true when one was given within the masking
+    /// period before <c>assessedAt</c> (a drug without <c>givenAt</c> is taken as given within it).
+    /// </summary>
+    private static bool ReadMedications(JsonObjectReader crs, DateTimeOffset? assessedAt, TimeSpan maskingPeriod)
+    {
+        var recent = false;
+        foreach (var (item, path) in crs.Array("medications", 20) ?? [])
+        {
+            if (JsonObjectReader.Open(item, path, crs.Errors) is not { } m)
+            {
+                continue;
+            }
+
+            var drugClass = m.Code("class", MaskingClasses);
+            var givenAt = m.Instant("givenAt");
+            m.RejectUnknownFields();
+            if (!m.Has("class"))
+            {
+                m.Errors.Add(m.PathOf("class"), $"is required: one of {string.Join(", ", MaskingClasses.Codes)}");
+            }
+
+            if (givenAt is not null && assessedAt is null && !crs.Errors.Has(crs.PathOf("assessedAt")))
+            {
+                crs.Errors.Add(crs.PathOf("assessedAt"), $"is required because {m.PathOf("givenAt")} is given: the masking period counts back from it");
+            }
+
+            recent |= drugClass is not null && (givenAt is not { } at || (assessedAt is { } now && at <= now && now - at < maskingPeriod));
+        }
+
+        return recent;
     }
 
     private static List<string> ReadOrganToxicities(JsonObjectReader crs)

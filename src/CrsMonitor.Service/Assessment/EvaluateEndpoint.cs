@@ -24,7 +24,7 @@ public static class EvaluateEndpoint
     public static void MapAssessmentEndpoints(this IEndpointRouteBuilder app) =>
         app.MapPost(Route, EvaluateAsync).RequireAuthorization(Policies.ClinicalStaff);
 
-    private static async Task<IResult> EvaluateAsync(HttpContext context, IOptions<GradingSettings> settings)
+    private static async Task<IResult> EvaluateAsync(HttpContext context, IOptions<GradingSettings> settings, IOptions<ContinuousGradingSettings> continuous)
     {
         var (document, failure) = await JsonBody.ReadAsync(context.Request, MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
         if (failure is not null)
@@ -35,7 +35,7 @@ public static class EvaluateEndpoint
         using (document)
         {
             var errors = new ValidationErrors();
-            var request = EvaluateRequest.Read(document!.RootElement, errors);
+            var request = EvaluateRequest.Read(document!.RootElement, errors, continuous.Value.PremedicationMasksFor);
             if (errors.Any)
             {
                 return errors.ToResult();

@@ -25,17 +25,24 @@ internal static class IcansRequestReader
     /// </summary>
     public static IcansInput? ReadDetail(string detailJson, int? ageYears)
     {
+        var (input, errors) = ParseDetail(detailJson, ageYears);
+        return errors.Any ? null : input;
+    }
+
+    /// <summary>A neuro-check detail read with the calculator's rules: the input as far as it could be read, and its problems.</summary>
+    public static (IcansInput? Input, ValidationErrors Errors) ParseDetail(string detailJson, int? ageYears)
+    {
+        var errors = new ValidationErrors();
         try
         {
             using var document = JsonDocument.Parse(detailJson);
-            var errors = new ValidationErrors();
             var reader = JsonObjectReader.Open(document.RootElement, "detail", errors);
-            var input = reader is null ? null : Read(reader, ageYears);
-            return errors.Any ? null : input;
+            return (reader is null ? null : Read(reader, ageYears), errors);
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
-            return null;
+            errors.Add(ValidationErrors.Body, e.Message);
+            return (null, errors);
         }
     }
 
@@ -80,6 +87,11 @@ internal static class IcansRequestReader
         if (notPossible is not null && (icans.Has("iceScore") || IceItemNames.Any(icans.Has) || icans.Has("capdScore") || icans.Has("capdItems")))
         {
             icans.Errors.Add(icans.PathOf("iceNotPossibleReason"), "says the assessment was not possible, so no ICE or CAPD score or items may be given with it");
+        }
+
+        foreach (var contradiction in IcansContradictions.Of(input))
+        {
+            icans.Errors.Add(icans.PathOf(contradiction.Field), contradiction.Text);
         }
 
         return input;

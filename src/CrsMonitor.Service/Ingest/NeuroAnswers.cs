@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CrsMonitor.Grading.Icans;
 using CrsMonitor.Service.Assessment;
 using Hl7.Fhir.Model;
 
@@ -98,7 +99,19 @@ internal sealed class NeuroAnswers(NeuroCheckDefinition definition, Findings f)
         }
 
         var detail = Detail();
-        if (IcansRequestReader.ReadDetail(detail, null) is null)
+        var (input, problems) = IcansRequestReader.ParseDetail(detail, null);
+        var contradictions = input is null ? [] : IcansContradictions.Of(input);
+        foreach (var c in contradictions)
+        {
+            f.Error(PathOf(c.Field, listPath), $"{c.Text}; the other answer is {PathOf(c.OtherField, listPath)}");
+        }
+
+        if (contradictions.Count > 0)
+        {
+            return null;
+        }
+
+        if (problems.Any)
         {
             f.Error(listPath, "is not a neuro check the ICANS calculator accepts");
             return null;
@@ -106,6 +119,8 @@ internal sealed class NeuroAnswers(NeuroCheckDefinition definition, Findings f)
 
         return detail;
     }
+
+    private string PathOf(string linkId, string listPath) => firstPath.GetValueOrDefault(linkId, listPath);
 
     /// <summary>The answers in the Questionnaire's item order: booleans, numbers, words; repeating items as arrays.</summary>
     private string Detail()

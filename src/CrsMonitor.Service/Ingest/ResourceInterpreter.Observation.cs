@@ -166,7 +166,8 @@ internal sealed partial class ResourceInterpreter
         var (components, device) = (new List<ReadingDraft>(), (string?)null);
         if (quantity.Kind == ReadingKind.Spo2)
         {
-            (components, device, _) = OxygenComponents(o, f, deviceAllowed: true, qualifiersAllowed: false);
+            (components, device, _, var zeroFlow) = OxygenComponents(o, f, deviceAllowed: true, qualifiersAllowed: false);
+            RefuseZeroFlow(device, zeroFlow, f);
         }
         else
         {
@@ -316,12 +317,13 @@ internal sealed partial class ResourceInterpreter
     /// Components of an SpO2 or oxygen-device Observation: O2 flow (3151-8) and FiO2 (3150-0) as readings of their own,
     /// the device (on SpO2) and its qualifiers (on the device Observation). Other components are kept, not used.
     /// </summary>
-    private (List<ReadingDraft> Drafts, string? Device, string? Qualifier) OxygenComponents(Observation o, Findings f, bool deviceAllowed, bool qualifiersAllowed)
+    private (List<ReadingDraft> Drafts, string? Device, string? Qualifier, string? ZeroFlow) OxygenComponents(Observation o, Findings f, bool deviceAllowed, bool qualifiersAllowed)
     {
         var drafts = new List<ReadingDraft>();
         string? device = null;
         var qualifiers = new List<(string Code, string Relative)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? zeroFlow = null;
         for (var i = 0; i < o.Component.Count; i++)
         {
             var component = o.Component[i];
@@ -357,6 +359,7 @@ internal sealed partial class ResourceInterpreter
                 if (ObservationValue(component.Value, component.DataAbsentReason, quantity, relative, f) is { } draft)
                 {
                     drafts.Add(draft);
+                    zeroFlow ??= draft is { Kind: ReadingKind.OxygenFlow, Value: 0m } ? $"{relative}.valueQuantity.value" : null;
                 }
             }
             else if (key == Codes.OxygenDeviceCode)
@@ -380,7 +383,16 @@ internal sealed partial class ResourceInterpreter
             }
         }
 
-        return (drafts, device, Qualifier(o, qualifiers, f, qualifiersAllowed));
+        return (drafts, device, Qualifier(o, qualifiers, f, qualifiersAllowed), zeroFlow);
+    }
+
+    /// <summary>CRS-O2: a flow of 0 L/min with a device other than room air is refused ("record room air instead").</summary>
+    private static void RefuseZeroFlow(string? device, string? zeroFlow, Findings f)
+    {
+        if (zeroFlow is not null && device is not null && device != "room-air")
+        {
+            f.Error(zeroFlow, $"is 0 L/min with oxygen device '{device}': no flow is no oxygen support, record room air instead (CRS-O2)");
+        }
     }
 
     /// <summary>at-baseline / for-comfort from the components or the qualifier extension; at most one.</summary>
@@ -420,8 +432,9 @@ internal sealed partial class ResourceInterpreter
     /// <summary>The oxygen device Observation: one OxygenDevice reading, plus flow and FiO2 components.</summary>
     private List<ReadingDraft> OxygenDeviceObservation(Observation o, Findings f)
     {
-        var (components, _, qualifier) = OxygenComponents(o, f, deviceAllowed: false, qualifiersAllowed: true);
+        var (components, _, qualifier, zeroFlow) = OxygenComponents(o, f, deviceAllowed: false, qualifiersAllowed: true);
         var device = DeviceValue(o.Value, o.DataAbsentReason, string.Empty, f);
+        RefuseZeroFlow(device, zeroFlow, f);
         return device is null
             ? components
             : [new ReadingDraft(ReadingKind.OxygenDevice) { Code = device, Qualifier = qualifier }, .. components];

@@ -180,12 +180,13 @@ internal sealed class PatientCourse
         var vasoactives = new List<VasoactiveInfusion>();
         var bolus = false;
         var therapy = false;
+        var recentDrug = false;
         foreach (var m in medications.Items.Take(medications.LastIndexAtOrBefore(at) + 1))
         {
             if (TimelineWords.VasoactiveClasses.Contains(m.Qualifier))
             {
-                // CRS-VASO counts running agents; one stopped within the vitals period still shows hypotension (CRS-HYPO-DEF).
-                if (m.EndAt is { } end && at >= end + settings.VitalsStaleAfter)
+                // CRS-VASO: an infusion whose recorded end is at or before the instant is not running and does not count.
+                if (m.EndAt is { } end && at >= end)
                 {
                     continue;
                 }
@@ -212,6 +213,12 @@ internal sealed class PatientCourse
                 therapy = true;
                 basis.Add(Basis("feverTherapy", m, $"{m.Code} ({m.Qualifier})"));
             }
+            else if (at - m.EffectiveAt < settings.PremedicationMasksFor && TimelineWords.FeverTherapyClasses.Contains(m.Qualifier))
+            {
+                // CRS-AFEBRILE: a drug that may mask fever, given within the masking period.
+                recentDrug = true;
+                basis.Add(Basis("feverModifyingDrug", m, $"{m.Code} ({m.Qualifier})"));
+            }
         }
 
         var premedication = !established && PremedicationAt(at, basis);
@@ -221,6 +228,8 @@ internal sealed class PatientCourse
             CrsEstablished = established,
             FeverTherapyGiven = therapy,
             SteroidPremedication = premedication,
+            FeverModifyingDrugRecent = recentDrug,
+            AgeYears = AgeAt(at),
             FeverAttributedToOtherCause = feverAttributed,
             HypotensionAttributedToOtherCause = hypotensionAttributed,
             HypoxiaAttributedToOtherCause = hypoxiaAttributed,
@@ -313,14 +322,11 @@ internal sealed class PatientCourse
             case ReadingKind.NeuroCheck:
                 yield return r.EffectiveAt + settings.NeuroCheckStaleAfter;
                 break;
-            case ReadingKind.Medication when TimelineWords.VasoactiveClasses.Contains(r.Qualifier) && r.EndAt is { } end:
-                yield return end + settings.VitalsStaleAfter;
-                break;
             case ReadingKind.Medication when r.Qualifier == TimelineWords.FluidBolus:
                 yield return Latest(r.EffectiveAt, r.EndAt) + settings.VitalsStaleAfter;
                 break;
-            case ReadingKind.Medication when r.Qualifier == TimelineWords.Corticosteroid:
-                yield return r.EffectiveAt + settings.PremedicationMasksFor;
+            case ReadingKind.Medication when TimelineWords.FeverTherapyClasses.Contains(r.Qualifier):
+                yield return r.EffectiveAt + settings.PremedicationMasksFor; // CRS-PREMED and CRS-AFEBRILE masking ends
                 break;
             default:
                 break;
