@@ -35,9 +35,9 @@ public sealed class GradeTimelineCourseTests
         // h44: SBP 112: recovery, still masked grade 1 until the episode closes.
         "crs 2026-11-26T04:00Z graded 1 [fever-masked] <- Observation/bp-7 Observation/temp-7 Observation/temp-9",
         // h50: the last neuro check (h38) is 12 h old; the ICANS episode closes (24 h after ICE 10 at h26).
-        "icans 2026-11-26T10:00Z not-gradable no-neuro-assessment [] <- QuestionnaireResponse/neuro-4 QuestionnaireResponse/neuro-5",
+        "icans 2026-11-26T10:00Z not-gradable ice-missing [] <- QuestionnaireResponse/neuro-4 QuestionnaireResponse/neuro-5",
         // h68: the CRS episode closes 24 h after the last finding (h44); no current temperature: not gradable.
-        "crs 2026-11-27T04:00Z not-gradable temperature-missing [clinician-review] <- Observation/bp-7 Observation/temp-7 Observation/temp-9",
+        "crs 2026-11-27T04:00Z not-gradable temperature-missing [] <- Observation/bp-7 Observation/temp-7 Observation/temp-9",
     ];
 
     internal static TimelineCourse RecordedCourse() => new TimelineCourse()
@@ -97,6 +97,7 @@ public sealed class GradeTimelineCourseTests
                 new BasisInput("temperature", "37.0 °C", H(42), Obs("temp-8"), false),
                 new BasisInput("systolicBp", "84 mmHg", H(42), Obs("bp-6"), false),
                 new BasisInput("oxygenDevice", "room-air", H(22), Obs("o2-3"), true),
+                new BasisInput("feverModifyingDrug", "dexamethasone (corticosteroid)", H(0), Med("dex-premed"), false),
                 new BasisInput("feverTherapy", "tocilizumab (anti-cytokine)", H(18), Med("toci-1"), false),
                 new BasisInput("feverTherapy", "dexamethasone (corticosteroid)", H(21), Med("dex-icans"), false),
             }));
@@ -166,7 +167,9 @@ public sealed class GradeTimelineCourseTests
         {
             Assert.That(before.Points.Where(p => p.Scale == "crs" && p.At >= H(14) && p.At <= H(17)).Select(Line), Is.EqualTo(new[]
             {
-                "crs 2026-11-24T23:00Z not-gradable temperature-missing [clinician-review] <- Observation/temp-4",
+                "crs 2026-11-24T23:00Z not-gradable temperature-missing [] <- Observation/temp-4",
+                // SBP 86 with a bolus and no current temperature: support that needs a clinician (review flag, no alert).
+                "crs 2026-11-25T00:00Z not-gradable temperature-missing [clinician-review] <- MedicationAdministration/bolus-1 Observation/bp-4",
                 "crs 2026-11-25T01:00Z graded 2 [] <- Observation/o2-2 Observation/temp-6",
             }));
             Assert.That(Serialise(after), Is.EqualTo(Serialise(full.Compute())));
@@ -203,9 +206,9 @@ public sealed class GradeTimelineCourseTests
         var (crs, icans) = RecordedCourse().At(-2);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Describe(crs), Is.EqualTo("not-gradable temperature-missing [clinician-review]"));
+            Assert.That(Describe(crs), Is.EqualTo("not-gradable temperature-missing []"));
             Assert.That(crs.StaleOrMissing, Is.EqualTo(new[] { "temperature: none recorded", "systolicBp: none recorded", "oxygenDevice: none recorded" }));
-            Assert.That(Describe(icans), Is.EqualTo("not-gradable no-neuro-assessment []"));
+            Assert.That(Describe(icans), Is.EqualTo("not-gradable ice-missing []"));
             Assert.That(crs.Cause, Is.Empty);
         }
     }

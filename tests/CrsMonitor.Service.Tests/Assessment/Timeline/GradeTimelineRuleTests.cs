@@ -39,7 +39,7 @@ public sealed class GradeTimelineRuleTests
         var crs = new TimelineCourse().Temperature(0, 37.2m, "temp-1").Systolic(4.5, 118).RoomAir(4.5).At(5).Crs;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Describe(crs), Is.EqualTo("not-gradable temperature-missing [clinician-review]"));
+            Assert.That(Describe(crs), Is.EqualTo("not-gradable temperature-missing []"));
             Assert.That(crs.StaleOrMissing, Is.EqualTo(new[] { "temperature: last 37.2 °C at 2026-11-24T08:00Z is stale (4 h or older)" }));
             Assert.That(crs.Basis, Has.Member(new BasisInput("temperature", "37.2 °C", H(0), Obs("temp-1"), true)));
             Assert.That(crs.Result.Missing, Does.Contain("temperature"));
@@ -47,7 +47,7 @@ public sealed class GradeTimelineRuleTests
     }
 
     [TestCase(3.99, "graded 0 []")]
-    [TestCase(4.0, "not-gradable temperature-missing [clinician-review]")]
+    [TestCase(4.0, "not-gradable temperature-missing []")]
     public void Staleness_AReadingIsCurrentForLessThan4h_AtExactly4hItIsStale(double hours, string expected) =>
         Assert.That(Describe(new TimelineCourse().Temperature(0, 37.2m).At(hours).Crs), Is.EqualTo(expected));
 
@@ -125,7 +125,10 @@ public sealed class GradeTimelineRuleTests
                 "crs 2026-11-25T08:00Z graded 1 [fever-masked] <- Observation/t-0 Observation/t-24",
                 // 24 h after the last finding (SBP recovered at h3) the episode closes: no CRS established.
                 "crs 2026-11-25T11:00Z graded 0 [] <- Observation/bp-3 Observation/t-27 Observation/t-3",
-                "crs 2026-11-25T18:00Z not-gradable temperature-missing [clinician-review] <- Observation/t-30",
+                // SBP 84 at h28, afebrile, the acetaminophen of h1 within the masking period: CRS-AFEBRILE, not gradable.
+                "crs 2026-11-25T12:00Z not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review] <- Observation/bp-28 Observation/t-24",
+                "crs 2026-11-25T16:00Z graded 0 [] <- Observation/bp-28",
+                "crs 2026-11-25T18:00Z not-gradable temperature-missing [] <- Observation/t-30",
             }));
             Assert.That(timeline.Episodes.Single(), Is.EqualTo(timeline.Episodes.Single() with { OnsetAt = H(0), MaxGrade = 2, MaxAt = H(0), ResolvedAt = H(27) }));
             Assert.That(timeline.Episodes.Single().Treatments, Is.EqualTo(new[] { "acetaminophen" }));
@@ -133,19 +136,19 @@ public sealed class GradeTimelineRuleTests
             Assert.That(Describe(course.At(27).Crs), Is.EqualTo("graded 0 []"));
         }
 
-        // SBP 84 at h28, afebrile, after the close: no CRS-MASK any more, so no CRS.
+        // SBP 84 at h28, afebrile, after the close: no CRS-MASK any more; the antipyretic still may mask fever (CRS-AFEBRILE).
         var late = course.At(28.5).Crs;
-        Assert.That(Describe(late), Is.EqualTo("graded 0 []"));
-        Assert.That(late.Result.Rules.Select(r => r.Id), Does.Contain("CRS-GATE").And.No.Contain("CRS-MASK"));
+        Assert.That(Describe(late), Is.EqualTo("not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review]"));
+        Assert.That(late.Result.Rules.Select(r => r.Id), Does.Contain("CRS-AFEBRILE").And.No.Contain("CRS-MASK"));
     }
 
     [Test]
     public void Episode_ALastingFindingKeepsItOpen_TheClockStartsWhenTheFindingStops()
     {
-        // A running norepinephrine keeps the episode open however long; it closes 24 h after the infusion ends + 4 h.
+        // A running norepinephrine keeps the episode open however long; it closes 24 h after the infusion's recorded end (CRS-VASO).
         var course = new TimelineCourse().Temperature(0, 38.9m).Medication(1, "norepinephrine", "vasopressor", endH: 40);
         var episode = course.Compute().Episodes.Single();
-        Assert.That((episode.OnsetAt, episode.MaxGrade, episode.MaxAt, episode.ResolvedAt), Is.EqualTo((H(0), 3, H(1), (DateTimeOffset?)H(40 + 4 + 24))));
+        Assert.That((episode.OnsetAt, episode.MaxGrade, episode.MaxAt, episode.ResolvedAt), Is.EqualTo((H(0), 3, H(1), (DateTimeOffset?)H(40 + 24))));
     }
 
     [Test]
@@ -172,18 +175,20 @@ public sealed class GradeTimelineRuleTests
             Assert.That(c26.Basis.Select(b => (b.Name, b.Source)), Is.SupersetOf(new[] { ("steroidPremedication", Med("dex")), ("protocolDose", Med("dose")) }));
             Assert.That(Describe(course.At(0.5).Crs), Is.EqualTo("graded 0 []"), "before the dose the steroid is not yet a premedication");
             Assert.That(Describe(course.At(47.9).Crs), Is.EqualTo("not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review]"));
-            Assert.That(Describe(course.At(48).Crs), Is.EqualTo("graded 0 []"), "48 h after the dexamethasone it no longer masks fever");
+            Assert.That(Describe(course.At(48).Crs), Is.EqualTo("graded 0 [afebrile-support]"), "48 h after the dexamethasone it no longer masks fever (CRS-AFEBRILE)");
             Assert.That(course.Compute().Episodes, Is.Empty, "not gradable is not grade 1: no episode");
         }
     }
 
     [Test]
-    public void Premedication_ASteroidMoreThan3hBeforeTheDose_IsNotAPremedication()
+    public void Premedication_ASteroidMoreThan3hBeforeTheDose_IsNotAPremedication_ButStillMasksByCrsAfebrile()
     {
         var course = new TimelineCourse()
             .Medication(-2 - (1 / 60.0), "dexamethasone", "corticosteroid").Medication(1, "tarlatamab", "protocol-drug", endH: 2)
             .Temperature(14, 37.6m).Systolic(14, 86).Medication(13.5, "sodium-chloride-0.9", "fluid-bolus", endH: 14);
-        Assert.That(Describe(course.At(14).Crs), Is.EqualTo("graded 0 []"));
+        var crs = course.At(14).Crs.Result;
+        Assert.That(Describe(crs), Is.EqualTo("not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review]"));
+        Assert.That(crs.Rules.Select(r => r.Id), Does.Contain("CRS-AFEBRILE").And.No.Contain("CRS-PREMED"));
     }
 
     [Test]
@@ -219,14 +224,15 @@ public sealed class GradeTimelineRuleTests
     }
 
     [Test]
-    public void Vasopressor_RunningCounts_StoppedCountsAsHypotensionFor4h_ThenNoLonger()
+    public void Vasopressor_RunningCounts_AtItsRecordedEndItIsNotRunning_CrsVasoAdded()
     {
         var course = new TimelineCourse().Temperature(0, 38.9m).Medication(1, "norepinephrine", "vasopressor", endH: 5, id: "norepi");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Describe(course.At(2).Crs), Is.EqualTo("graded 3 []"));
             Assert.That(course.At(2).Crs.Basis, Has.Member(new BasisInput("vasoactive", "norepinephrine (vasopressor) 2026-11-24T09:00Z to 2026-11-24T13:00Z", H(1), Med("norepi"), false)));
-            Assert.That(Describe(course.At(5).Crs), Is.EqualTo("graded 2 []"));
+            Assert.That(Describe(course.At(5).Crs), Is.EqualTo("graded 1 []"));
+            Assert.That(Describe(course.At(5 - (1 / 3600.0)).Crs), Is.EqualTo("graded 3 []"));
             Assert.That(Describe(course.At(9).Crs), Is.EqualTo("graded 1 []"));
         }
     }
@@ -289,7 +295,7 @@ public sealed class GradeTimelineRuleTests
     }
 
     [TestCase(11.99, "graded 2 []")]
-    [TestCase(12.0, "not-gradable no-neuro-assessment []")]
+    [TestCase(12.0, "not-gradable ice-missing []")]
     public void NeuroCheck_IsCurrentFor12h(double hours, string expected)
     {
         var icans = new TimelineCourse().Ice(0, 6).At(hours).Icans;
@@ -304,7 +310,7 @@ public sealed class GradeTimelineRuleTests
     public void NeuroCheck_DetailThatIsNotAValidNeuroCheck_IsReported_NotUsed()
     {
         var icans = new TimelineCourse().NeuroCheck(0, """{"iceScore":11,"consciousness":"alert"}""", "bad").At(1).Icans;
-        Assert.That(Describe(icans), Is.EqualTo("not-gradable no-neuro-assessment []"));
+        Assert.That(Describe(icans), Is.EqualTo("not-gradable ice-missing []"));
         Assert.That(icans.StaleOrMissing, Is.EqualTo(new[] { "neuroCheck: the detail of QuestionnaireResponse/bad/_history/1 at 2026-11-24T08:00Z is not a valid neuro check: not used" }));
     }
 
@@ -352,9 +358,10 @@ public sealed class GradeTimelineRuleTests
         var icans = course.Compute(child).Points.Where(p => p.Scale == "icans").Select(Line);
         Assert.That(icans, Is.EqualTo(new[]
         {
-            "icans 2026-11-24T18:00Z graded 0 [incomplete-assessment] <- QuestionnaireResponse/neuro-1",
+            // At 11 the child is on CAPD; the ICE that was scored still grades (ICANS-SCALE), never 0.
+            "icans 2026-11-24T18:00Z graded 2 [scale-age-mismatch] <- QuestionnaireResponse/neuro-1",
             "icans 2026-11-25T00:00Z graded 2 [ice-age-threshold] <- ",
-            "icans 2026-11-25T06:00Z not-gradable no-neuro-assessment [ice-age-threshold] <- QuestionnaireResponse/neuro-1",
+            "icans 2026-11-25T06:00Z not-gradable ice-missing [ice-age-threshold] <- QuestionnaireResponse/neuro-1",
         }));
     }
 
@@ -386,7 +393,7 @@ public sealed class GradeTimelineRuleTests
     {
         var course = new TimelineCourse().Temperature(0, 37.2m);
         var settings = new ContinuousGradingSettings { VitalsStaleAfter = TimeSpan.FromHours(2) };
-        Assert.That(Describe(course.At(2.5, settings: settings).Crs), Is.EqualTo("not-gradable temperature-missing [clinician-review]"));
+        Assert.That(Describe(course.At(2.5, settings: settings).Crs), Is.EqualTo("not-gradable temperature-missing []"));
         Assert.That(Describe(course.At(2.5).Crs), Is.EqualTo("graded 0 []"));
     }
 }
