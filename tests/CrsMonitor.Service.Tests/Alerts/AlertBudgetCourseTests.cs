@@ -73,6 +73,22 @@ public sealed class AlertBudgetCourseTests(StorageProvider provider)
         Assert.That(await AlertListAsync(), Is.EqualTo(Expected), $"seed {seed}");
     }
 
+    /// <summary>
+    /// The course with one more round at h30: temperature, SpO2 88 % and a nasal cannula at 2 L/min, sent as three
+    /// resources in shuffled order. The complete round documents oxygen (CRS stays at its worst, 2: no new alert); an
+    /// SpO2 evaluated before its device (the room air of h22 is stale by then) would raise CRS-SPO2.
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(7)]
+    [TestCase(2026)]
+    public async Task Section7_RecordedCourse_PlusAHypoxicRoundOnOxygen_Shuffled_RaisesTheSameAlerts_NoneFromAnSpo2BeforeItsDevice(int seed)
+    {
+        var course = Assessment.GradeTimelineCourseTests.RecordedCourse()
+            .Temperature(30, 37.4m, "temp-h30").Spo2(30, 88m, onRoomAir: false, id: "spo2-h30").Oxygen(30, "nasal-cannula", 2m, id: "o2-h30");
+        await PlayAsync(seed, course.Readings);
+        Assert.That(await AlertListAsync(), Is.EqualTo(Expected), $"seed {seed}");
+    }
+
     [Test]
     public async Task Section7_VitalSignsButNoTemperatureAndNoNeuroCheck_NoDoseNoWindow_NoAlertOverDays_TheStatusShowsTheMissingInputs()
     {
@@ -101,12 +117,12 @@ public sealed class AlertBudgetCourseTests(StorageProvider provider)
     }
 
     /// <summary>Admits the patient and posts the course round by round, each at its time, or shuffled and spread by <paramref name="seed"/>.</summary>
-    private async Task PlayAsync(int? seed)
+    private async Task PlayAsync(int? seed, IReadOnlyList<Readings.Reading>? readings = null)
     {
         using var integration = FreshClient(host, "integration");
         await AdmitAsync(integration, Patient, West);
         var random = seed is { } s ? new Random(s) : null;
-        foreach (var (at, resources) in CourseOverFhir.Rounds(Assessment.GradeTimelineCourseTests.RecordedCourse().Readings, Patient))
+        foreach (var (at, resources) in CourseOverFhir.Rounds(readings ?? Assessment.GradeTimelineCourseTests.RecordedCourse().Readings, Patient))
         {
             var order = resources.ToArray();
             var offsets = new TimeSpan[order.Length];

@@ -42,6 +42,8 @@ internal static class CourseOverFhir
                 }
 
                 return oxygen;
+            case ReadingKind.Spo2:
+                return [new("Observation", Monitoring.Schedule.MonitoringHost.Spo2(patient, first.Value!.Value, first.EffectiveAt), label)];
             case ReadingKind.Medication:
                 var (system, code) = first.Code switch
                 {
