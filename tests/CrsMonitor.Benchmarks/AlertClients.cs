@@ -48,7 +48,7 @@ public sealed class AlertWaiters
             || !alert.TryGetProperty("condition", out var condition) || condition.GetString() != "crs"
             || !alert.TryGetProperty("patientId", out var patient) || patient.GetString() is not { } patientId)
         {
-            return; // the clinician-review alert of the same fever, or another unit's business: not measured
+            return; // another condition of the same fever, or another unit's business: not measured
         }
 
         if (firstPayload is null)

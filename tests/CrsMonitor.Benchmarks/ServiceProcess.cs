@@ -188,6 +188,10 @@ public sealed class ServiceProcess
         start.Environment["Limits__Integration__Burst"] = "10000000";
         start.Environment["Limits__Staff__RequestsPerSecond"] = "1000000";
         start.Environment["Limits__Staff__Burst"] = "10000000";
+
+        // The alert latency is measured from the write that causes the alert: no round settle (production waits
+        // Alerts:RoundSettleMinutes for the rest of a round's vital signs before it raises reading-derived alerts).
+        start.Environment["Alerts__RoundSettleMinutes"] = "0";
         return start;
     }
 

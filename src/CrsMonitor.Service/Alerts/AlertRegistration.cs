@@ -6,7 +6,7 @@ namespace CrsMonitor.Service.Alerts;
 
 public static class AlertRegistration
 {
-    /// <summary>Alerts (section <c>Alerts</c>): rules and lifecycle, the bell and pusher, escalation, SignalR with a 32 KB message limit, hub connections that end with their tokens.</summary>
+    /// <summary>Alerts (section <c>Alerts</c>): rules and lifecycle, the bell and pusher, escalation, the round settle, SignalR with a 32 KB message limit, hub connections that end with their tokens.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.AddStrictSettings<AlertSettings>(AlertSettings.SectionName);
@@ -16,6 +16,9 @@ public static class AlertRegistration
         services.AddHostedService<AlertPusher>();
         services.AddSingleton<EscalationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationWorker>());
+        services.AddSingleton<RoundSettle>();
+        services.AddSingleton<RoundSettleWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoundSettleWorker>());
         services.AddSingleton<HubSessionExpiry>();
         services.AddSignalR(o =>
         {

@@ -37,9 +37,9 @@ public sealed record AlertCandidate(
 /// dose), so a condition raises one alert per episode, updated in place as it worsens.
 /// <list type="table">
 /// <item><term>crs, icans</term><description>grade ≥ 1 in an episode; a higher grade updates it (and re-arms it).</description></item>
-/// <item><term>clinician-review</term><description>a not-gradable result, or the <c>clinician-review</c> flag; per scale, reason and day.</description></item>
+/// <item><term>clinician-review</term><description><c>suspected-masked-fever</c> only (reason or flag): per scale and CRS episode, else day. A not-gradable result that only lacks an input, and other review flags, raise nothing (section 7).</description></item>
 /// <item><term>spo2-without-oxygen</term><description>CRS-SPO2: SpO2 below the threshold on room air, or with no oxygen device or flow recorded at all (the grader then has no hypoxia input and never sees the SpO2); per day.</description></item>
-/// <item><term>check-overdue</term><description>an open window's overdue checks; per window, updated as more fall overdue.</description></item>
+/// <item><term>check-overdue</term><description>the overdue checks of every open window; one per patient, updated in place as more fall overdue (and re-armed by a new one).</description></item>
 /// <item><term>window-maximum-passed</term><description>an open window past its latest end without a decision.</description></item>
 /// <item><term>stop-infusion</term><description>CRS (grade ≥ 1 or fever) while a protocol-drug infusion runs: the label says stop it.</description></item>
 /// <item><term>permanently-discontinue</term><description>grade 4 CRS: the label says permanently discontinue.</description></item>
@@ -47,6 +47,9 @@ public sealed record AlertCandidate(
 /// </summary>
 public static class AlertRules
 {
+    /// <summary>The episode key of the patient's one check-overdue alert.</summary>
+    public const string CheckOverdueKey = "checks";
+
     public static IReadOnlyList<AlertCandidate> Evaluate(AlertFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
@@ -76,11 +79,14 @@ public static class AlertRules
                 }
             }
 
-            if (r.Status == "not-gradable" || r.Flags.Contains(GradeFlags.ClinicianReview))
+            if (SuspectedMaskedFever(r))
             {
-                var why = r.Status == "not-gradable" ? r.Reason ?? "not-gradable" : GradeFlags.ClinicianReview;
-                result.Add(new AlertCandidate(Conditions.ClinicianReview, $"{scale}:{why}:{Day(facts.Now)}", null, $"{name}: clinician review needed",
-                    r.Status == "not-gradable" ? $"{name} cannot be graded automatically ({why}). {Summary(r)}" : $"{name} grade {r.Grade} carries a review flag. {Summary(r)}",
+                var episode = facts.Episodes.Where(e => e.Scale == scale && e.ActiveAt(facts.Now)).MaxBy(e => e.OnsetAt);
+                var key = $"{scale}:{NotGradableReasons.SuspectedMaskedFever}:{(episode is null ? Day(facts.Now) : Key(episode.OnsetAt))}";
+                result.Add(new AlertCandidate(Conditions.ClinicianReview, key, null, $"{name}: clinician review needed",
+                    r.Status == "not-gradable"
+                        ? $"{name} cannot be graded automatically ({NotGradableReasons.SuspectedMaskedFever}): fever may be masked, assess the patient. {Summary(r)}"
+                        : $"{name} grade {r.Grade} may understate a masked fever ({NotGradableReasons.SuspectedMaskedFever}): assess the patient. {Summary(r)}",
                     Basis(point), null));
             }
         }
@@ -98,17 +104,21 @@ public static class AlertRules
                 Spo2Basis(facts, spo2), null));
         }
 
-        foreach (var window in facts.Windows.Where(w => w.State == WindowStates.Open))
+        var open = facts.Windows.Where(w => w.State == WindowStates.Open).ToList();
+        var overdue = facts.Events
+            .Where(e => e.Kind == EventKinds.CheckOverdue && open.Any(w => w.Id == e.WindowId))
+            .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
+        string Overdue(EventRow e) => $"{Describe(e)} ({open.First(w => w.Id == e.WindowId).ProtocolWindowId} window)";
+        if (overdue.Count > 0)
         {
-            var overdue = facts.Events.Where(e => e.WindowId == window.Id && e.Kind == EventKinds.CheckOverdue).ToList();
-            if (overdue.Count > 0)
-            {
-                result.Add(new AlertCandidate(Conditions.CheckOverdue, $"window:{window.Id}", null,
-                    overdue.Count == 1 ? "Check overdue" : $"{overdue.Count} checks overdue",
-                    $"Overdue in the {window.ProtocolWindowId} window: {string.Join("; ", overdue.Select(Describe))}.",
-                    EventBasis(overdue), null));
-            }
+            // One alert per patient, whatever the windows (section 7: never one per slot or per window).
+            result.Add(new AlertCandidate(Conditions.CheckOverdue, CheckOverdueKey, null,
+                overdue.Count == 1 ? "Check overdue" : $"{overdue.Count} checks overdue",
+                $"Overdue: {string.Join("; ", overdue.Select(Overdue))}.", EventBasis(overdue, Overdue), null));
+        }
 
+        foreach (var window in open)
+        {
             if (facts.Events.Any(e => e.WindowId == window.Id && e.Kind == EventKinds.MaximumPassed) && window.ClosedAt is null)
             {
                 result.Add(new AlertCandidate(Conditions.WindowMaximumPassed, $"window:{window.Id}:{Key(window.LatestEndAt)}", null,
@@ -221,8 +231,20 @@ public static class AlertRules
             facts.Crs?.StaleOrMissing ?? []);
     }
 
-    private static AlertBasis EventBasis(IReadOnlyList<EventRow> events) => new(
-        "CrsMonitor monitoring", null, null, [], [.. events.Select(e => new RuleResponse(e.Kind, Describe(e)))], [], [], []);
+    private static AlertBasis EventBasis(IReadOnlyList<EventRow> events, Func<EventRow, string>? describe = null) => new(
+        "CrsMonitor monitoring", null, null, [], [.. events.Select(e => new RuleResponse(e.Kind, (describe ?? Describe)(e)))], [], [], []);
+
+    /// <summary>
+    /// Section 7: the one not-gradable finding that interrupts a nurse is <c>suspected-masked-fever</c> (as the reason
+    /// or as a flag). Any other not-gradable reason (an input not arrived or stale: temperature-missing,
+    /// no-neuro-assessment, ice-missing, capd-missing, ...) and any other review flag (sedated, clinician-review) is
+    /// shown on the patient page and the census, never pushed.
+    /// </summary>
+    public static bool SuspectedMaskedFever(GradeResponse result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Reason == NotGradableReasons.SuspectedMaskedFever || result.Flags.Contains(GradeFlags.SuspectedMaskedFever);
+    }
 
     private static string Summary(GradeResponse r) => string.Join(" ", r.Rules.Select(rule => rule.Text).Take(2));
 

@@ -22,7 +22,10 @@ public sealed class AlertService(
     private readonly AlertThresholds thresholds = new(
         grading.Value.HypoxiaAlertSpo2BelowPercent, continuous.Value.VitalsStaleAfter, continuous.Value.OxygenDeviceStaleAfter);
 
-    /// <summary>Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.</summary>
+    /// <summary>
+    /// Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.
+    /// While the patient has a round pending (<see cref="RoundSettle"/>) only the schedule conditions are applied.
+    /// </summary>
     /// <remarks><paramref name="loaded"/>: the patient's readings, when this unit of work already loaded them.</remarks>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
         DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct, IReadOnlyList<Readings.Reading>? loaded = null)
@@ -39,6 +42,11 @@ public sealed class AlertService(
         var facts = new AlertFacts(
             now, Point(points, "crs"), Point(points, "icans"), episodes, readings, windows, events, protocol, thresholds);
         var candidates = AlertRules.Evaluate(facts);
+        if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
+        {
+            // A round is pending (section 7): its reading-derived conditions wait for the complete round (RoundSettleWorker).
+            candidates = [.. candidates.Where(candidate => RoundSettle.ScheduleConditions.Contains(candidate.Condition))];
+        }
 
         var unit = (await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() ?? "unassigned";
         var existing = await AlertStore.OfPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
@@ -185,13 +193,14 @@ public sealed class AlertService(
     }
 
     /// <summary>
-    /// Worse than the alert shows: a higher grade, or (check-overdue) more overdue checks than it listed. A worse
+    /// Worse than the alert shows: a higher grade, or (check-overdue) a check overdue that it did not list. A worse
     /// candidate re-arms an acknowledged or resolved alert.
     /// </summary>
     private static bool Worse(AlertCandidate candidate, AlertRow alert) => candidate.Grade is { } grade
         ? grade > (alert.Grade ?? 0)
         : candidate.Condition == Conditions.CheckOverdue
-            && candidate.Basis.Rules.Count > (JsonSerializer.Deserialize<AlertBasis>(alert.Basis, AlertDocument.Json)?.Rules.Count ?? 0);
+            && candidate.Basis.Rules.Select(r => r.Text).Except(
+                JsonSerializer.Deserialize<AlertBasis>(alert.Basis, AlertDocument.Json)?.Rules.Select(r => r.Text) ?? [], StringComparer.Ordinal).Any();
 
     private static GradePointDocument? Point(IReadOnlyList<GradePointRow> points, string scale) =>
         points.FirstOrDefault(p => p.Scale == scale) is { } row ? GradePointDocument.Parse(row.ResultJson) : null;

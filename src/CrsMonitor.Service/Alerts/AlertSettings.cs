@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace CrsMonitor.Service.Alerts;
 
-/// <summary>Section <c>Alerts</c>: escalation tiers, the hub's Origin allow-list, the escalation worker's tick.</summary>
+/// <summary>Section <c>Alerts</c>: escalation tiers, the hub's Origin allow-list, the escalation worker's tick, the round settle.</summary>
 public sealed class AlertSettings
 {
     public const string SectionName = "Alerts";
@@ -29,6 +29,15 @@ public sealed class AlertSettings
 
     /// <summary>How often the escalation worker looks for alerts due to escalate.</summary>
     public int EscalationCheckSeconds { get; init; } = 15;
+
+    /// <summary>
+    /// How long the reading-derived alerts of a patient wait after the first write of a round (section 7: a round's
+    /// vital signs arrive as separate resources, minutes apart, in any order), so they are evaluated on the complete
+    /// round. 0: at once, on every write. Grades, status and census never wait.
+    /// </summary>
+    public int RoundSettleMinutes { get; init; } = 15;
+
+    public TimeSpan RoundSettle => TimeSpan.FromMinutes(RoundSettleMinutes);
 
     public DateTimeOffset? NextEscalation(DateTimeOffset raisedAt, int tier) =>
         tier + 1 < Tiers.Count ? raisedAt + TimeSpan.FromMinutes(Tiers[tier + 1].AfterMinutes) : null;
@@ -83,6 +92,11 @@ public sealed class AlertSettingsValidator : IValidateOptions<AlertSettings>
         if (options.EscalationCheckSeconds is < 1 or > 300)
         {
             failures.Add("Alerts:EscalationCheckSeconds must be from 1 to 300.");
+        }
+
+        if (options.RoundSettleMinutes is < 0 or > 60)
+        {
+            failures.Add("Alerts:RoundSettleMinutes must be from 0 to 60 (0: alerts are evaluated at once on every write).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

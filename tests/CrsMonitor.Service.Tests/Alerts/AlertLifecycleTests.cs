@@ -265,7 +265,7 @@ public sealed class AlertLifecycleTests(StorageProvider provider)
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Text(quiet, "state"), Is.EqualTo("resolved"), "nothing new: stays resolved");
-            Assert.That(Text(again, "id"), Is.EqualTo(Text(overdue, "id")), "one alert per window");
+            Assert.That(Text(again, "id"), Is.EqualTo(Text(overdue, "id")), "one alert per patient");
             Assert.That(Text(again, "state"), Is.EqualTo("raised"), "a newly missed check must not be silent");
             Assert.That(Text(again, "message"), Does.Contain(Iso(Day.AddHours(8))[..16]));
             Assert.That(NextAt(again), Is.EqualTo(Day.AddHours(8).AddMinutes(20)));

@@ -8,7 +8,7 @@ namespace CrsMonitor.Service.Tests.Alerts;
 
 /// <summary>
 /// The alert rule table through the FHIR endpoint and the alerts API: new CRS or ICANS grade ≥ 1 (boundaries on both
-/// sides), a worse grade updates the same alert, not-gradable results and review flags ask for a clinician, SpO2 below
+/// sides), a worse grade updates the same alert, a not-gradable result for a missing input raises nothing, SpO2 below
 /// 90 % with no oxygen documented, overdue checks, a window past its maximum without a decision, CRS during a running
 /// infusion, grade 4 CRS. Each alert names its triggering readings, the grade basis (rules, inputs) and, where the
 /// protocol has it, the management text with its source and version. Every alert is checked against alert.schema.json.
@@ -157,35 +157,25 @@ public sealed class AlertRuleTests(StorageProvider provider)
     }
 
     [Test]
-    public async Task NotGradableResults_AskForAClinicianReview_PerScaleAndReason()
+    public async Task NotGradableOnlyForAMissingInput_OrSedated_RaisesNoAlert_TheStatusShowsIt_Section7()
     {
         // A sedated patient with no temperature: ICANS not gradable (sedated), CRS not gradable (no temperature).
         await AdmitAsync(integration, "p-review", West);
-        var check = await PostAsync(nurse, "QuestionnaireResponse", SedatedNeuroCheck("p-review", Day.AddMinutes(-15)));
-        var reviews = OfCondition(await AlertsOfAsync(nurse, "p-review"), "clinician-review");
-        var icans = reviews.SingleOrDefault(a => Text(a, "episodeKey").StartsWith("icans:", StringComparison.Ordinal));
-        var crs = reviews.SingleOrDefault(a => Text(a, "episodeKey").StartsWith("crs:", StringComparison.Ordinal));
+        await PostAsync(nurse, "QuestionnaireResponse", SedatedNeuroCheck("p-review", Day.AddMinutes(-15)));
 
-        // A fever with no neuro check at all: ICANS cannot be graded (no neuro assessment).
+        // A fever with no neuro check at all: ICANS cannot be graded (no neuro assessment); the fever raises CRS only.
         await AdmitAsync(integration, "p-no-neuro", West);
         await ObservationAsync(integration, Temperature("p-no-neuro", 38.2m, "Cel", Day.AddMinutes(-5)));
-        var noNeuro = Single(await AlertsOfAsync(nurse, "p-no-neuro"), "clinician-review");
+        var status = await StatusAsync(nurse, "p-review");
+        var noNeuro = await StatusAsync(nurse, "p-no-neuro");
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(reviews, Has.Count.EqualTo(2), "one review alert per scale");
-            Assert.That(icans, Is.Not.Null);
-            Assert.That(crs, Is.Not.Null);
-            Assert.That(Text(icans!["basis"]!, "gradeStatus"), Is.EqualTo("not-gradable"));
-            Assert.That(Text(icans["basis"]!, "reason"), Is.EqualTo("sedated"));
-            Assert.That(icans["grade"], Is.Null);
-            Assert.That(icans["management"], Is.Null, "no management text for a grade nobody knows");
-            Assert.That(Text(icans, "message"), Does.Contain("sedated"));
-            Assert.That(ReadingsOf(icans), Does.Contain($"QuestionnaireResponse/{check}"));
-            Assert.That(Text(crs!["basis"]!, "reason"), Is.EqualTo("temperature-missing"));
-            Assert.That(crs["basis"]!["flags"]!.AsArray().Select(f => f!.GetValue<string>()), Does.Contain("clinician-review"));
-            Assert.That(Text(noNeuro["basis"]!, "reason"), Is.EqualTo("no-neuro-assessment"));
-            Assert.That(Text(noNeuro, "episodeKey"), Does.StartWith("icans:no-neuro-assessment:"));
+            Assert.That(await AlertsOfAsync(nurse, "p-review"), Is.Empty, "section 7: a missing input and a sedated patient are shown, never pushed");
+            Assert.That((await AlertsOfAsync(nurse, "p-no-neuro")).Select(a => Text(a!, "condition")), Is.EqualTo(new[] { "crs" }));
+            Assert.That(Text(status["crs"]!, "reason"), Is.EqualTo("temperature-missing"));
+            Assert.That(Text(status["icans"]!, "reason"), Is.EqualTo("sedated"));
+            Assert.That(Text(noNeuro["icans"]!, "reason"), Is.EqualTo("no-neuro-assessment"));
         }
     }
 
@@ -256,7 +246,7 @@ public sealed class AlertRuleTests(StorageProvider provider)
     }
 
     [Test]
-    public async Task MissedChecks_RaiseOneCheckOverdueAlertPerWindow_UpdatedAsMoreFallOverdue_AndTheWindowMaximumPassedWithoutADecision()
+    public async Task MissedChecks_RaiseOneCheckOverdueAlertPerPatient_UpdatedAsMoreFallOverdue_AndTheWindowMaximumPassedWithoutADecision()
     {
         var dose = Day;
         await AdmitAsync(integration, "p-window", West);
@@ -303,7 +293,8 @@ public sealed class AlertRuleTests(StorageProvider provider)
             Assert.That(Text(firstOverdue, "message"), Does.Contain("vital-signs check due"));
             Assert.That(RuleIds(firstOverdue), Is.EqualTo(new[] { "check-overdue" }));
             Assert.That(firstOverdue["raisedAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(dose.AddHours(4).AddMinutes(15)));
-            Assert.That(Text(later, "id"), Is.EqualTo(Text(firstOverdue, "id")), "one alert per window, updated");
+            Assert.That(Text(later, "id"), Is.EqualTo(Text(firstOverdue, "id")), "one alert per patient, updated");
+            Assert.That(Text(later, "episodeKey"), Is.EqualTo("checks"));
             Assert.That(Text(later, "title"), Does.Match(@"^\d+ checks overdue$"));
             Assert.That(RuleIds(later), Has.Count.GreaterThan(1));
             Assert.That(Actions(later), Does.Contain("updated"));

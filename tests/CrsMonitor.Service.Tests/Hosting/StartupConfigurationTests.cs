@@ -11,6 +11,8 @@ public sealed class StartupConfigurationTests
     [TestCase("Identity:Audience", "crsmonitor", "Identity:Authority")]
     [TestCase("Grading:IceMinimumAgeYears", "40", "Grading:IceMinimumAgeYears")]
     [TestCase("Grading:HypotensionSystolicBelowMmHg", "9000", "Grading:HypotensionSystolicBelowMmHg")]
+    [TestCase("Alerts:RoundSettleMinutes", "61", "Alerts:RoundSettleMinutes")]
+    [TestCase("Alerts:RoundSettleMinutes", "-1", "Alerts:RoundSettleMinutes")]
     public void Startup_InvalidSetting_IsRefusedNamingIt(string key, string value, string named)
     {
         using var host = new ServiceHost(new Dictionary<string, string?> { [key] = value });
@@ -22,6 +24,7 @@ public sealed class StartupConfigurationTests
     [TestCase("Grading:IceMinimumAge", "12", "IceMinimumAge")]
     [TestCase("Grading:IceMinimumAgeYears", "twelve", "Grading:IceMinimumAgeYears")]
     [TestCase("Identity:Authorty", "https://idp.example", "Authorty")]
+    [TestCase("Alerts:RoundSettleMinute", "15", "RoundSettleMinute")]
     public void Startup_UnknownOrMistypedSetting_IsRefusedNamingIt(string key, string value, string named)
     {
         using var host = new ServiceHost(new Dictionary<string, string?> { [key] = value });

@@ -38,7 +38,7 @@ public sealed class StorageHostingTests
         using var host = new ServiceHost(db.HostSettings);
         var error = Assert.Catch(() => host.CreateClient().Dispose());
         Assert.That(error, Is.InstanceOf<StartupConfigurationException>());
-        Assert.That(error!.Message, Does.Contain("0001_initial.sql, 0002_monitoring.sql, 0003_alerts.sql, 0004_audit_tamper_evidence.sql pending").And.Contain("migrate"));
+        Assert.That(error!.Message, Does.Contain("0001_initial.sql, 0002_monitoring.sql, 0003_alerts.sql, 0004_audit_tamper_evidence.sql, 0005_alert_round_settle.sql pending").And.Contain("migrate"));
     }
 
     [Test]

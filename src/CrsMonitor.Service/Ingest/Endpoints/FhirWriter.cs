@@ -29,7 +29,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
-public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, AlertBell bell)
+public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, AlertBell bell)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -133,6 +133,8 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
             // The patient's readings are loaded once (a patient's whole history: the costliest query of a write).
             var readings = await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
             await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken, readings).ConfigureAwait(false);
+            // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.
+            await settle.ReadingsChangedAsync(connection, transaction, patientId, now, cancellationToken).ConfigureAwait(false);
             await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken, readings).ConfigureAwait(false);
         }
     }
