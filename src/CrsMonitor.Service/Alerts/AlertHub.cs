@@ -18,6 +18,10 @@ public interface IAlertClient
     [HubMethodName("alertUpdated")]
     Task AlertUpdated(AlertDocument alert);
 
+    /// <summary>An open alert followed its patient to another unit: sent to both units (see <see cref="AlertMove"/>).</summary>
+    [HubMethodName("alertMoved")]
+    Task AlertMoved(AlertMove move);
+
     [HubMethodName("patientStatusChanged")]
     Task PatientStatusChanged(PatientStatusChange change);
 }
@@ -90,9 +94,7 @@ public sealed class AlertHub(
             var patients = new List<string>(changes.Count);
             foreach (var change in changes)
             {
-                var alert = System.Text.Json.JsonSerializer.Deserialize<AlertDocument>(change.Payload, AlertDocument.Json)!;
-                patients.Add(alert.PatientId);
-                await (change.Kind == "alertRaised" ? Clients.Caller.AlertRaised(alert) : Clients.Caller.AlertUpdated(alert)).ConfigureAwait(false);
+                patients.Add(await AlertChangeSender.SendAsync(Clients.Caller, change).ConfigureAwait(false));
             }
 
             audit.Replayed(unit, after, changes, patients);

@@ -303,15 +303,17 @@ public sealed partial class FhirBundleProcessor(
         {
             trail.Describe(action, written.ResourceType, written.Saved.Id, from, detail: $"moved to Patient/{written.PatientId}");
             await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId, detail: $"moved from Patient/{from}");
+            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId, detail: Join($"moved from Patient/{from}", written.AlertsMoved));
         }
         else
         {
-            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId);
+            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId, detail: written.AlertsMoved);
         }
 
         await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
     }
+
+    private static string? Join(string first, string? second) => second is null ? first : $"{first}; {second}";
 
     /// <summary>A refused batch entry's own audit row (the request's other entries may have been written).</summary>
     private async Task AuditRefusedEntryAsync(HttpContext context, AuditTrail trail, CurrentUser user, string type, WriteRefusedException refused)
