@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Storage;
 
 namespace CrsMonitor.Service.Alerts;
@@ -19,6 +20,12 @@ public static class AlertUnit
 
     /// <summary>Whether someone can see an alert on <paramref name="unit"/> (every unit but <see cref="Unassigned"/>).</summary>
     public static bool IsSeen(string unit) => !string.Equals(unit, Unassigned, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether <paramref name="user"/> may see the alerts of <paramref name="unit"/> (its feed, hub group and alerts):
+    /// a clinician of that unit, and never <see cref="Unassigned"/>, even for a token that names it as a unit.
+    /// </summary>
+    public static bool MayBeSeenBy(CurrentUser user, string unit) => IsSeen(unit) && PatientAccess.MayAccessUnit(user, unit);
 
     /// <summary>
     /// When an alert on <paramref name="unit"/> that starts at tier 0 at <paramref name="from"/> (raised, re-armed or

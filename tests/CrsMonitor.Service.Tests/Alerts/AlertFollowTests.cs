@@ -327,6 +327,32 @@ public sealed class AlertFollowTests(StorageProvider provider)
         }
     }
 
+    [Test]
+    public async Task ATokenNamingUnassignedAsAUnit_SeesNoneOfItsAlerts_OverTheHubOrHttp()
+    {
+        var token = host.Token("--role", "nurse", "--unit", AlertUnit.Unassigned, "--unit", West, "--sub", "nurse-odd");
+        await using var odd = await AlertListener.ConnectAsync(host, token);
+        await Ok(await adt.PutAsync("/fhir/Patient/p-nowhere", Body(Patient("p-nowhere"))));
+        await ObservationAsync(adt, Temperature("p-nowhere", 38.6m, "Cel", Day.AddMinutes(-1)));
+        var id = (await CrsAlertAsync("p-nowhere")).Id;
+
+        var seqs = await odd.ResumeAsync(new Dictionary<string, long> { [AlertUnit.Unassigned] = 0, [West] = 0 });
+        using var client = host.ClientWith(token);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(seqs.Keys, Is.EqualTo(new[] { West }), "Resume ignores unassigned");
+            Assert.That(odd.Events.Where(e => e.HasSeq), Is.Empty, "nothing of unassigned replayed or pushed");
+            Assert.That((await client.GetAsync($"/api/units/{AlertUnit.Unassigned}/alerts")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That((await client.PostAsync($"/api/alerts/{id}/acknowledge", null)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+
+        // And a 7W change pushed after the raise is the barrier: had the unassigned one been pushed, it would be there first.
+        await AdmitAsync(adt, "p-here", West);
+        await ObservationAsync(adt, Temperature("p-here", 38.6m, "Cel", Day.AddMinutes(-1)));
+        await odd.WaitForAlertAsync(e => e is { Kind: HubEvent.Raised, PatientId: "p-here" }, "the 7W alert");
+        Assert.That(odd.Events.Where(e => e.HasSeq).Select(e => e.Unit), Is.All.EqualTo(West));
+    }
+
     /// <summary>The patient's CRS alert row (a fever alone may raise others, e.g. an ICANS review).</summary>
     private async Task<AlertSeqRow> CrsAlertAsync(string patient)
     {
