@@ -353,6 +353,30 @@ public sealed class AlertFollowTests(StorageProvider provider)
         Assert.That(odd.Events.Where(e => e.HasSeq).Select(e => e.Unit), Is.All.EqualTo(West));
     }
 
+    [Test]
+    public async Task TransferInATransactionBundle_MovesTheAlert_AndOnlyTheEncounterEntrysAuditRowNamesTheMove()
+    {
+        await AdmitAsync(adt, "p-bundle", West);
+        await ObservationAsync(adt, Temperature("p-bundle", 38.5m, "Cel", Day.AddMinutes(-3)));
+        var id = (await CrsAlertAsync("p-bundle")).Id;
+
+        // ADT and vitals in one transaction: the transfer to 5E (Encounter entries are written first) and a new temperature.
+        var bundle = $$$"""
+            {"resourceType":"Bundle","type":"transaction","entry":[
+              {"resource":{{{Temperature("p-bundle", 38.8m, "Cel", Day.AddMinutes(-1))}}},"request":{"method":"POST","url":"Observation"}},
+              {"resource":{{{Encounter("enc-p-bundle", "p-bundle", East)}}},"request":{"method":"PUT","url":"Encounter/enc-p-bundle"}}]}
+            """;
+        await Ok(await adt.PostAsync("/fhir", Body(bundle)));
+
+        var rows = await AuditRowsAsync(host, "fhir.transaction", 2);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((await CrsAlertAsync("p-bundle")).Unit, Is.EqualTo(East));
+            Assert.That(rows.Single(r => r.ResourceType == "Encounter").Detail, Does.Contain($"Alert/{id} from 7W to 5E"));
+            Assert.That(rows.Single(r => r.ResourceType == "Observation").Detail, Is.Null, "the other entry's row does not inherit the move");
+        }
+    }
+
     /// <summary>The patient's CRS alert row (a fever alone may raise others, e.g. an ICANS review).</summary>
     private async Task<AlertSeqRow> CrsAlertAsync(string patient)
     {
