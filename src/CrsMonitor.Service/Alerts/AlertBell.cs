@@ -24,8 +24,8 @@ public sealed class AlertBell
 }
 
 /// <summary>
-/// Pushes committed alert changes to the unit's group in seq order (<c>alertRaised</c> / <c>alertUpdated</c>) and
-/// status changes (<c>patientStatusChanged</c>). Remembers the last seq pushed per unit; starts from the current last
+/// Pushes committed alert changes to the unit's group in seq order (<c>alertRaised</c> / <c>alertUpdated</c> /
+/// <c>alertMoved</c>) and status changes (<c>patientStatusChanged</c>). Remembers the last seq pushed per unit; starts from the current last
 /// seq (clients replay anything older with <c>Resume</c>). A push lost (a backplane outage) is never an alert lost:
 /// the change row stays, and clients replay it.
 /// </summary>
@@ -96,9 +96,7 @@ public sealed partial class AlertPusher(AlertBell bell, Database database, IHubC
 
         foreach (var change in await AlertStore.ChangesAfterAsync(connection, unit, after, ct).ConfigureAwait(false))
         {
-            var alert = System.Text.Json.JsonSerializer.Deserialize<AlertDocument>(change.Payload, AlertDocument.Json)!;
-            var group = hub.Clients.Group(AlertHub.GroupOf(unit));
-            await (change.Kind == "alertRaised" ? group.AlertRaised(alert) : group.AlertUpdated(alert)).ConfigureAwait(false);
+            await AlertChangeSender.SendAsync(hub.Clients.Group(AlertHub.GroupOf(unit)), change).ConfigureAwait(false);
             pushed[unit] = change.Seq;
         }
     }

@@ -30,7 +30,7 @@ public static class AlertEndpoints
     private static async Task<IResult> UnitAlertsAsync(string unit, string? state, HttpContext context, Database database, IOptions<IdentitySettings> identity, IOptions<AlertSettings> settings)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("alert.list", "Location", unit);
-        if (!PatientAccess.MayAccessUnit(CurrentUser.From(context.User, identity.Value), unit))
+        if (!AlertUnit.MayBeSeenBy(CurrentUser.From(context.User, identity.Value), unit))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Unit {unit} is not in your token");
         }
@@ -111,7 +111,7 @@ public static class AlertEndpoints
             }
 
             trail.Describe(trail.Action!, "Alert", id, alert.PatientId, note);
-            if (!PatientAccess.MayAccessUnit(user, alert.Unit))
+            if (!AlertUnit.MayBeSeenBy(user, alert.Unit))
             {
                 return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: $"Alert {id} belongs to unit {alert.Unit}, which is not in your token");
             }

@@ -18,6 +18,10 @@ public interface IAlertClient
     [HubMethodName("alertUpdated")]
     Task AlertUpdated(AlertDocument alert);
 
+    /// <summary>An open alert followed its patient to another unit: sent to both units (see <see cref="AlertMove"/>).</summary>
+    [HubMethodName("alertMoved")]
+    Task AlertMoved(AlertMove move);
+
     [HubMethodName("patientStatusChanged")]
     Task PatientStatusChanged(PatientStatusChange change);
 }
@@ -28,7 +32,7 @@ public sealed record PatientStatusChange(string Unit, string PatientId, DateTime
 /// <summary>
 /// <c>/hubs/alerts</c>: nurses and physicians only (integration and admin tokens are refused at the handshake). On
 /// every connect the connection joins the group of each unit in its token, and no other: a client cannot ask to join
-/// a group. A connection ends when its token expires (<see cref="HubSessionExpiry"/>); the client reconnects with a
+/// a group; and never that of "unassigned" (<see cref="AlertUnit.Unassigned"/>), even for a token naming it. A connection ends when its token expires (<see cref="HubSessionExpiry"/>); the client reconnects with a
 /// fresh one. No state lives in the hub; <see cref="Resume"/> replays from the database, and each replay is audited.
 /// </summary>
 [Authorize(Policy = Policies.ClinicalStaff)]
@@ -43,7 +47,7 @@ public sealed class AlertHub(
     public override async Task OnConnectedAsync()
     {
         expiry.Watch(Context);
-        foreach (var unit in User().Units)
+        foreach (var unit in User().Units.Where(AlertUnit.IsSeen))
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(unit)).ConfigureAwait(false);
         }
@@ -83,16 +87,14 @@ public sealed class AlertHub(
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
         await using var connection = await database.OpenReservedAsync(Context.ConnectionAborted).ConfigureAwait(false);
-        foreach (var unit in user.Units)
+        foreach (var unit in user.Units.Where(AlertUnit.IsSeen))
         {
             var after = lastSeq is not null && lastSeq.TryGetValue(unit, out var seen) ? seen : 0;
             var changes = await AlertStore.ChangesAfterAsync(connection, unit, after, Context.ConnectionAborted).ConfigureAwait(false);
             var patients = new List<string>(changes.Count);
             foreach (var change in changes)
             {
-                var alert = System.Text.Json.JsonSerializer.Deserialize<AlertDocument>(change.Payload, AlertDocument.Json)!;
-                patients.Add(alert.PatientId);
-                await (change.Kind == "alertRaised" ? Clients.Caller.AlertRaised(alert) : Clients.Caller.AlertUpdated(alert)).ConfigureAwait(false);
+                patients.Add(await AlertChangeSender.SendAsync(Clients.Caller, change).ConfigureAwait(false));
             }
 
             audit.Replayed(unit, after, changes, patients);

@@ -13,6 +13,7 @@ public static class AlertRegistration
         services.AddSingleton<IValidateOptions<AlertSettings>, AlertSettingsValidator>();
         services.AddSingleton<AlertBell>();
         services.AddSingleton<AlertService>();
+        services.AddSingleton<AlertFollower>();
         services.AddHostedService<AlertPusher>();
         services.AddSingleton<EscalationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationWorker>());

@@ -48,7 +48,7 @@ public sealed class AlertService(
             candidates = [.. candidates.Where(candidate => RoundSettle.ScheduleConditions.Contains(candidate.Condition))];
         }
 
-        var unit = (await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() ?? "unassigned";
+        var unit = await AlertUnit.OfPatientAsync(c, patientId, ct).ConfigureAwait(false);
         var existing = await AlertStore.OfPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var changed = new List<AlertRow>();
         foreach (var candidate in candidates)
@@ -59,7 +59,7 @@ public sealed class AlertService(
                 alert = new AlertRow
                 {
                     Id = Guid.NewGuid().ToString("N"), Unit = unit, PatientId = patientId, Condition = candidate.Condition, EpisodeKey = candidate.EpisodeKey,
-                    State = AlertStates.Raised, RaisedAt = now, EscalationTier = 0, NextEscalationAt = settings.NextEscalation(now, 0),
+                    State = AlertStates.Raised, RaisedAt = now, EscalationTier = 0, NextEscalationAt = AlertUnit.FirstEscalation(settings, unit, now),
                 };
                 Fill(alert, candidate, now);
                 alert.Seq = await AlertStore.NextSeqAsync(c, tx, alert.Unit, ct).ConfigureAwait(false);
@@ -97,7 +97,7 @@ public sealed class AlertService(
                 alert.ResolvedAt = null;
                 alert.ResolvedBy = null;
                 alert.EscalationTier = 0;
-                alert.NextEscalationAt = settings.NextEscalation(now, 0);
+                alert.NextEscalationAt = AlertUnit.FirstEscalation(settings, alert.Unit, now);
             }
 
             var note = !worse ? null : candidate.Grade is { } grade ? $"grade {grade}" : candidate.Title;

@@ -24,7 +24,7 @@ internal static class AlertStore
     private const string OfUnit = "SELECT " + AlertColumns + " FROM alert WHERE unit = @Unit AND (@All = 1 OR state <> 'resolved') ORDER BY raised_at DESC, id";
 
     [Sql]
-    private const string DueEscalations = "SELECT " + AlertColumns + " FROM alert WHERE state = 'raised' AND next_escalation_at IS NOT NULL AND next_escalation_at <= @Now ORDER BY next_escalation_at";
+    private const string DueEscalations = "SELECT " + AlertColumns + " FROM alert WHERE state = 'raised' AND next_escalation_at IS NOT NULL AND next_escalation_at <= @Now AND unit <> @Unassigned ORDER BY next_escalation_at";
 
     [Sql]
     private const string Insert = """
@@ -92,7 +92,7 @@ internal static class AlertStore
         [.. await c.QueryAsync<AlertRow>(Dialect.Command(c, null, OfUnit, new { Unit = unit, All = all ? 1 : 0 }, ct)).ConfigureAwait(false)];
 
     public static async Task<List<AlertRow>> DueEscalationsAsync(DbConnection c, DateTimeOffset now, CancellationToken ct) =>
-        [.. await c.QueryAsync<AlertRow>(Dialect.Command(c, null, DueEscalations, new { Now = now }, ct)).ConfigureAwait(false)];
+        [.. await c.QueryAsync<AlertRow>(Dialect.Command(c, null, DueEscalations, new { Now = now, Unassigned = AlertUnit.Unassigned }, ct)).ConfigureAwait(false)];
 
     public static Task InsertAsync(DbConnection c, DbTransaction tx, AlertRow row, CancellationToken ct) =>
         c.ExecuteAsync(Dialect.Command(c, tx, Insert, row, ct));

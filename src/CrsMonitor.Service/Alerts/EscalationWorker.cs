@@ -36,7 +36,8 @@ public sealed partial class EscalationWorker(
                 var taken = 0;
                 var alert = await AlertService.LockedAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
                 // Several tiers may be due after a long outage: take each in turn, so every tier is recorded.
-                while (alert is { State: AlertStates.Raised, NextEscalationAt: { } next } && next <= now)
+                // Not on "unassigned" (nobody to escalate to): such an alert starts at tier 0 when it moves to a unit.
+                while (alert is { State: AlertStates.Raised, NextEscalationAt: { } next } && next <= now && AlertUnit.IsSeen(alert.Unit))
                 {
                     await alerts.EscalateAsync(c, tx, alert, now, ct).ConfigureAwait(false);
                     LogEscalated(logger, alert.Id, alert.Unit, alert.EscalationTier);

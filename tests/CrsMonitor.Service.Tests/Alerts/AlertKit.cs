@@ -223,12 +223,12 @@ internal sealed class AlertSeqRow
     public int Tier { get; set; }
 }
 
-/// <summary>schemas/alerts/alert.schema.json, the contract of hub payloads and the HTTP API.</summary>
+/// <summary>schemas/alerts/alert.schema.json, the contract of hub payloads and the HTTP API (and alert-moved.schema.json, of alertMoved).</summary>
 internal static class AlertSchema
 {
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromText(
-        File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "alerts", "alert.schema.json")),
-        new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+    private static readonly Lazy<JsonSchema> Schema = new(() => Load("alert.schema.json"));
+
+    private static readonly Lazy<JsonSchema> MovedSchema = new(() => Load("alert-moved.schema.json"));
 
     private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
@@ -239,12 +239,27 @@ internal static class AlertSchema
         AssertValid(document.RootElement);
     }
 
-    public static void AssertValid(JsonElement alert)
+    public static void AssertValid(JsonElement alert) => AssertMatches(Schema.Value, "alert.schema.json", alert);
+
+    /// <summary>An alertMoved payload: the envelope against alert-moved.schema.json, the alert it carries (if any) against alert.schema.json.</summary>
+    public static void AssertValidMove(JsonElement move)
     {
-        var result = Schema.Value.Evaluate(alert, Options);
-        Assert.That(result.IsValid, Is.True, () =>
-            $"alert does not match alert.schema.json: {string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")))}\n{alert.GetRawText()}");
+        AssertMatches(MovedSchema.Value, "alert-moved.schema.json", move);
+        if (move.GetProperty("alert").ValueKind == JsonValueKind.Object)
+        {
+            AssertValid(move.GetProperty("alert"));
+        }
     }
+
+    private static void AssertMatches(JsonSchema schema, string name, JsonElement payload)
+    {
+        var result = schema.Evaluate(payload, Options);
+        Assert.That(result.IsValid, Is.True, () =>
+            $"payload does not match {name}: {string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")))}\n{payload.GetRawText()}");
+    }
+
+    private static JsonSchema Load(string file) => JsonSchema.FromText(
+        File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "alerts", file)), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
 
     private static string RepositoryRoot()
     {

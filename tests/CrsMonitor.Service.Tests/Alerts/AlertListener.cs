@@ -7,7 +7,7 @@ namespace CrsMonitor.Service.Tests.Alerts;
 /// <summary>
 /// A dashboard as the .NET SignalR client: connects to /hubs/alerts with a token (AccessTokenProvider, or as a
 /// browser does: access_token in the query string), records every event it is sent by the names of the contract
-/// (alertRaised, alertUpdated, patientStatusChanged) in order, and lets a test wait for a condition over them.
+/// (alertRaised, alertUpdated, alertMoved, patientStatusChanged) in order, and lets a test wait for a condition over them.
 /// </summary>
 internal sealed class AlertListener : IAsyncDisposable
 {
@@ -24,7 +24,7 @@ internal sealed class AlertListener : IAsyncDisposable
             closed.TrySetResult(e);
             return Task.CompletedTask;
         };
-        foreach (var kind in new[] { HubEvent.Raised, HubEvent.Updated, HubEvent.Status })
+        foreach (var kind in new[] { HubEvent.Raised, HubEvent.Updated, HubEvent.Moved, HubEvent.Status })
         {
             connection.On<JsonElement>(kind, payload => Add(new HubEvent(kind, payload.Clone())));
         }
@@ -85,9 +85,37 @@ internal sealed class AlertListener : IAsyncDisposable
     public Task<Dictionary<string, long>> ResumeAsync(Dictionary<string, long> lastSeq) =>
         Connection.InvokeAsync<Dictionary<string, long>>("Resume", lastSeq);
 
-    /// <summary>The highest seq seen per unit (what a dashboard keeps and passes to Resume).</summary>
+    public IReadOnlyList<HubEvent> Moves => [.. Events.Where(e => e.IsMove)];
+
+    /// <summary>The highest seq seen per unit (what a dashboard keeps and passes to Resume): alert events and moves.</summary>
     public Dictionary<string, long> LastSeqs() =>
-        Alerts.GroupBy(e => e.Unit).ToDictionary(g => g.Key, g => g.Max(e => e.Seq), StringComparer.Ordinal);
+        Events.Where(e => e.HasSeq).GroupBy(e => e.Unit).ToDictionary(g => g.Key, g => g.Max(e => e.Seq), StringComparer.Ordinal);
+
+    /// <summary>
+    /// The feed of <paramref name="unit"/> as a dashboard builds it from the events received, in order: alertRaised and
+    /// alertUpdated put the alert, alertMoved takes it off the unit it left and puts the alert it carries on the unit it joined.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonElement> FeedOf(string unit)
+    {
+        var feed = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var e in Events.Where(e => e.HasSeq && e.Unit == unit))
+        {
+            if (!e.IsMove)
+            {
+                feed[e.Id] = e.Payload;
+            }
+            else if (e.MovedFrom == unit)
+            {
+                feed.Remove(e.Id);
+            }
+            else
+            {
+                feed[e.Id] = e.Payload.GetProperty("alert");
+            }
+        }
+
+        return feed;
+    }
 
     /// <summary>Waits (bounded) until <paramref name="done"/> holds over the events received so far.</summary>
     public async Task<IReadOnlyList<HubEvent>> WaitForAsync(Func<IReadOnlyList<HubEvent>, bool> done, string what, TimeSpan? timeout = null)
@@ -145,9 +173,20 @@ internal sealed record HubEvent(string Kind, JsonElement Payload)
 {
     public const string Raised = "alertRaised";
     public const string Updated = "alertUpdated";
+    public const string Moved = "alertMoved";
     public const string Status = "patientStatusChanged";
 
     public bool IsAlert => Kind is Raised or Updated;
+
+    /// <summary>An alertMoved: id, unit, seq and patientId as in an alert; from, to, and the alert itself for the unit it joined.</summary>
+    public bool IsMove => Kind == Moved;
+
+    /// <summary>Carries a unit and that unit's seq (every event but patientStatusChanged).</summary>
+    public bool HasSeq => IsAlert || IsMove;
+
+    public string MovedFrom => Payload.GetProperty("from").GetString()!;
+
+    public string MovedTo => Payload.GetProperty("to").GetString()!;
 
     public string Id => Payload.GetProperty("id").GetString()!;
 
@@ -167,5 +206,5 @@ internal sealed record HubEvent(string Kind, JsonElement Payload)
 
     public override string ToString() => IsAlert
         ? $"{Kind} {Unit}#{Seq} {PatientId} {Condition} grade {Grade?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} {State} tier {Tier}"
-        : $"{Kind} {Payload.GetRawText()}";
+        : IsMove ? $"{Kind} {Unit}#{Seq} {PatientId} {Id} {MovedFrom} -> {MovedTo}" : $"{Kind} {Payload.GetRawText()}";
 }

@@ -60,7 +60,8 @@ public sealed partial class SqlScriptTests
     public void EveryProvider_CreatesTheSameTables()
     {
         var tables = Enum.GetValues<StorageProvider>().ToDictionary(p => p, p => Migrations.Scripts(p)
-            .SelectMany(s => CreateTable().Matches(s.Contents).Select(m => m.Groups[1].Value)).Order(StringComparer.Ordinal).ToList());
+            .SelectMany(s => CreateTable().Matches(s.Contents).Select(m => m.Groups[1].Value))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()); // a SQLite rebuild (0006) creates a table again
         using (Assert.EnterMultipleScope())
         {
             Assert.That(tables[StorageProvider.Sqlite], Is.EquivalentTo(new[]

@@ -55,7 +55,31 @@ export async function loadUnitAlerts(unit) {
   changed(unit);
 }
 
+/**
+ * alertMoved: the alert followed its patient to another unit. It leaves the feed of the unit it left (unless that unit
+ * already holds a newer version, i.e. it came back) and joins the feed of the unit it moved to, with its basis.
+ */
+function moved(move) {
+  if (move.unit === move.from) {
+    const alerts = unitAlerts(move.from);
+    const mine = alerts.get(move.id);
+    if (mine && mine.seq < move.seq) {
+      alerts.delete(move.id);
+      changed(move.from);
+    }
+  }
+  if (move.unit === move.to && move.alert?.unit === move.to && put(move.alert)) {
+    const a = move.alert;
+    if (a.state !== 'resolved') announce(`Alert from unit ${move.from}${a.grade != null ? `, grade ${a.grade}` : ''}: ${a.title}, ${a.patientName ?? a.patientId}`);
+    changed(move.to, a);
+  }
+}
+
 hub.on('alert', ({ event, alert }) => {
+  if (event === 'alertMoved') {
+    moved(alert);
+    return;
+  }
   if (!put(alert)) return;
   if (event === 'alertRaised') {
     announce(`New alert${alert.grade != null ? `, grade ${alert.grade}` : ''}: ${alert.title}, ${alert.patientName ?? alert.patientId}`);

@@ -1,4 +1,9 @@
-// The SignalR connection to /hubs/alerts: alertRaised, alertUpdated, patientStatusChanged.
+// The SignalR connection to /hubs/alerts: alertRaised, alertUpdated, alertMoved, patientStatusChanged.
+//
+// alertMoved (an open alert followed its patient to another unit) comes once per unit with that unit's seq: the
+// unit it left gets {id, unit, seq, patientId, from, to, at, alert: null}, the unit it joined the same with the
+// alert. It is emitted as an 'alert' event like the others (unit, seq, id and patientId at the top); alerts.js
+// tells the kinds apart.
 //
 // Every alert carries its unit's sequence number. The highest seen per unit is kept here; an event at or below it
 // has been seen (or is covered by a newer snapshot) and is dropped, so nothing is shown twice. After every
@@ -21,7 +26,7 @@ let stopped = true;
 let connected = false;
 let startTimer = null;
 
-/** Subscribes to 'alert' ({event, alert}), 'status' ({unit, patientId, at}) or 'connected' (after Resume); returns the unsubscribe. */
+/** Subscribes to 'alert' ({event, alert}; for alertMoved, alert is the move), 'status' ({unit, patientId, at}) or 'connected' (after Resume); returns the unsubscribe. */
 export function on(event, listener) {
   listeners[event].add(listener);
   return () => listeners[event].delete(listener);
@@ -97,6 +102,7 @@ function build() {
     .build();
   connection.on('alertRaised', (alert) => onAlertEvent('alertRaised', alert));
   connection.on('alertUpdated', (alert) => onAlertEvent('alertUpdated', alert));
+  connection.on('alertMoved', (move) => onAlertEvent('alertMoved', move));
   connection.on('patientStatusChanged', (change) => {
     freshness.mark();
     emit('status', change ?? {});

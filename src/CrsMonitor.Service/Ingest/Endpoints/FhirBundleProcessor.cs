@@ -299,18 +299,17 @@ public sealed partial class FhirBundleProcessor(
     private static async Task AuditWriteAsync(
         DbConnection c, DbTransaction tx, HttpContext context, AuditTrail trail, CurrentUser user, string action, WriteOutcome written, DateTimeOffset now)
     {
+        var detail = written.AlertsMoved;
         if (written.MovedFromPatientId is { } from)
         {
             trail.Describe(action, written.ResourceType, written.Saved.Id, from, detail: $"moved to Patient/{written.PatientId}");
             await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId, detail: $"moved from Patient/{from}");
-        }
-        else
-        {
-            trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId);
+            detail = written.AlertsMoved is { } alerts ? $"moved from Patient/{from}; {alerts}" : $"moved from Patient/{from}";
         }
 
-        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+        // This entry's own detail: the trail keeps the last detail it was given, which may be an earlier entry's of the bundle.
+        trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId);
+        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success") with { Detail = detail }, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>A refused batch entry's own audit row (the request's other entries may have been written).</summary>

@@ -21,6 +21,9 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 
     /// <summary>An update that moved the resource to another patient: the patient it belonged to (audited too).</summary>
     public string? MovedFromPatientId { get; init; }
+
+    /// <summary>An Encounter write that moved open alerts to the patient's new unit: which, from where to where (audited).</summary>
+    public string? AlertsMoved { get; init; }
 }
 
 /// <summary>
@@ -29,7 +32,9 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// readings, keep the projections (patient, encounter) and re-grade the patient from the reading's time onward.
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
-public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, AlertBell bell)
+public sealed class FhirWriter(
+    IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle,
+    AlertBell bell, AlertFollower follower)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -96,7 +101,7 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
             return new WriteOutcome(saved, type, saved.PriorPatientId ?? patientId, warnings);
         }
 
-        await ProjectAsync(connection, transaction, resource, saved.Id, now, cancellationToken).ConfigureAwait(false);
+        var alertsMoved = await ProjectAsync(connection, transaction, caller, resource, saved, now, cancellationToken).ConfigureAwait(false);
         var readings = normaliser.ToReadings(resource, new ReadingSource(type, saved.Id, saved.VersionId));
         if (ContentGuarded.Contains(type) || readings.Count > 0)
         {
@@ -121,6 +126,7 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         return new WriteOutcome(saved, type, patientId ?? (type == "Patient" ? saved.Id : null), warnings)
         {
             MovedFromPatientId = saved.PriorPatientId is { } prior && prior != patientId && type != "Patient" ? prior : null,
+            AlertsMoved = alertsMoved,
         };
     }
 
@@ -139,8 +145,10 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
         }
     }
 
-    private async Task ProjectAsync(DbConnection c, DbTransaction tx, Resource resource, string id, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Keeps the projections; an Encounter also moves the open alerts of its patient(s) to their unit (returns what moved, for the audit).</summary>
+    private async Task<string?> ProjectAsync(DbConnection c, DbTransaction tx, WriteCaller caller, Resource resource, SaveResult saved, DateTimeOffset now, CancellationToken ct)
     {
+        var id = saved.Id;
         switch (resource)
         {
             case Patient p:
@@ -156,10 +164,32 @@ public sealed class FhirWriter(IngestRules rules, Normaliser normaliser, GradeRe
                     bell.StatusChanged(tx, unit, patient, now);
                 }
 
-                break;
+                return await FollowAsync(c, tx, caller, [patient, saved.PriorPatientId], now, ct).ConfigureAwait(false);
             default:
                 break;
         }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Alerts follow the patient: the open alerts of the encounter's patient (and of the patient an update took the
+    /// encounter from) move to the unit they now belong on, in patient order (the order re-grading takes patient locks).
+    /// </summary>
+    private async Task<string?> FollowAsync(DbConnection c, DbTransaction tx, WriteCaller caller, IEnumerable<string?> patients, DateTimeOffset now, CancellationToken ct)
+    {
+        var by = caller.User.Subject ?? "unknown";
+        var role = caller.User.Roles.Count > 0 ? string.Join(",", caller.User.Roles) : "unknown";
+        var moved = new List<string>();
+        foreach (var patient in patients.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            foreach (var (alert, from) in await follower.FollowAsync(c, tx, patient, by, role, now, ct).ConfigureAwait(false))
+            {
+                moved.Add($"Alert/{alert.Id} from {from} to {alert.Unit}");
+            }
+        }
+
+        return moved.Count == 0 ? null : "alerts moved: " + string.Join("; ", moved);
     }
 
     private static async Task<StoredResource?> FindConditionalAsync(DbConnection c, DbTransaction tx, string type, string condition, CancellationToken ct)
