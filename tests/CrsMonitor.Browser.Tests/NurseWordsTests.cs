@@ -151,6 +151,39 @@ public sealed class NurseWordsTests : BrowserTest
         Assert.That(nurse.PageErrors, Is.Empty, "uncaught script errors");
     }
 
+    [Test]
+    public async Task ServerRefusal422_IsShownOnTheForm_WithItsMessage()
+    {
+        // A consistent check the server refuses with 422 (here: a patient it does not know; with ICANS-CONTRA on the
+        // server, a contradiction from an older form): the form shows the server's words, nothing is recorded.
+        var unknown = NewPatientId();
+        var nurse = await OpenUserAsync("nurse-7W");
+        var (page, _) = await nurse.SignInAsync(await Service.TokenAsync("nurse", Unit));
+        var refusals = new List<int>();
+        page.Response += (_, response) =>
+        {
+            if (response.Url.Contains("/fhir/QuestionnaireResponse", StringComparison.Ordinal))
+            {
+                lock (refusals)
+                {
+                    refusals.Add(response.Status);
+                }
+            }
+        };
+        await page.EvaluateAsync($"() => {{ location.hash = '#/patient/{unknown}/neuro'; }}");
+        await AnswerAsync(page, [.. Ice5, ("consciousness", "alert"), ("sedated", "false"), ("seizure", "none"), ("motor", "none"), ("icp", "none")]);
+        await page.GetByTestId("submit").ClickAsync();
+
+        var error = page.GetByTestId("form-error");
+        await Expect(error).ToContainTextAsync("The neuro check was not recorded.");
+        await Expect(error).ToContainTextAsync($"Patient/{unknown} is not known");
+        await Expect(page.GetByTestId("submit-result")).ToBeEmptyAsync();
+        lock (refusals)
+        {
+            Assert.That(refusals, Is.EqualTo(new[] { 422 }), "the server's answer to the one POST");
+        }
+    }
+
     private static async Task AnswerAsync(IPage page, params (string LinkId, string Value)[] answers)
     {
         foreach (var (linkId, value) in answers)

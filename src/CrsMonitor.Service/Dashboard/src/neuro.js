@@ -307,7 +307,8 @@ export function neuroPage(main, { id }) {
         const expression = (issue.expression ?? []).join(', ');
         for (const ex of issue.expression ?? []) {
           const m = /item\[(\d+)\]/.exec(ex);
-          const linkId = m ? sentItems[Number(m[1])]?.linkId : null;
+          // By position in what was sent, else by a linkId the expression names (e.g. item.where(linkId='consciousness')).
+          const linkId = m ? sentItems[Number(m[1])]?.linkId : sentItems.find((i) => new RegExp(`\\b${i.linkId}\\b`).test(ex))?.linkId;
           if (linkId) markItem(linkId, issue.diagnostics ?? issue.code);
         }
         return h('li', { class: `severity-${issue.severity}` }, issue.diagnostics ?? issue.code, expression ? h('code', { class: 'expression', text: ` ${expression}` }) : null);
