@@ -56,6 +56,23 @@ public static class Fhir
         await OkAsync(response).ConfigureAwait(false);
     }
 
+    /// <summary>Posts a body temperature in °C taken at <paramref name="at"/> (the EHR's vital-signs feed, integration token).</summary>
+    public static async Task PostTemperatureAsync(ServiceProcess service, string patient, decimal celsius, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var json = $$$"""
+            {"resourceType":"Observation","status":"final",
+             "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],
+             "code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}]},
+             "subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"{{{at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}}}",
+             "valueQuantity":{"value":{{{celsius.ToString(CultureInfo.InvariantCulture)}}},"unit":"Cel","system":"http://unitsofmeasure.org","code":"Cel"}}
+            """;
+        using var client = await ClientAsync(service).ConfigureAwait(false);
+        using var body = new StringContent(json, Encoding.UTF8, MediaType);
+        using var response = await client.PostAsync(new Uri("fhir/Observation", UriKind.Relative), body).ConfigureAwait(false);
+        await OkAsync(response).ConfigureAwait(false);
+    }
+
     /// <summary>A clinician's GET of the API (JSON text), for preconditions checked outside the browser.</summary>
     public static async Task<string> GetAsync(ServiceProcess service, string token, string path)
     {

@@ -105,7 +105,7 @@ public static class PatientStatusEndpoints
         return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));
     }
 
-    private static GradeBrief Brief(StatusGrade g) => new(g.Status, g.Grade, g.Reason, g.Flags);
+    private static GradeBrief Brief(StatusGrade g) => new(g.Status, g.Grade, g.Reason, g.Flags, g.Gaps);
 }
 
 /// <summary>The status endpoint's answer.</summary>
@@ -115,17 +115,21 @@ public sealed record PatientStatus(
     IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<Alerts.AlertDocument> Alerts, IReadOnlyList<DoseView> Doses,
     IReadOnlyList<EventView> MonitoringEvents);
 
-/// <summary>A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing inputs.</summary>
+/// <summary>
+/// A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing
+/// inputs; <c>gaps</c> (an addition to the contract) are the stale or missing inputs with the time of the last one.
+/// </summary>
 public sealed record StatusGrade(
     string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags, IReadOnlyList<RuleResponse> Rules,
     IReadOnlyList<DomainResponse> Domains, IReadOnlyList<InputResponse> Inputs, IReadOnlyList<string> Missing, string System,
-    DateTimeOffset At, IReadOnlyList<BasisResponse> Basis, IReadOnlyList<string> StaleOrMissing)
+    DateTimeOffset At, IReadOnlyList<BasisResponse> Basis, IReadOnlyList<string> StaleOrMissing, IReadOnlyList<InputGap> Gaps)
 {
     public static StatusGrade From(GradePointDocument d)
     {
         ArgumentNullException.ThrowIfNull(d);
         var r = d.Result;
-        return new StatusGrade(r.Status, r.Grade, r.Reason, r.Flags, r.Rules, r.Domains, r.Inputs, r.Missing, r.System, d.At, d.Basis, d.StaleOrMissing);
+        return new StatusGrade(r.Status, r.Grade, r.Reason, r.Flags, r.Rules, r.Domains, r.Inputs, r.Missing, r.System, d.At, d.Basis, d.StaleOrMissing,
+            InputGap.From(d.Basis, d.StaleOrMissing));
     }
 }
 
@@ -137,4 +141,5 @@ public sealed record Census(string Unit, DateTimeOffset AsOf, IReadOnlyList<Cens
 public sealed record CensusRow(
     string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks);
 
-public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags);
+/// <summary>A census grade; <c>gaps</c> (an addition to the contract): its stale or missing inputs, as in the status.</summary>
+public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags, IReadOnlyList<InputGap> Gaps);

@@ -2,7 +2,7 @@
 
 import { acknowledgeAlert, getUnitAlerts, resolveAlert } from './api.js';
 import { h, errorBox, empty, announce } from './dom.js';
-import { alertGradeBadge, rulesList, basisTable } from './grades.js';
+import { alertGradeBadge, rulesList, basisTable, gradeWords } from './grades.js';
 import { countdown, timeEl, humanize } from './format.js';
 import * as hub from './hub.js';
 
@@ -111,8 +111,7 @@ function basis(b) {
   if (!b) return null;
   return h('details', { class: 'basis' },
     h('summary', {}, `Basis (${b.system ?? 'ASTCT'}${b.gradeStatus ? `, ${b.gradeStatus}` : ''})`),
-    b.reason ? h('p', {}, 'Reason: ', humanize(b.reason)) : null,
-    b.flags?.length ? h('p', {}, 'Review flags: ', b.flags.join(', ')) : null,
+    gradeWords(b), // the reason and review flags in the nurse's words (words.js)
     rulesList(b.rules),
     basisTable(b.inputs),
     b.staleOrMissing?.length ? h('p', { class: 'warn-text' }, 'Stale or missing: ', b.staleOrMissing.map(humanize).join(', ')) : null);

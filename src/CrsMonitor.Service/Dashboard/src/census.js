@@ -2,7 +2,7 @@
 
 import { getCensus } from './api.js';
 import { h, table, empty, errorBox, debounce } from './dom.js';
-import { gradeBadge } from './grades.js';
+import { gradeBadge, flagPill, gapList } from './grades.js';
 import { countdown, timeEl, ageYears, humanize } from './format.js';
 import { alertFeed, onAlertsChanged, openAlertsOfPatient } from './alerts.js';
 import * as hub from './hub.js';
@@ -31,14 +31,25 @@ function alertChips(unit, patientId) {
   }, a.title, a.state === 'acknowledged' ? ' (ack.)' : '')));
 }
 
-function row(unit, p) {
+/**
+ * The review flags of both grades in words, and the missing or stale inputs ("No temperature for 5 h", "No neuro check
+ * yet"): shown in the row, never raised as alerts (grading-rules.md section 7).
+ */
+function gradeNotes(p, asOf) {
+  const flags = [...new Set([...(p.crs?.flags ?? []), ...(p.icans?.flags ?? [])])]
+    .filter((f) => f !== p.crs?.reason && f !== p.icans?.reason);
+  const gaps = gapList({ gaps: [...(p.crs?.gaps ?? []), ...(p.icans?.gaps ?? [])] }, asOf, { compact: true });
+  return [flags.length ? h('div', { class: 'flag-pills' }, flags.map(flagPill)) : null, gaps];
+}
+
+function row(unit, p, asOf) {
   const age = ageYears(p.birthDate);
   return h('tr', { 'data-testid': 'census-row', 'data-patient-id': p.patientId, class: p.overdueChecks > 0 ? 'has-overdue' : null },
     h('th', { scope: 'row' },
       h('a', { href: patientHref(p.patientId), text: p.displayName ?? p.patientId }),
       h('div', { class: 'muted small' }, p.patientId, age != null ? ` · ${age} y` : ''),
       h('a', { class: 'button small-button', href: `${patientHref(p.patientId)}/neuro`, 'data-testid': 'neuro-link' }, 'Neuro check')),
-    h('td', { 'data-label': 'Grades' }, h('div', { class: 'grade-stack' }, gradeBadge('crs', p.crs), gradeBadge('icans', p.icans))),
+    h('td', { 'data-label': 'Grades' }, h('div', { class: 'grade-stack' }, gradeBadge('crs', p.crs), gradeBadge('icans', p.icans)), gradeNotes(p, asOf)),
     h('td', { 'data-label': 'Window' }, windowCell(p.window)),
     h('td', { 'data-label': 'Checks' },
       p.overdueChecks > 0 ? h('div', {}, h('span', { class: 'overdue', 'data-testid': 'overdue', text: `${p.overdueChecks} overdue` })) : null,
@@ -65,7 +76,7 @@ export function censusPage(main, { unit, me }) {
     asOf.replaceChildren('As of ', timeEl(census.asOf, { timeOnly: true }), ` · ${census.patients.length} patient${census.patients.length === 1 ? '' : 's'}`);
     body.replaceChildren(census.patients.length
       ? h('div', { class: 'table-scroll' }, table(['Patient', 'Grades', 'Monitoring window', 'Checks', 'Open alerts'],
-        census.patients.map((p) => row(unit, p)), { class: 'census', 'data-testid': 'census' }))
+        census.patients.map((p) => row(unit, p, census.asOf)), { class: 'census', 'data-testid': 'census' }))
       : empty('No patients on this unit.'));
   };
 

@@ -86,12 +86,5 @@ export function ageYears(birthDate, now = new Date()) {
   return age;
 }
 
-const acronyms = { crs: 'CRS', icans: 'ICANS', ice: 'ICE', capd: 'CAPD', bp: 'BP', spo2: 'SpO2', icp: 'ICP', o2: 'O2', hfnc: 'HFNC' };
-
-/** A code or name as words: "check-overdue" -> "Check overdue", "SystolicBp" -> "Systolic BP", "icans" -> "ICANS". */
-export function humanize(code) {
-  if (code == null || code === '') return '';
-  const words = String(code).replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[-_\s]+/).filter(Boolean)
-    .map((w, i) => acronyms[w.toLowerCase()] ?? (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1).toLowerCase() : w.toLowerCase()));
-  return words.join(' ');
-}
+// The humanized fallback for codes lives with the words table (words.js), which must stay free of imports.
+export { humanize } from './words.js';

@@ -4,7 +4,7 @@
 
 import { evaluateGrade, postQuestionnaireResponse, ApiError } from './api.js';
 import { h, fill, errorBox, debounce, announce } from './dom.js';
-import { gradeBadge, rulesList } from './grades.js';
+import { gradeBadge, gradeWords, rulesList } from './grades.js';
 import { formatTime, humanize, ageYears } from './format.js';
 import { patientSummary } from './patient.js';
 
@@ -79,6 +79,41 @@ function readAnswers(form) {
     }
   }
   return answers;
+}
+
+const optionLabel = (linkId, code) => codedItems.find((c) => c.linkId === linkId)?.options?.find(([v]) => v === code)?.[1] ?? code;
+
+/**
+ * ICANS-CONTRA (grading-rules.md section 6): answers that contradict each other are refused before they are sent
+ * (the server refuses them too, 422). Returns [{fields: [linkId, linkId], message}], empty when consistent.
+ */
+export function contradictions(answers) {
+  const found = [];
+  const unarousableIce = answers.iceNotPossibleReason === 'unarousable';
+  const level = answers.consciousness;
+  if (unarousableIce && level !== undefined && level !== 'unarousable') {
+    found.push({
+      fields: ['iceNotPossibleReason', 'consciousness'],
+      message: `ICE assessment “Not possible: unarousable” contradicts Level of consciousness “${optionLabel('consciousness', level)}”: `
+        + 'a patient who wakes is not unarousable. Correct one of the two.',
+    });
+  }
+  const ice = iceTotal(answers);
+  if ((ice.answered > 0 || answers.iceScore !== undefined) && level === 'unarousable') {
+    found.push({
+      fields: ['iceNotPossibleReason', 'consciousness'],
+      message: `ICE score ${answers.iceScore ?? ice.points}/10 contradicts Level of consciousness “Unarousable”: an unarousable patient `
+        + 'cannot do the ICE. Choose ICE assessment “Not possible: unarousable”, or correct the level of consciousness.',
+    });
+  }
+  if (answers.sedated === true && unarousableIce) {
+    found.push({
+      fields: ['sedated', 'iceNotPossibleReason'],
+      message: 'Pharmacologically sedated “Yes” contradicts ICE assessment “Not possible: unarousable”: a sedated patient is '
+        + 'not assessable, which is not the same as unarousable. Choose “Not possible: sedated”, or answer sedated “No”.',
+    });
+  }
+  return found;
 }
 
 /** ICE: how many of the eight items are answered and the points so far (each yes = 1, naming 0-3). */
@@ -172,8 +207,7 @@ export function neuroPage(main, { id }) {
     const icans = result?.icans;
     fill(gradeBox,
       gradeBadge('icans', icans, { testid: 'icans-grade', large: true }),
-      icans?.reason ? h('p', {}, 'Reason: ', humanize(icans.reason)) : null,
-      icans?.flags?.length ? h('p', {}, 'Review flags: ', icans.flags.map((f) => h('span', { class: 'pill warn', text: f }))) : null,
+      gradeWords(icans),
       icans?.domains?.length
         ? h('ul', { class: 'domains' }, icans.domains.map((d) => h('li', {}, `${humanize(d.domain)} domain: ${d.grade != null ? `grade ${d.grade}` : humanize(d.status)}${d.reason ? ` (${humanize(d.reason)})` : ''}`)))
         : null,
@@ -182,13 +216,15 @@ export function neuroPage(main, { id }) {
 
   const clearItemErrors = () => {
     for (const el of form.querySelectorAll('.item-error')) { el.hidden = true; el.textContent = ''; }
-    for (const el of form.querySelectorAll('fieldset.item[aria-invalid]')) el.removeAttribute('aria-invalid');
+    for (const el of form.querySelectorAll('fieldset.item[aria-invalid], fieldset.item input[aria-invalid]')) el.removeAttribute('aria-invalid');
+    delete formError.dataset.kind;
   };
 
   const markItem = (linkId, message) => {
     const fieldset = form.querySelector(`fieldset.item[data-link-id="${CSS.escape(linkId)}"]`);
     if (!fieldset) return false;
     fieldset.setAttribute('aria-invalid', 'true');
+    for (const input of fieldset.querySelectorAll('input')) input.setAttribute('aria-invalid', 'true');
     const el = fieldset.querySelector('.item-error');
     el.textContent = el.textContent ? `${el.textContent}; ${message}` : message;
     el.hidden = false;
@@ -205,6 +241,13 @@ export function neuroPage(main, { id }) {
       evaluation = null;
       gradeBox.replaceChildren(gradeBadge('icans', null, { testid: 'icans-grade', large: true }),
         h('p', { class: 'muted', text: `Answer all eight ICE items (${ice.answered} of 8 so far), or choose “not possible”, to see the grade.` }));
+      return;
+    }
+    const contradicted = contradictions(answers);
+    if (contradicted.length) {
+      evaluation = null;
+      gradeBox.replaceChildren(gradeBadge('icans', null, { testid: 'icans-grade', large: true }),
+        h('p', { class: 'warn-text', 'data-testid': 'contradiction-preview', text: contradicted.map((c) => c.message).join(' ') }));
       return;
     }
     inFlight = new AbortController();
@@ -246,6 +289,11 @@ export function neuroPage(main, { id }) {
     }
     identifier = uuid();
     success.replaceChildren();
+    if (formError.dataset.kind === 'contradiction') {
+      // The nurse is correcting a refused contradiction: the marks go; Submit checks again.
+      clearItemErrors();
+      formError.hidden = true;
+    }
     const answers = readAnswers(form);
     showIce(answers);
     evaluate();
@@ -259,7 +307,8 @@ export function neuroPage(main, { id }) {
         const expression = (issue.expression ?? []).join(', ');
         for (const ex of issue.expression ?? []) {
           const m = /item\[(\d+)\]/.exec(ex);
-          const linkId = m ? sentItems[Number(m[1])]?.linkId : null;
+          // By position in what was sent, else by a linkId the expression names (e.g. item.where(linkId='consciousness')).
+          const linkId = m ? sentItems[Number(m[1])]?.linkId : sentItems.find((i) => new RegExp(`\\b${i.linkId}\\b`).test(ex))?.linkId;
           if (linkId) markItem(linkId, issue.diagnostics ?? issue.code);
         }
         return h('li', { class: `severity-${issue.severity}` }, issue.diagnostics ?? issue.code, expression ? h('code', { class: 'expression', text: ` ${expression}` }) : null);
@@ -293,6 +342,17 @@ export function neuroPage(main, { id }) {
     if (Object.keys(answers).length === 0) {
       formError.hidden = false;
       formError.replaceChildren(h('p', { text: 'Nothing answered yet.' }));
+      return;
+    }
+    const contradicted = contradictions(answers);
+    if (contradicted.length) {
+      // ICANS-CONTRA: refused here, nothing is sent; both fields of each contradiction are marked.
+      for (const c of contradicted) for (const linkId of c.fields) markItem(linkId, c.message);
+      formError.hidden = false;
+      formError.dataset.kind = 'contradiction';
+      fill(formError, h('p', {}, h('strong', { text: 'The neuro check was not recorded: the answers contradict each other.' })),
+        h('ul', {}, contradicted.map((c) => h('li', { 'data-testid': 'contradiction', 'data-fields': c.fields.join(' '), text: c.message }))));
+      formError.scrollIntoView?.({ block: 'nearest' });
       return;
     }
     const resource = questionnaireResponse(id, answers, identifier);

@@ -108,8 +108,8 @@ export function patientPage(main, { id }) {
       const status = await getPatientStatus(id);
       statusError.replaceChildren();
       grades.replaceChildren(
-        h('div', { class: 'grade-column' }, h('h3', { text: 'CRS' }), gradeDetail('crs', status.crs)),
-        h('div', { class: 'grade-column' }, h('h3', { text: 'ICANS' }), gradeDetail('icans', status.icans)));
+        h('div', { class: 'grade-column' }, h('h3', { text: 'CRS' }), gradeDetail('crs', status.crs, status.asOf)),
+        h('div', { class: 'grade-column' }, h('h3', { text: 'ICANS' }), gradeDetail('icans', status.icans, status.asOf)));
       windows.replaceChildren(windowsTable(status.windows));
       checks.replaceChildren(checksSection(status.checks));
       episodes.replaceChildren(episodesTable(status.episodes));
