@@ -27,7 +27,7 @@ public sealed class NurseWordsTests : BrowserTest
         var row = CensusRow(page, patient);
         await Expect(row.GetByTestId("crs-badge")).ToHaveAttributeAsync("data-reason", "temperature-missing");
         await Expect(row.GetByTestId("crs-badge").GetByTestId("badge-reason")).ToHaveTextAsync("No temperature");
-        await Expect(row.GetByTestId("icans-badge").GetByTestId("badge-reason")).ToHaveTextAsync("No neuro check");
+        await Expect(row.GetByTestId("icans-badge").GetByTestId("badge-reason")).ToHaveTextAsync("No ICE score");
         var temperature = row.Locator("[data-testid=input-gap][data-input=temperature]");
         await Expect(temperature).ToHaveTextAsync("No temperature for 5 h");
         await Expect(temperature).ToHaveAttributeAsync("data-state", "stale");
@@ -41,7 +41,7 @@ public sealed class NurseWordsTests : BrowserTest
         var crsReason = page.Locator(".grade-detail [data-testid=reason][data-reason=temperature-missing]");
         await Expect(crsReason).ToContainTextAsync("No current temperature: CRS cannot be graded without one.");
         await Expect(crsReason).ToContainTextAsync("Take and record a temperature.");
-        await Expect(page.Locator(".grade-detail [data-testid=reason][data-reason=no-neuro-assessment]")).ToContainTextAsync("Do a neuro check.");
+        await Expect(page.Locator(".grade-detail [data-testid=reason][data-reason=ice-missing]")).ToContainTextAsync("Do the ICE, or record why it was not possible.");
         await Expect(page.GetByTestId("crs-gaps")).ToContainTextAsync("No temperature for 5 h");
         await Expect(page.GetByTestId("icans-gaps")).ToContainTextAsync("No neuro check yet");
         await Expect(page.GetByTestId("crs-gaps").Locator("[role=alert]")).ToHaveCountAsync(0);
@@ -140,7 +140,7 @@ public sealed class NurseWordsTests : BrowserTest
         await Artifacts.ScreenshotAsync(page, $"contradiction-{markedFields[0]}-{markedFields[1]}");
         Assert.That(posts(), Is.Zero, "a QuestionnaireResponse was posted for a contradictory check");
         var status = await Fhir.GetAsync(Service, token, $"/api/patients/{patient}/status");
-        Assert.That(status, Does.Contain("\"reason\":\"no-neuro-assessment\""), "no neuro check is stored for the patient");
+        Assert.That(status, Does.Contain("\"reason\":\"ice-missing\""), "no neuro check is stored for the patient");
 
         // Corrected, the marks go and the check is sent once.
         await AnswerAsync(page, correction);

@@ -111,7 +111,7 @@ public sealed class AlertBudgetCourseTests(StorageProvider provider)
             Assert.That(await AlertsOfAsync(nurse, "p-partial"), Is.Empty, "missing inputs are shown, never pushed");
             Assert.That(Text(status["crs"]!, "reason"), Is.EqualTo("temperature-missing"));
             Assert.That(status["crs"]!["staleOrMissing"]!.AsArray().Select(s => s!.GetValue<string>()), Does.Contain("temperature: none recorded"));
-            Assert.That(Text(status["icans"]!, "reason"), Is.EqualTo("no-neuro-assessment"));
+            Assert.That(Text(status["icans"]!, "reason"), Is.EqualTo("ice-missing"));
             Assert.That(await NextDueAsync(host), Is.Null, "every round was evaluated");
         }
     }

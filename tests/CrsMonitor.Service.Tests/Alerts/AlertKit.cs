@@ -261,7 +261,7 @@ internal static class AlertSchema
     private static JsonSchema Load(string file) => JsonSchema.FromText(
         File.ReadAllText(Path.Combine(RepositoryRoot(), "schemas", "alerts", file)), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
         {

@@ -175,7 +175,7 @@ public sealed class AlertRuleTests(StorageProvider provider)
             Assert.That((await AlertsOfAsync(nurse, "p-no-neuro")).Select(a => Text(a!, "condition")), Is.EqualTo(new[] { "crs" }));
             Assert.That(Text(status["crs"]!, "reason"), Is.EqualTo("temperature-missing"));
             Assert.That(Text(status["icans"]!, "reason"), Is.EqualTo("sedated"));
-            Assert.That(Text(noNeuro["icans"]!, "reason"), Is.EqualTo("no-neuro-assessment"));
+            Assert.That(Text(noNeuro["icans"]!, "reason"), Is.EqualTo("ice-missing"));
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class CensusInputGapsTests(StorageProvider provider)
             // The contract fields stay; the gaps are added.
             Assert.That(row["crs"]!["status"]!.GetValue<string>(), Is.EqualTo("not-gradable"), row.ToJsonString());
             Assert.That(row["crs"]!["reason"]!.GetValue<string>(), Is.EqualTo("temperature-missing"));
-            Assert.That(row["icans"]!["reason"]!.GetValue<string>(), Is.EqualTo("no-neuro-assessment"));
+            Assert.That(row["icans"]!["reason"]!.GetValue<string>(), Is.EqualTo("ice-missing"));
 
             Assert.That(temperature["missing"]!.GetValue<bool>(), Is.False, "a stale temperature was recorded");
             Assert.That(temperature["lastAt"]!.GetValue<DateTimeOffset>(), Is.EqualTo(T(5)));
