@@ -26,7 +26,7 @@ public static class IcansContradictions
         {
             var ice = input.IceScore is not null ? "iceScore" : "orientationYear";
             found.Add(new Contradiction(ice, "consciousness",
-                $"{(ice == "iceScore" ? "an ICE score" : "the ICE items")} cannot be recorded with consciousness \"unarousable\": an unarousable patient cannot perform ICE; record iceNotPossibleReason \"unarousable\" instead (ICANS-CONTRA)"));
+                $"{(ice == "iceScore" ? "an ICE score (iceScore)" : "the ICE items")} cannot be recorded with consciousness \"unarousable\": an unarousable patient cannot perform ICE; record iceNotPossibleReason \"unarousable\" instead (ICANS-CONTRA)"));
         }
 
         if (input.Sedated && notPossibleUnarousable)
