@@ -41,8 +41,8 @@ public static class IcansGrader
         var unarousable = !sedated && (input.IceNotPossibleReason == IceNotPossibleReason.Unarousable
             || input.Consciousness == Consciousness.Unarousable);
 
-        var scale = sedated
-            ? [useCapd ? CapdDomain(input, sedated, unarousable, r) : IceDomain(input, sedated, unarousable, r)]
+        DomainResult[] scale = sedated
+            ? [useCapd ? CapdDomain(input, true, unarousable, r) : IceDomain(input, true, unarousable, r)]
             : ScaleDomains(input, useCapd, unarousable, r);
         DomainResult[] domains =
         [
@@ -107,25 +107,24 @@ public static class IcansGrader
     /// </summary>
     private static DomainResult[] ScaleDomains(IcansInput input, bool useCapd, bool unarousable, ResultBuilder r)
     {
+        DomainResult Scale(bool capd) => capd ? CapdDomain(input, false, unarousable, r) : IceDomain(input, false, unarousable, r);
         var iceScored = input.IceItems is not null || input.IceScore is not null;
         var capdScored = input.CapdItems is not null || input.CapdScore is not null;
-        var preferredScored = useCapd ? capdScored : iceScored;
-        var otherScored = useCapd ? iceScored : capdScored;
-        var (preferred, other) = (useCapd ? "CAPD" : "ICE", useCapd ? "ICE" : "CAPD");
-        if (!otherScored)
+        var (preferred, other) = useCapd ? ("CAPD", "ICE") : ("ICE", "CAPD");
+        if (!(useCapd ? iceScored : capdScored))
         {
-            return [useCapd ? CapdDomain(input, false, unarousable, r) : IceDomain(input, false, unarousable, r)];
+            return [Scale(useCapd)];
         }
 
-        var otherDomain = useCapd ? IceDomain(input, false, unarousable, r) : CapdDomain(input, false, unarousable, r);
-        if (!preferredScored && input.IceNotPossibleReason is null)
+        var otherDomain = Scale(!useCapd);
+        if (!(useCapd ? capdScored : iceScored) && input.IceNotPossibleReason is null)
         {
             r.Rule("ICANS-SCALE", $"Only {other} was scored, although {preferred} is the scale for this patient (ICANS-AGE): graded from {other} (review)");
             r.Flag(GradeFlags.ScaleAgeMismatch);
             return [otherDomain];
         }
 
-        var preferredDomain = useCapd ? CapdDomain(input, false, unarousable, r) : IceDomain(input, false, unarousable, r);
+        var preferredDomain = Scale(useCapd);
         if (preferredDomain.Grade != otherDomain.Grade)
         {
             var worse = (otherDomain.Grade ?? 0) > (preferredDomain.Grade ?? 0) ? other : preferred;

@@ -10,7 +10,10 @@ internal static class CrsRequestReader
     /// <summary>Physically possible body temperatures; anything outside is a typo or a wrong unit.</summary>
     private const decimal MinCelsius = 25m, MaxCelsius = 45m, MinFahrenheit = 77m, MaxFahrenheit = 113m;
 
-    /// <summary>The drug classes of the calculator's medication list (CRS-AFEBRILE): they may mask a fever.</summary>
+    /// <summary>
+    /// The drug classes of the calculator's medication list (CRS-AFEBRILE): they may mask a fever. The words are the drug
+    /// map's classes continuous grading reads (<see cref="TimelineWords.FeverTherapyClasses"/>).
+    /// </summary>
     private enum MaskingClass
     {
         Corticosteroid,
@@ -19,7 +22,8 @@ internal static class CrsRequestReader
     }
 
     private static readonly CodeTable<MaskingClass> MaskingClasses = new(
-        [(MaskingClass.Corticosteroid, "corticosteroid"), (MaskingClass.Antipyretic, "antipyretic"), (MaskingClass.AntiCytokine, "anti-cytokine")]);
+        [(MaskingClass.Corticosteroid, TimelineWords.Corticosteroid), (MaskingClass.Antipyretic, TimelineWords.Antipyretic),
+         (MaskingClass.AntiCytokine, TimelineWords.AntiCytokine)]);
 
     /// <param name="crs">The <c>crs</c> object.</param>
     /// <param name="ageYears">The body's <c>ageYears</c> (CRS-HYPO-PED), as ICANS takes it.</param>
