@@ -16,8 +16,10 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
     public static readonly string[] Scales = ["crs", "icans"];
 
     /// <summary>
-    /// Re-grades the patient from <paramref name="from"/>; returns every reading of the patient as loaded (under the
-    /// patient's lock), for the rest of the same unit of work (monitoring, alerts) to use instead of loading them again.
+    /// Re-grades the patient from <paramref name="from"/>: from the latest checkpoint at or before it, over the bounded
+    /// readings that checkpoint needs (<see cref="BoundedReadings"/>), never from the start of the course unless there is
+    /// no checkpoint (a new patient, a birth date changed, <c>regrade</c>). Returns the readings it loaded under the
+    /// patient's lock, for the rest of the same unit of work (alerts) to use.
     /// </summary>
     public async Task<IReadOnlyList<Readings.Reading>> RecalculateAsync(
         DbConnection connection, DbTransaction transaction, string patientId, DateTimeOffset from, DateTimeOffset now,
@@ -25,17 +27,23 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
     {
         // One writer per patient at a time: two concurrent writes would each miss the other's reading.
         await GradeStore.LockPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
-        var readings = await ReadingStore.ForPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+        var seed = from == DateTimeOffset.MinValue
+            ? null
+            : await CheckpointStore.AtOrBeforeAsync(connection, transaction, patientId, from, cancellationToken).ConfigureAwait(false);
+        var readings = seed is null
+            ? await ReadingStore.ForPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false)
+            : await BoundedReadings.SinceAsync(connection, transaction, patientId, seed.At, continuous.Value, cancellationToken).ConfigureAwait(false);
         var facts = await PatientFactsAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
 
         // Store nothing after "now" (or after the latest reading, should a device clock run ahead): expiry points in the
         // future (a temperature going stale in 4 h) are not facts yet; the status endpoint grades at its own "now".
         var until = readings.Select(r => r.EndAt is { } end && end > r.EffectiveAt ? end : r.EffectiveAt).Append(now).Max();
-        var timeline = GradeTimeline.Compute(facts, readings, grading.Value, continuous.Value, until);
+        var timeline = GradeTimeline.Compute(facts, readings, grading.Value, continuous.Value, until, seed);
+        var start = seed?.At ?? DateTimeOffset.MinValue;
         foreach (var scale in Scales)
         {
             var points = timeline.Points
-                .Where(p => p.Scale == scale && p.At >= from)
+                .Where(p => p.Scale == scale)
                 .Select(p => new GradePointRow(
                     patientId, scale, p.At, Vocabulary.GradeStatus.Code(p.Result.Status), p.Result.Grade, p.Result.Reason,
                     JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions),
@@ -47,10 +55,11 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
                 .Select(e => new EpisodeRow(patientId, scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                     JsonSerializer.Serialize(e.Treatments, GradePointDocument.JsonOptions)))
                 .ToList();
-            await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, scale, from, points, episodes, cancellationToken)
+            await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, scale, start, points, episodes, cancellationToken)
                 .ConfigureAwait(false);
         }
 
+        await CheckpointStore.ReplaceAsync(connection, transaction, patientId, start, timeline.Checkpoints, cancellationToken).ConfigureAwait(false);
         return readings;
     }
 

@@ -99,9 +99,13 @@ public static class PatientStatusEndpoints
     private static async Task<(StatusGrade Crs, StatusGrade Icans)> CurrentAsync(
         DbConnection connection, string patientId, DateTimeOffset now, GradingSettings grading, ContinuousGradingSettings continuous, CancellationToken ct)
     {
-        var readings = await ReadingStore.ForPatientAsync(connection, null, patientId, ct).ConfigureAwait(false);
+        // From the latest checkpoint at or before now, over its bounded readings (the whole course only without one).
+        var seed = await CheckpointStore.AtOrBeforeAsync(connection, null, patientId, now, ct).ConfigureAwait(false);
+        var readings = seed is null
+            ? await ReadingStore.ForPatientAsync(connection, null, patientId, ct).ConfigureAwait(false)
+            : await BoundedReadings.SinceAsync(connection, null, patientId, seed.At, continuous, ct).ConfigureAwait(false);
         var facts = await GradeRecalculator.PatientFactsAsync(connection, null, patientId, ct).ConfigureAwait(false);
-        var (crs, icans) = GradeTimeline.At(facts, readings, now, grading, continuous);
+        var (crs, icans) = GradeTimeline.At(facts, readings, now, grading, continuous, seed);
         return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));
     }
 

@@ -41,8 +41,11 @@ public static class GradeStore
         VALUES (@PatientId, @Scale, @EffectiveAt, @Status, @Grade, @Reason, @ResultJson, @CauseJson, @ComputedAt)
         """;
 
+    // The episodes still open at the instant, or opened after it (those closed before it are final).
     [Sql]
-    private const string DeleteEpisodes = "DELETE FROM episode WHERE patient_id = @PatientId AND scale = @Scale";
+    private const string DeleteEpisodes = """
+        DELETE FROM episode WHERE patient_id = @PatientId AND scale = @Scale AND (resolved_at IS NULL OR resolved_at >= @From)
+        """;
 
     [Sql]
     private const string InsertEpisode = """
@@ -109,7 +112,7 @@ public static class GradeStore
     /// <summary>
     /// Replaces the timeline of (<paramref name="patientId"/>, <paramref name="scale"/>) from <paramref name="from"/>
     /// onward with <paramref name="points"/> (each of that patient and scale, at or after <paramref name="from"/>), and
-    /// all episodes of that patient and scale with <paramref name="episodes"/>.
+    /// the episodes of that patient and scale open at <paramref name="from"/> or opened after it with <paramref name="episodes"/>.
     /// </summary>
     public static async Task ReplaceTimelineAsync(
         DbConnection c, DbTransaction tx, string patientId, string scale, DateTimeOffset from,

@@ -91,25 +91,27 @@ public static class ReadingStore
     {
         ArgumentNullException.ThrowIfNull(c);
 
-        // Read by hand rather than by Dapper's mapper: a write reads back every reading of its patient, and the mapper's
-        // boxing per column was a measurable part of a loaded write (the columns are those of OfPatient, in order).
-        var readings = new List<Reading>();
         var command = Dialect.Command(c, tx, OfPatient, new { PatientId = patientId, From = from ?? DateTimeOffset.MinValue, To = to ?? DateTimeOffset.MaxValue }, ct);
+        var readings = await QueryAsync(c, command, ct).ConfigureAwait(false);
+        return kinds is null ? readings : [.. readings.Where(r => kinds.Contains(r.Kind))]; // IN-lists are expanded differently by provider
+    }
+
+    /// <summary>
+    /// Runs a query whose columns are those of <see cref="OfPatient"/>, in order. Read by hand rather than by Dapper's
+    /// mapper: the mapper's boxing per column was a measurable part of a loaded write.
+    /// </summary>
+    internal static async Task<IReadOnlyList<Reading>> QueryAsync(DbConnection c, CommandDefinition command, CancellationToken ct)
+    {
+        var readings = new List<Reading>();
         var reader = await c.ExecuteReaderAsync(command).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                var kind = Enum.Parse<ReadingKind>(reader.GetString(1));
-                if (kinds is not null && !kinds.Contains(kind))
-                {
-                    continue; // IN-lists are expanded differently by provider, and a patient's readings are few
-                }
-
                 readings.Add(new Reading
                 {
                     PatientId = reader.GetString(0),
-                    Kind = kind,
+                    Kind = Enum.Parse<ReadingKind>(reader.GetString(1)),
                     EffectiveAt = DbTypes.ReadInstant(reader.GetValue(2)),
                     EndAt = reader.IsDBNull(3) ? null : DbTypes.ReadInstant(reader.GetValue(3)),
                     Value = reader.IsDBNull(4) ? null : DbTypes.ReadDecimal(reader.GetValue(4)),

@@ -69,7 +69,7 @@ public sealed partial class SqlScriptTests
                 "audit_log", "episode", "fhir_content", "fhir_identifier", "fhir_resource", "fhir_resource_version", "grade_point",
                 "patient", "patient_encounter", "reading", "rejected_payload",
                 "monitoring_dose", "monitoring_window", "window_decision", "check_slot", "monitoring_event",
-                "alert", "alert_action", "unit_alert_seq", "alert_change", "audit_seal", "alert_round_settle",
+                "alert", "alert_action", "unit_alert_seq", "alert_change", "audit_seal", "alert_round_settle", "grade_checkpoint",
             }));
             Assert.That(tables[StorageProvider.Postgres], Is.EqualTo(tables[StorageProvider.Sqlite]));
             Assert.That(tables[StorageProvider.SqlServer], Is.EqualTo(tables[StorageProvider.Sqlite]));

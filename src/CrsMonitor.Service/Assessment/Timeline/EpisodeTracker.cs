@@ -20,6 +20,17 @@ internal sealed class EpisodeTracker(string scale, TimeSpan closesAfter)
 
     public string Scale => scale;
 
+    /// <summary>The episode in progress, for a checkpoint.</summary>
+    public EpisodeSeed Seed => onset is null ? EpisodeSeed.None : new(onset, maxGrade, maxAt, lastFinding, findingNow, lastFindingCause);
+
+    /// <summary>Continues from a checkpoint: the episode open before it (episodes closed before it are stored already).</summary>
+    public void Resume(EpisodeSeed seed)
+    {
+        ArgumentNullException.ThrowIfNull(seed);
+        (onset, maxGrade, maxAt, lastFinding, findingNow, lastFindingCause) =
+            (seed.Onset, seed.MaxGrade, seed.MaxAt, seed.LastFinding, seed.FindingNow, seed.LastFindingCause);
+    }
+
     /// <summary>The onset of the episode open now, or null.</summary>
     public DateTimeOffset? OpenOnset => onset;
 

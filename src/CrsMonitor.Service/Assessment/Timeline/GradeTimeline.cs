@@ -50,30 +50,36 @@ public static class GradeTimeline
     public const string Crs = TimelineWords.Crs;
     public const string Icans = TimelineWords.Icans;
 
+    /// <summary>How far apart the checkpoints of a timeline are at least (and the last instant graded is one).</summary>
+    public static readonly TimeSpan CheckpointEvery = TimeSpan.FromMinutes(10);
+
     /// <summary>The whole timeline of one patient, with every instant at which a grade can change.</summary>
     public static Timeline Compute(PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings) =>
         Compute(patient, readings, grading, settings, until: null);
 
     /// <summary>
     /// The timeline up to and including <paramref name="until"/> (e.g. now): later expiry instants are not graded, and an
-    /// episode whose close instant is after it is still open (no resolution time).
+    /// episode whose close instant is after it is still open (no resolution time). With a <paramref name="seed"/>, only
+    /// from its instant on: the points and checkpoints at or after it, and the episodes open at it or opened after it.
     /// </summary>
     public static Timeline Compute(
-        PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings, DateTimeOffset? until)
+        PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings, DateTimeOffset? until,
+        TimelineSeed? seed = null)
     {
-        var engine = new Engine(patient, readings, grading, settings);
+        var engine = new Engine(patient, readings, grading, settings, seed);
         engine.Run(until);
         return engine.Timeline();
     }
 
     /// <summary>
     /// The grade of both scales at <paramref name="at"/> (the status endpoint's "now": staleness applies at it), each with
-    /// the basis at that instant and the cause of the timeline point it belongs to.
+    /// the basis at that instant and the cause of the timeline point it belongs to; seeded as <see cref="Compute(PatientFacts, IReadOnlyList{Reading}, GradingSettings, ContinuousGradingSettings, DateTimeOffset?, TimelineSeed?)"/>.
     /// </summary>
     public static (GradePoint Crs, GradePoint Icans) At(
-        PatientFacts patient, IReadOnlyList<Reading> readings, DateTimeOffset at, GradingSettings grading, ContinuousGradingSettings settings)
+        PatientFacts patient, IReadOnlyList<Reading> readings, DateTimeOffset at, GradingSettings grading, ContinuousGradingSettings settings,
+        TimelineSeed? seed = null)
     {
-        var engine = new Engine(patient, readings, grading, settings);
+        var engine = new Engine(patient, readings, grading, settings, seed);
         engine.Run(at.ToUniversalTime(), includeUntil: true);
         return engine.Current(at.ToUniversalTime());
     }
@@ -84,35 +90,57 @@ public static class GradeTimeline
         private readonly GradingSettings grading;
         private readonly EpisodeTracker crsEpisodes;
         private readonly EpisodeTracker icansEpisodes;
+        private readonly DateTimeOffset? from;
         private readonly List<GradePoint> points = [];
-        private readonly Dictionary<string, (string Key, GradePoint Point)> last = new(StringComparer.Ordinal);
+        private readonly List<TimelineSeed> checkpoints = [];
+        private readonly Dictionary<string, (string? Key, IReadOnlyList<ReadingSource> Cause)> last = new(StringComparer.Ordinal);
         private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) crsNow;
         private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) icansNow;
 
-        public Engine(PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings)
+        public Engine(PatientFacts patient, IReadOnlyList<Reading> readings, GradingSettings grading, ContinuousGradingSettings settings, TimelineSeed? seed)
         {
             ArgumentNullException.ThrowIfNull(patient);
             ArgumentNullException.ThrowIfNull(readings);
             ArgumentNullException.ThrowIfNull(grading);
             ArgumentNullException.ThrowIfNull(settings);
-            course = new PatientCourse(patient, readings, settings);
+            course = new PatientCourse(patient, readings, settings, seed?.At);
             this.grading = grading;
             crsEpisodes = new EpisodeTracker(Crs, settings.EpisodeClosesAfter);
             icansEpisodes = new EpisodeTracker(Icans, settings.EpisodeClosesAfter);
+            from = seed?.At;
+            Resume(Crs, seed?.Crs, crsEpisodes);
+            Resume(Icans, seed?.Icans, icansEpisodes);
         }
 
         public void Run(DateTimeOffset? until, bool includeUntil = false)
         {
-            var pending = new SortedSet<DateTimeOffset>(course.Instants);
+            var pending = new SortedSet<DateTimeOffset>(from is { } f ? course.Instants.Where(i => i >= f) : course.Instants);
+            foreach (var due in new[] { crsEpisodes.ClosesAt, icansEpisodes.ClosesAt })
+            {
+                if (due is { } d && (from is null || d >= from))
+                {
+                    pending.Add(d); // an episode open at the seed closes at its instant unless a finding comes first
+                }
+            }
+
             if (includeUntil && until is { } u)
             {
                 pending.Add(u);
             }
 
+            long? bucket = null;
+            TimelineSeed? beforeLast = null;
             while (pending.Count > 0 && (until is null || pending.Min <= until))
             {
                 var at = pending.Min;
                 pending.Remove(at);
+                beforeLast = Snapshot(at);
+                if (at.UtcTicks / CheckpointEvery.Ticks != bucket)
+                {
+                    bucket = at.UtcTicks / CheckpointEvery.Ticks;
+                    checkpoints.Add(beforeLast);
+                }
+
                 Step(at);
                 foreach (var due in new[] { crsEpisodes.ClosesAt, icansEpisodes.ClosesAt })
                 {
@@ -122,6 +150,11 @@ public static class GradeTimeline
                     }
                 }
             }
+
+            if (beforeLast is not null && !ReferenceEquals(checkpoints[^1], beforeLast))
+            {
+                checkpoints.Add(beforeLast); // the next write's reading usually comes after the last instant graded
+            }
         }
 
         public Timeline Timeline() => new(
@@ -129,11 +162,14 @@ public static class GradeTimeline
             [
                 .. crsEpisodes.Episodes((from, to) => course.Treatments(TimelineWords.FeverTherapyClasses, from, to)),
                 .. icansEpisodes.Episodes((from, to) => course.Treatments(TimelineWords.IcansTreatmentClasses, from, to)),
-            ]);
+            ])
+        {
+            Checkpoints = checkpoints,
+        };
 
         public (GradePoint Crs, GradePoint Icans) Current(DateTimeOffset at) => (
-            new GradePoint(Crs, at, crsNow.Result, crsNow.Basis, crsNow.Gaps, last[Crs].Point.Cause),
-            new GradePoint(Icans, at, icansNow.Result, icansNow.Basis, icansNow.Gaps, last[Icans].Point.Cause));
+            new GradePoint(Crs, at, crsNow.Result, crsNow.Basis, crsNow.Gaps, last[Crs].Cause),
+            new GradePoint(Icans, at, icansNow.Result, icansNow.Basis, icansNow.Gaps, last[Icans].Cause));
 
         private static string Key(GradeResult r) =>
             $"{Vocabulary.GradeStatus.Code(r.Status)}|{r.Grade}|{r.Reason}|{string.Join(",", r.Flags)}";
@@ -144,6 +180,20 @@ public static class GradeTimeline
             || r.Domains.Any(d => d.Domain is "hypotension" or "hypoxia" && d.Status == DomainStatus.Graded && d.Grade > 0);
 
         private static bool Fever(GradeResult r) => r.Domains.Any(d => d.Domain == "fever" && d.Status == DomainStatus.Graded && d.Grade > 0);
+
+        private void Resume(string scale, ScaleSeed? seed, EpisodeTracker episodes)
+        {
+            last[scale] = (seed?.LastKey, seed?.LastCause ?? []);
+            if (seed is not null)
+            {
+                episodes.Resume(seed.Episode);
+            }
+        }
+
+        private TimelineSeed Snapshot(DateTimeOffset at) => new(at, Snapshot(Crs, crsEpisodes), Snapshot(Icans, icansEpisodes));
+
+        private ScaleSeed Snapshot(string scale, EpisodeTracker episodes) =>
+            new(last[scale].Key, last[scale].Cause, episodes.Seed);
 
         private void Step(DateTimeOffset at)
         {
@@ -175,13 +225,13 @@ public static class GradeTimeline
         private void Emit(GradePoint point)
         {
             var key = Key(point.Result);
-            if (last.TryGetValue(point.Scale, out var previous) && previous.Key == key)
+            if (last[point.Scale].Key == key)
             {
                 return;
             }
 
             points.Add(point);
-            last[point.Scale] = (key, point);
+            last[point.Scale] = (key, point.Cause);
         }
     }
 }

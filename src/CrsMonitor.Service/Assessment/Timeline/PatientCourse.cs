@@ -73,10 +73,15 @@ internal sealed class PatientCourse
     private readonly Series doses;
     private readonly Dictionary<string, Series> clinicianInputs;
     private readonly Dictionary<Reading, IcansInput?> neuroDetails = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<DateTimeOffset, List<Reading>> touching = [];
+    private readonly Dictionary<DateTimeOffset, List<Reading>> changing = [];
+    private readonly Dictionary<DateTimeOffset, List<Reading>> expiring = [];
     private readonly SortedSet<DateTimeOffset> instants = [];
 
-    public PatientCourse(PatientFacts patient, IReadOnlyList<Reading> readings, ContinuousGradingSettings settings)
+    /// <param name="patient">Whose course it is.</param>
+    /// <param name="readings">The readings (any order); a bounded state's readings need only cover the instants graded.</param>
+    /// <param name="settings">Staleness, lookback and masking periods.</param>
+    /// <param name="from">The first instant to be graded (a seeded timeline's checkpoint): birthdays from it on are instants.</param>
+    public PatientCourse(PatientFacts patient, IReadOnlyList<Reading> readings, ContinuousGradingSettings settings, DateTimeOffset? from = null)
     {
         this.settings = settings;
         birthDate = patient.BirthDate;
@@ -101,19 +106,19 @@ internal sealed class PatientCourse
 
         foreach (var r in sorted)
         {
-            Touch(r.EffectiveAt, r);
+            Touch(changing, r.EffectiveAt, r);
             if (r.EndAt is { } end)
             {
-                Touch(end, r);
+                Touch(changing, end, r);
             }
 
             foreach (var expiry in Expiries(r))
             {
-                Touch(expiry, r);
+                Touch(expiring, expiry, r);
             }
         }
 
-        AddBirthdays();
+        AddBirthdays(from);
     }
 
     /// <summary>Every instant at which an input can change: reading start and end times, and every expiry.</summary>
@@ -131,10 +136,13 @@ internal sealed class PatientCourse
         r.Kind == ReadingKind.NeuroCheck || (r.Kind == ReadingKind.ClinicianInput && TimelineWords.IcansClinicianInputs.Contains(r.Code));
 
     /// <summary>The readings of <paramref name="scale"/> that start, end or expire exactly at <paramref name="at"/>.</summary>
-    public IReadOnlyList<ReadingSource> CauseAt(string scale, DateTimeOffset at) =>
-        touching.TryGetValue(at, out var list)
-            ? [.. list.Where(scale == TimelineWords.Crs ? IsCrsInput : IsIcansInput).Select(r => r.Source).Distinct().Order(SourceOrder.Instance)]
-            : [];
+    public IReadOnlyList<ReadingSource> CauseAt(string scale, DateTimeOffset at)
+    {
+        var ofScale = scale == TimelineWords.Crs ? (Func<Reading, bool>)IsCrsInput : IsIcansInput;
+        var started = changing.TryGetValue(at, out var c) ? c : [];
+        var expired = expiring.TryGetValue(at, out var e) ? e : [];
+        return [.. started.Concat(expired).Where(ofScale).Select(r => r.Source).Distinct().Order(SourceOrder.Instance)];
+    }
 
     /// <summary>Drug keys of the medications of <paramref name="classes"/> started in [from, to), in order of first start.</summary>
     public IReadOnlyList<string> Treatments(IReadOnlyCollection<string> classes, DateTimeOffset from, DateTimeOffset? to) =>
@@ -311,7 +319,11 @@ internal sealed class PatientCourse
         {
             case ReadingKind.Temperature:
                 yield return r.EffectiveAt + settings.VitalsStaleAfter;
-                yield return r.EffectiveAt + settings.FeverLookback;
+                if (IsFever(r))
+                {
+                    yield return r.EffectiveAt + settings.FeverLookback; // only a fever counts within the lookback
+                }
+
                 break;
             case ReadingKind.SystolicBp or ReadingKind.Spo2 or ReadingKind.OxygenFlow:
                 yield return r.EffectiveAt + settings.VitalsStaleAfter;
@@ -333,26 +345,27 @@ internal sealed class PatientCourse
         }
     }
 
-    private void Touch(DateTimeOffset at, Reading r)
+    private void Touch(Dictionary<DateTimeOffset, List<Reading>> map, DateTimeOffset at, Reading r)
     {
         instants.Add(at);
-        if (!touching.TryGetValue(at, out var list))
+        if (!map.TryGetValue(at, out var list))
         {
-            touching[at] = list = [];
+            map[at] = list = [];
         }
 
         list.Add(r);
     }
 
     /// <summary>ICANS-AGE: age changes at a birthday (midnight UTC), which can switch between ICE and CAPD.</summary>
-    private void AddBirthdays()
+    private void AddBirthdays(DateTimeOffset? from)
     {
         if (birthDate is not { } born || instants.Count == 0)
         {
             return;
         }
 
-        var (first, last) = (instants.Min, instants.Max);
+        // A seeded course grades from `from` on: a birthday at that very instant is one to grade.
+        var (first, last) = (from is { } f && f <= instants.Min ? f.AddTicks(-1) : instants.Min, instants.Max);
         for (var year = Math.Max(1, first.UtcDateTime.Year - born.Year); year <= last.UtcDateTime.Year - born.Year; year++)
         {
             var birthday = new DateTimeOffset(born.AddYears(year).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

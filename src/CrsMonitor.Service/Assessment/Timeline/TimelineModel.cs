@@ -37,5 +37,12 @@ public sealed record Episode(
     DateTimeOffset? ResolvedAt,
     IReadOnlyList<string> Treatments);
 
-/// <summary>A patient's grade timeline: one point per change of (status, grade, reason, flags) of a scale, and the episodes.</summary>
-public sealed record Timeline(IReadOnlyList<GradePoint> Points, IReadOnlyList<Episode> Episodes);
+/// <summary>
+/// A patient's grade timeline: one point per change of (status, grade, reason, flags) of a scale, the episodes, and the
+/// checkpoints a later write resumes from (the state before the first instant graded in each
+/// <see cref="GradeTimeline.CheckpointEvery"/> and before the last instant graded).
+/// </summary>
+public sealed record Timeline(IReadOnlyList<GradePoint> Points, IReadOnlyList<Episode> Episodes)
+{
+    public IReadOnlyList<TimelineSeed> Checkpoints { get; init; } = [];
+}

@@ -1,0 +1,127 @@
+using System.Text.Json;
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Readings;
+using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Tests.Storage;
+using Microsoft.Extensions.Options;
+
+namespace CrsMonitor.Service.Tests.Assessment;
+
+/// <summary>
+/// Issue 12, grading from stored state: a write re-grades from the latest checkpoint at or before its earliest changed
+/// instant over a bounded set of readings. The whole-history computation (<see cref="GradeTimeline.Compute(PatientFacts, IReadOnlyList{Reading}, GradingSettings, ContinuousGradingSettings)"/>)
+/// is the oracle: after every write of a generated course (late, out-of-order, corrected and retracted readings, episodes
+/// that close and reopen, doses and premedication, a birthday), the stored points and episodes equal it.
+/// </summary>
+[TestFixture(StorageProvider.Sqlite)]
+[TestFixture(StorageProvider.Postgres)]
+[TestFixture(StorageProvider.SqlServer)]
+public sealed class IncrementalGradingTests(StorageProvider provider) : StorageContract(provider)
+{
+    private const string Patient = TimelineCourse.PatientId;
+    private static readonly ContinuousGradingSettings Settings = new();
+    private readonly GradeRecalculator recalculator = new(Options.Create(GradingSettings.Default), Options.Create(Settings));
+
+    [TestCase(1, 60.0)]
+    [TestCase(7, 72.0)]
+    [TestCase(2026, 96.0)]
+    public async Task EveryWrite_StoredTimelineEqualsTheWholeHistoryComputation(int seed, double hours)
+    {
+        var arrivals = GeneratedCourse.Arrivals(seed, GeneratedCourse.Readings(seed, hours));
+        await InTransaction(async (c, tx) =>
+        {
+            await PatientStore.UpsertPatientAsync(c, tx, Patient, GeneratedCourse.ChildBirthDate, "Test Child", TimelineCourse.T0, default);
+            return 0;
+        });
+
+        var bounded = 0;
+        foreach (var arrival in arrivals)
+        {
+            var (loaded, until) = await WriteAsync(arrival);
+            var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
+            bounded += loaded < all.Count ? 1 : 0;
+            var expected = GradeTimeline.Compute(new PatientFacts(Patient, GeneratedCourse.ChildBirthDate), all, GradingSettings.Default, Settings, until);
+            await AssertStoredEquals(expected, $"after {arrival.SourceType}/{arrival.SourceId} arriving at {arrival.At:O}");
+        }
+
+        Assert.That(bounded, Is.GreaterThan(arrivals.Count / 2), "most writes graded from a checkpoint over a bounded set of readings");
+    }
+
+    [Test]
+    public async Task Status_GradedFromTheCheckpointBeforeNow_EqualsTheWholeHistoryGrade_AtAnyInstant()
+    {
+        var arrivals = GeneratedCourse.Arrivals(11, GeneratedCourse.Readings(11, 72));
+        foreach (var arrival in arrivals)
+        {
+            await WriteAsync(arrival);
+        }
+
+        var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
+        var facts = new PatientFacts(Patient, null);
+        for (var h = 1.0; h < 80; h += 3.7)
+        {
+            var at = TimelineCourse.H(h);
+            var seed = await WithConnection(c => CheckpointStore.AtOrBeforeAsync(c, null, Patient, at, default));
+            var readings = await WithConnection(c => BoundedReadings.SinceAsync(c, null, Patient, seed!.At, Settings, default));
+            var fromSeed = GradeTimeline.At(facts, readings, at, GradingSettings.Default, Settings, seed);
+            var whole = GradeTimeline.At(facts, all, at, GradingSettings.Default, Settings);
+            Assert.That(Json(fromSeed.Crs) + Json(fromSeed.Icans), Is.EqualTo(Json(whole.Crs) + Json(whole.Icans)), $"at h{h}");
+        }
+    }
+
+    [Test]
+    public async Task InOrderWrites_ToALongDenseCourse_LoadABoundedNumberOfReadings_WhateverTheHistory()
+    {
+        // Ten hours of a wearable's temperature and SpO2 every 2 minutes, each sent on its own as it is taken.
+        var course = new TimelineCourse();
+        for (var m = 0; m < 10 * 60; m += 2)
+        {
+            course.Temperature(m / 60.0, 36.8m).Spo2(m / 60.0, 97, onRoomAir: true);
+        }
+
+        var loads = new List<int>();
+        foreach (var resource in course.Readings.GroupBy(x => x.Source))
+        {
+            var taken = resource.First().EffectiveAt;
+            loads.Add((await WriteAsync(new GeneratedCourse.Arrival(taken, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource]))).Loaded);
+        }
+
+        // Vitals are stale after 4 h: a write needs the last 4 h of temperatures and SpO2 (240 readings), not the history.
+        Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo((4 * 60) + 4), $"history {course.Readings.Count} readings");
+    }
+
+    private static string Json(GradePoint p) => JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions);
+
+    private async Task<(int Loaded, DateTimeOffset Until)> WriteAsync(GeneratedCourse.Arrival arrival) =>
+        await InTransaction(async (c, tx) =>
+        {
+            var previous = await ReadingStore.ReplaceAsync(c, tx, arrival.SourceType, arrival.SourceId, arrival.Readings, default);
+            var from = arrival.Readings.Select(x => x.EffectiveAt).Concat(previous).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
+            var loaded = await recalculator.RecalculateAsync(c, tx, Patient, from, arrival.At, default);
+            var all = await ReadingStore.ForPatientAsync(c, tx, Patient, default);
+            var until = all.Select(x => x.EndAt is { } end && end > x.EffectiveAt ? end : x.EffectiveAt).Append(arrival.At).Max();
+            return (loaded.Count, until);
+        });
+
+    private async Task AssertStoredEquals(Timeline expected, string when)
+    {
+        var points = await WithConnection(c => GradeStore.TimelineAsync(c, Patient, null, null, null, default));
+        var episodes = await WithConnection(c => GradeStore.EpisodesAsync(c, Patient, default));
+        var expectedPoints = expected.Points.OrderBy(p => p.At).ThenBy(p => p.Scale, StringComparer.Ordinal)
+            .Select(p => $"{p.Scale} {p.At:O} {Json(p)} {JsonSerializer.Serialize(p.Cause, GradePointDocument.JsonOptions)}");
+        var storedPoints = points.Select(p => $"{p.Scale} {p.EffectiveAt:O} {Normalise(p.ResultJson)} {p.CauseJson}");
+        var expectedEpisodes = expected.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale, StringComparer.Ordinal)
+            .Select(e => $"{e.Scale} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {string.Join(",", e.Treatments)}");
+        var storedEpisodes = episodes.Select(e => $"{e.Scale} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {string.Join(",", JsonSerializer.Deserialize<string[]>(e.TreatmentsJson)!)}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(storedPoints, Is.EqualTo(expectedPoints), $"points {when}");
+            Assert.That(storedEpisodes, Is.EqualTo(expectedEpisodes), $"episodes {when}");
+        }
+    }
+
+    /// <summary>The stored result document as the same serialiser writes it (instants read back in UTC).</summary>
+    private static string Normalise(string json) =>
+        JsonSerializer.Serialize(GradePointDocument.Parse(json), GradePointDocument.JsonOptions);
+}
