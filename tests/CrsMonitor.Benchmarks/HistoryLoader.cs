@@ -29,9 +29,10 @@ public sealed class HistoryLoader(Uri baseAddress, TokenKeeper tokens, string ru
         ArgumentNullException.ThrowIfNull(patients);
         using var client = LoadGenerator.NewClient(baseAddress, Math.Max(1, patients.Count));
         var progress = patients.Select(p => new Progress(p)).ToArray();
-        using var printer = new Timer(_ => Print(progress), null, ProgressEvery, ProgressEvery);
+        var started = Stopwatch.GetTimestamp();
+        using var printer = new Timer(_ => Print(progress, started), null, ProgressEvery, ProgressEvery);
         var loads = await Task.WhenAll(progress.Select(p => Task.Run(() => LoadOneAsync(client, p, ct), ct))).ConfigureAwait(false);
-        Print(progress);
+        Print(progress, started);
         return loads;
     }
 
@@ -62,8 +63,8 @@ public sealed class HistoryLoader(Uri baseAddress, TokenKeeper tokens, string ru
             Stats.Of(latencies), latencies.Count > 0 ? latencies[^1] : double.NaN);
     }
 
-    private static void Print(IReadOnlyList<Progress> progress) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"[{DateTime.Now:HH:mm:ss}]   history: {string.Join("; ", progress.Select(p => p.Text()))}"));
+    private static void Print(IReadOnlyList<Progress> progress, long started) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"[{DateTime.Now:HH:mm:ss}]   history after {Stats.Ms(Stopwatch.GetTimestamp() - started) / 1000:0} s: {string.Join("; ", progress.Where(p => p.Patient.History.Count > 0).Select(p => p.Text()))}"));
 
     /// <summary>One patient's loading so far (written by its loader, read by the printer).</summary>
     private sealed class Progress(CoursePatient patient)
@@ -87,7 +88,7 @@ public sealed class HistoryLoader(Uri baseAddress, TokenKeeper tokens, string ru
             var done = Interlocked.Read(ref stored);
             var seconds = Stats.Ms(Math.Max(started, Volatile.Read(ref lastStored)) - started) / 1000;
             return string.Create(CultureInfo.InvariantCulture,
-                $"{patient.Id} {done:N0}/{patient.History.Count:N0} ({(patient.History.Count == 0 ? 100 : 100.0 * done / patient.History.Count):0} %, "
+                $"{patient.Id} {done:N0}/{patient.History.Count:N0} ({100.0 * done / patient.History.Count:0} %, "
                 + $"{done / Math.Max(seconds, 0.001):N0}/s, last Bundle {Volatile.Read(ref lastBundleMs):0} ms)");
         }
     }
