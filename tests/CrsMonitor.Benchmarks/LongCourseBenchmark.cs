@@ -130,7 +130,7 @@ public sealed class LongCourseRun(BenchmarkOptions options, Cleanup cleanup)
         var loads = await new HistoryLoader(service.BaseAddress, tokens, runId).LoadAsync(patients, ct).ConfigureAwait(false);
         Progress(string.Create(CultureInfo.InvariantCulture, $"  {provider}: histories loaded in {loading.Elapsed.TotalSeconds:0.0} s"));
         notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{provider}: the histories were loaded in {loading.Elapsed.TotalSeconds:N1} s; they end {(DateTimeOffset.UtcNow - end).TotalMinutes:N1} minutes before the first measured POST."));
+            $"{provider}: the histories were loaded in {loading.Elapsed.TotalSeconds:N1} s; they end {(DateTimeOffset.UtcNow - end).TotalMinutes:N1} minutes before the first single POST (warm-up included)."));
 
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         Progress($"  {provider}: {options.PostWarmup} + {options.Posts} single POSTs per patient, round-robin over {patients.Count} patients, one client");
