@@ -19,12 +19,15 @@ public enum ScenarioChoice
     /// <summary>The alert benchmark (issue 5): alert latency to a SignalR dashboard, 1,000 dashboards on one node.</summary>
     Alerts,
 
-    /// <summary>Both, ingest first.</summary>
+    /// <summary>The long-course benchmark (issue 12): single-POST latency of patients with 0, 10,000 and 80,000 readings of history.</summary>
+    LongCourse,
+
+    /// <summary>Every set: ingest, alerts, long course, one report after the other.</summary>
     All,
 }
 
 /// <summary>
-/// The command line: <c>[--scenario ingest|alerts|all] [--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>
+/// The command line: <c>[--scenario ingest|alerts|long-course|all] [--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>
 /// and the options of each scenario set.
 /// </summary>
 public sealed record BenchmarkOptions(
@@ -48,14 +51,27 @@ public sealed record BenchmarkOptions(
     /// <summary>Alerts: ThreadPool.SetMinThreads for this process (0: leave the runtime's default).</summary>
     public int MinThreads { get; init; }
 
+    /// <summary>Long course: readings of history of each measured patient, one patient per size (default 0, 10,000, 80,000).</summary>
+    public IReadOnlyList<int> History { get; init; } = [0, 10_000, 80_000];
+
+    /// <summary>Long course: measured single POSTs per patient, after <see cref="PostWarmup"/> unmeasured ones.</summary>
+    public int Posts { get; init; } = 300;
+
+    /// <summary>Long course: unmeasured single POSTs per patient before the measured ones.</summary>
+    public int PostWarmup { get; init; } = 30;
+
+    public bool IncludesLongCourse => Scenario is ScenarioChoice.LongCourse or ScenarioChoice.All;
+
     public bool IncludesIngest => Scenario is ScenarioChoice.Ingest or ScenarioChoice.All;
 
     public bool IncludesAlerts => Scenario is ScenarioChoice.Alerts or ScenarioChoice.All;
 
     public const string Usage = """
         usage: dotnet run -c Release --project tests/CrsMonitor.Benchmarks -- [options]
-          --scenario ingest|alerts|all      scenario sets (default ingest: the FHIR write benchmark; alerts: SignalR alert
-                                            latency idle and under background load, 1,000 dashboards, bare SignalR ceiling)
+          --scenario ingest|alerts|long-course|all
+                                            scenario sets (default ingest: the FHIR write benchmark; alerts: SignalR alert
+                                            latency idle and under background load, 1,000 dashboards, bare SignalR ceiling;
+                                            long-course: single-POST latency by readings of history; all: every set)
           --provider sqlite|postgres|both   databases to measure (default both)
           --seconds N                       measured seconds per scenario (default 10, 1-120)
           --warmup N                        unmeasured warm-up seconds before each scenario (default 3; --quick: 1)
@@ -68,6 +84,9 @@ public sealed record BenchmarkOptions(
           --dashboards N                    alerts: SignalR connections of the fan-out scenario (default 1000)
           --fanout-rounds N                 alerts: unit-wide alerts sent to them (default 10; --quick: 3)
           --min-threads N                   alerts: ThreadPool.SetMinThreads(N, N) in this process (default: runtime default)
+          --history N[,N...]                long-course: readings of history, one patient per size (default 0,10000,80000)
+          --posts N                         long-course: measured POSTs per patient, round-robin (default 300; --quick: 100)
+          --post-warmup N                   long-course: unmeasured POSTs per patient first (default 30; --quick: 10)
           --out FILE                        also write the Markdown report to FILE
           --service-dll PATH                CrsMonitor.Service.dll to start (default: the one built beside this program)
           --no-ceilings                     measure the service only (no ratios; for profiling)
@@ -93,7 +112,8 @@ public sealed record BenchmarkOptions(
         var scenario = ScenarioChoice.Ingest;
         int alertRate = 20, dashboards = 1000, minThreads = 0;
         IReadOnlyList<int> background = [500];
-        int? rounds = null;
+        int? rounds = null, posts = null, postWarmup = null;
+        IReadOnlyList<int> history = [0, 10_000, 80_000];
         string? output = null, dll = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -129,12 +149,13 @@ public sealed record BenchmarkOptions(
                     {
                         "ingest" => ScenarioChoice.Ingest,
                         "alerts" => ScenarioChoice.Alerts,
+                        "long-course" => ScenarioChoice.LongCourse,
                         "all" => ScenarioChoice.All,
                         _ => (ScenarioChoice)(-1),
                     };
                     if (!Enum.IsDefined(scenario))
                     {
-                        error = $"--scenario '{sc}': one of ingest, alerts, all";
+                        error = $"--scenario '{sc}': one of ingest, alerts, long-course, all";
                         return null;
                     }
 
@@ -150,6 +171,24 @@ public sealed record BenchmarkOptions(
                     }
 
                     background = rates;
+                    break;
+                case "--history":
+                    var sizes = new SortedSet<int>();
+                    foreach (var size in (Value() ?? string.Empty).Split(','))
+                    {
+                        if (Number(name, size, 0, 1_000_000, ref error) is { } h)
+                        {
+                            sizes.Add(h);
+                        }
+                    }
+
+                    history = [.. sizes];
+                    break;
+                case "--posts":
+                    posts = Number(name, Value(), 1, 100_000, ref error);
+                    break;
+                case "--post-warmup":
+                    postWarmup = Number(name, Value(), 0, 10_000, ref error);
                     break;
                 case "--alert-rate":
                     alertRate = Number(name, Value(), 1, 200, ref error) ?? alertRate;
@@ -206,6 +245,9 @@ public sealed record BenchmarkOptions(
             Dashboards = dashboards,
             FanoutRounds = rounds ?? (quick ? 3 : 10),
             MinThreads = minThreads,
+            History = history,
+            Posts = posts ?? (quick ? 100 : 300),
+            PostWarmup = postWarmup ?? (quick ? 10 : 30),
         };
     }
 

@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Dapper;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace CrsMonitor.Benchmarks;
 
@@ -11,8 +8,10 @@ namespace CrsMonitor.Benchmarks;
 /// parse-and-store ceilings, then the real service (a child process) on SQLite and/or PostgreSQL, for single
 /// Observation POSTs at 1, 8 and 32 clients and transaction Bundles of 100 at 1 and 8 clients, plus the latency at a
 /// paced 1,000 observations/s on SQLite; then prints a Markdown table for the README. <c>--scenario alerts</c> runs the
-/// alert benchmark instead (<see cref="AlertBenchmarkRun"/>), <c>--scenario all</c> both, one report after the other.
-/// Exit 0 when every scenario ran (whether or not the targets were met), 1 on failure, 2 on bad arguments.
+/// alert benchmark instead (<see cref="AlertBenchmarkRun"/>), <c>--scenario long-course</c> the per-write latency by
+/// history size (<see cref="LongCourseRun"/>), <c>--scenario all</c> every one, one report after the other. Exit 0 when
+/// every scenario ran (whether or not the targets were met), 1 on failure (including acknowledged writes not stored
+/// exactly once, after the report), 2 on bad arguments.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -33,7 +32,8 @@ public static class BenchmarkProgram
         }
 
         var cleanup = new Cleanup();
-        var budget = (options.IncludesIngest ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero);
+        var budget = (options.IncludesIngest ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero)
+            + (options.IncludesLongCourse ? LongCourseRun.Budget(options) : TimeSpan.Zero);
         using var stop = new CancellationTokenSource(budget);
         void OnSignal(PosixSignalContext context)
         {
@@ -49,14 +49,24 @@ public static class BenchmarkProgram
         try
         {
             var reports = new List<string>();
+            var failures = new List<string>();
             if (options.IncludesIngest)
             {
-                reports.Add(await new BenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false));
+                var ingest = new BenchmarkRun(options, cleanup);
+                reports.Add(await ingest.RunAsync(stop.Token).ConfigureAwait(false));
+                failures.AddRange(ingest.Failure is { } f ? [f] : []);
             }
 
             if (options.IncludesAlerts)
             {
                 reports.Add(await new AlertBenchmarkRun(options, cleanup).RunAsync(stop.Token).ConfigureAwait(false));
+            }
+
+            if (options.IncludesLongCourse)
+            {
+                var course = new LongCourseRun(options, cleanup);
+                reports.Add(await course.RunAsync(stop.Token).ConfigureAwait(false));
+                failures.AddRange(course.Failure is { } f ? [f] : []);
             }
 
             var markdown = string.Join(Environment.NewLine, reports);
@@ -68,7 +78,12 @@ public static class BenchmarkProgram
                 await Console.Error.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] report written to {Path.GetFullPath(file)}").ConfigureAwait(false);
             }
 
-            return 0;
+            foreach (var failure in failures)
+            {
+                await Console.Error.WriteLineAsync($"benchmark FAILED: {failure}").ConfigureAwait(false);
+            }
+
+            return failures.Count == 0 ? 0 : 1;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -98,6 +113,9 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
     private readonly List<ScenarioResult> results = [];
     private readonly List<string> notes = [];
     private readonly string runId = Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Why the run failed although it measured (acknowledged writes not stored exactly once); null when it did not.</summary>
+    public string? Failure { get; private set; }
 
     /// <summary>The share of the machine other processes used during the paced scenario.</summary>
     private double? PacedOthersCpu { get; set; }
@@ -283,38 +301,16 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
         GC.WaitForPendingFinalizers();
     }
 
-    /// <summary>
-    /// Checks that every acknowledged Observation is stored, once: at least as many stored as acknowledged, and at most
-    /// as many more as requests went unacknowledged (a request the client gave up on may still have been committed).
-    /// </summary>
+    /// <summary>The exactly-once check (<see cref="StoredCheck"/>); a mismatch is noted and fails the run after the report.</summary>
     private async Task NoteStoredAsync(string provider, string connection, long acknowledged, long unacknowledged, CancellationToken ct)
     {
-        const string Counts = """
-            SELECT (SELECT COUNT(*) FROM fhir_resource WHERE resource_type = 'Observation') AS Observations,
-                   (SELECT COUNT(*) FROM reading) AS Readings,
-                   (SELECT COUNT(*) FROM grade_point) AS GradePoints,
-                   (SELECT COUNT(*) FROM audit_log) AS AuditRows
-            """;
-        (long Observations, long Readings, long GradePoints, long AuditRows) counts;
-        if (provider == "SQLite")
+        var counts = await StoredCheck.ReadAsync(provider, connection, ct).ConfigureAwait(false);
+        notes.Add(StoredCheck.Note(provider, counts, acknowledged, unacknowledged));
+        if (StoredCheck.Verdict(counts.Observations, acknowledged, unacknowledged) == StoredCheck.Mismatch)
         {
-            await using var c = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = connection, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString);
-            counts = await c.QuerySingleAsync<(long, long, long, long)>(new CommandDefinition(Counts, cancellationToken: ct)).ConfigureAwait(false);
+            Failure ??= string.Create(CultureInfo.InvariantCulture,
+                $"{provider}: {acknowledged:N0} Observations acknowledged, {counts.Observations:N0} stored, {unacknowledged:N0} unacknowledged: not stored exactly once");
         }
-        else
-        {
-            await using var c = new NpgsqlConnection(connection);
-            counts = await c.QuerySingleAsync<(long, long, long, long)>(new CommandDefinition(Counts, cancellationToken: ct)).ConfigureAwait(false);
-        }
-
-        var verdict = counts.Observations == acknowledged
-            ? "all, once each"
-            : counts.Observations > acknowledged && counts.Observations <= acknowledged + unacknowledged
-                ? $"{counts.Observations - acknowledged:N0} more: of the {unacknowledged:N0} requests that got no 2xx (errors, or abandoned by the client), these were committed"
-                : "**MISMATCH**";
-        notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"{provider}: {acknowledged:N0} Observations acknowledged with 2xx (warm-up included), {counts.Observations:N0} stored ({verdict}); "
-            + $"{counts.Readings:N0} readings, {counts.GradePoints:N0} grade points, {counts.AuditRows:N0} audit rows."));
     }
 
     /// <summary>Notes errors the service logged, with the first one's message; keeps its log beside the report if any.</summary>

@@ -173,7 +173,8 @@ public static class LoadGenerator
         Timeout = TimeSpan.FromSeconds(60),
     };
 
-    private static async Task<(bool Ok, string? Error)> SendAsync(HttpClient client, string path, byte[] body, string token, CancellationToken ct)
+    /// <summary>One POST of FHIR JSON: whether it was answered 2xx, else the status and the start of the answer (or the exception).</summary>
+    internal static async Task<(bool Ok, string? Error)> SendAsync(HttpClient client, string path, byte[] body, string token, CancellationToken ct)
     {
         try
         {
