@@ -43,6 +43,12 @@ if (args is ["verify-audit", ..])
     return AuditVerifyCommand.Run(builder.Configuration, Console.Out, Console.Error);
 }
 
+// `regrade all | regrade patient ID [--Storage:Key=value ...]` recomputes timelines from the start and exits.
+if (args is ["regrade", ..])
+{
+    return RegradeCommand.Run(args, builder.Configuration, TimeProvider.System, Console.Out, Console.Error);
+}
+
 // Run as a program (not under a test host, which adds its settings later): report every settings problem at once.
 var runAsProgram = Assembly.GetEntryAssembly() == typeof(Program).Assembly;
 if (runAsProgram && ConfigurationCheck.Problems(builder.Configuration) is { Count: > 0 } problems)

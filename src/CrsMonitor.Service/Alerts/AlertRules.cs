@@ -128,7 +128,8 @@ public static class AlertRules
             }
         }
 
-        var fever = facts.Crs?.Result.Rules.Any(rule => rule.Id == "CRS-FEVER" && rule.Text.StartsWith("Fever", StringComparison.Ordinal)) == true;
+        // The fever domain of the typed result (CRS-FEVER: graded 1 when a fever counts), never the rule's English text.
+        var fever = facts.Crs?.Result.Domains.Any(d => d.Domain == "fever" && d.Status == Vocabulary.DomainStatus.Code(DomainStatus.Graded) && d.Grade > 0) == true;
         if (facts.Crs is { Result: var c } crsPoint && (c.Grade is >= 1 || fever))
         {
             foreach (var infusion in facts.Readings.Where(r => r.Kind == ReadingKind.Medication && r.Qualifier == "protocol-drug" && r.EndAt is null && r.EffectiveAt <= facts.Now))

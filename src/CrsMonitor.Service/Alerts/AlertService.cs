@@ -26,12 +26,11 @@ public sealed class AlertService(
     /// Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.
     /// While the patient has a round pending (<see cref="RoundSettle"/>) only the schedule conditions are applied.
     /// </summary>
-    /// <remarks><paramref name="loaded"/>: the patient's readings, when this unit of work already loaded them.</remarks>
+    /// <remarks><paramref name="readings"/>: the bounded grading state's readings this unit of work loaded under the patient's lock (<see cref="Assessment.PatientWork"/>).</remarks>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct, IReadOnlyList<Readings.Reading>? loaded = null)
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, DateTimeOffset now, CancellationToken ct)
     {
         var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
-        var readings = loaded ?? await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var events = await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);

@@ -1,4 +1,6 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
+using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
 
 namespace CrsMonitor.Service.Alerts;
@@ -7,9 +9,9 @@ namespace CrsMonitor.Service.Alerts;
 /// Evaluates every alert condition of each patient whose round is due (<c>alert_round_settle.due_at</c>, a row:
 /// durable across restarts), every <see cref="CheckEvery"/> on the host's <see cref="TimeProvider"/> and once at
 /// start-up for what fell due while the service was down. Per patient, in one transaction under the patient's lock:
-/// the row is read again (a write may have moved it), deleted, and the rules evaluated at "now".
+/// the row is read again (a write may have moved it), deleted, and the patient's pass (<see cref="PatientWork"/>) run at "now".
 /// </summary>
-public sealed partial class RoundSettleWorker(Database database, AlertService alerts, TimeProvider time, ILogger<RoundSettleWorker> logger)
+public sealed partial class RoundSettleWorker(Database database, PatientWork work, TimeProvider time, ILogger<RoundSettleWorker> logger)
     : PeriodicPass(time, logger)
 {
     /// <summary>How often the pass looks for due rounds: the most an alert waits beyond its round's settle.</summary>
@@ -33,17 +35,26 @@ public sealed partial class RoundSettleWorker(Database database, AlertService al
         {
             var done = await database.InTransactionAsync(async (c, tx) =>
             {
-                await GradeStore.LockPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
                 var now = Time.GetUtcNow();
-                if (await RoundSettleStore.DueAtAsync(c, tx, patientId, ct).ConfigureAwait(false) is not { } dueAt || dueAt > now)
+                DateTimeOffset? dueAt = null;
+                var pass = await work.RunAsync(c, tx, patientId, readingsFrom: null, now, Actors.RoundSettle, ct, async () =>
                 {
-                    return false; // evaluated meanwhile (another pass, another node), or a new round moved it on
+                    // Under the patient's lock: evaluated meanwhile (another pass, another node), or a new round moved it on?
+                    dueAt = await RoundSettleStore.DueAtAsync(c, tx, patientId, ct).ConfigureAwait(false);
+                    if (dueAt is null || dueAt > now)
+                    {
+                        return false;
+                    }
+
+                    await RoundSettleStore.ClearAsync(c, tx, patientId, ct).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+                if (pass is not null)
+                {
+                    LogSettled(logger, patientId, dueAt!.Value, pass.Alerts.Count);
                 }
 
-                await RoundSettleStore.ClearAsync(c, tx, patientId, ct).ConfigureAwait(false);
-                var changed = await alerts.EvaluateAsync(c, tx, patientId, now, ct).ConfigureAwait(false);
-                LogSettled(logger, patientId, dueAt, changed.Count);
-                return true;
+                return pass is not null;
             }, ct).ConfigureAwait(false);
             evaluated += done ? 1 : 0;
         }

@@ -25,14 +25,8 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
         DbConnection connection, DbTransaction transaction, string patientId, DateTimeOffset from, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        // One writer per patient at a time: two concurrent writes would each miss the other's reading.
-        await GradeStore.LockPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
-        var seed = from == DateTimeOffset.MinValue
-            ? null
-            : await CheckpointStore.AtOrBeforeAsync(connection, transaction, patientId, from, cancellationToken).ConfigureAwait(false);
-        var readings = seed is null
-            ? await ReadingStore.ForPatientAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false)
-            : await BoundedReadings.SinceAsync(connection, transaction, patientId, seed.At, continuous.Value, cancellationToken).ConfigureAwait(false);
+        // The caller holds the patient's lock (PatientWork; regrade).
+        var (seed, readings) = await GradingState.LoadAsync(connection, transaction, patientId, from, continuous.Value, cancellationToken).ConfigureAwait(false);
         var facts = await PatientFactsAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
 
         // Store nothing after "now" (or after the latest reading, should a device clock run ahead): expiry points in the

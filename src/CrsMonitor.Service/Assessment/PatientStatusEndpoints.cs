@@ -19,6 +19,7 @@ public static class PatientStatusEndpoints
     public static IServiceCollection AddPatientStatus(this IServiceCollection services)
     {
         services.AddSingleton<GradeRecalculator>();
+        services.AddSingleton<PatientWork>();
         services.AddStrictSettings<ContinuousGradingSettings>(ContinuousGradingSettings.SectionName);
         services.AddSingleton<IValidateOptions<ContinuousGradingSettings>, ContinuousGradingSettingsValidator>();
         return services;
@@ -100,10 +101,7 @@ public static class PatientStatusEndpoints
         DbConnection connection, string patientId, DateTimeOffset now, GradingSettings grading, ContinuousGradingSettings continuous, CancellationToken ct)
     {
         // From the latest checkpoint at or before now, over its bounded readings (the whole course only without one).
-        var seed = await CheckpointStore.AtOrBeforeAsync(connection, null, patientId, now, ct).ConfigureAwait(false);
-        var readings = seed is null
-            ? await ReadingStore.ForPatientAsync(connection, null, patientId, ct).ConfigureAwait(false)
-            : await BoundedReadings.SinceAsync(connection, null, patientId, seed.At, continuous, ct).ConfigureAwait(false);
+        var (seed, readings) = await GradingState.LoadAsync(connection, null, patientId, now, continuous, ct).ConfigureAwait(false);
         var facts = await GradeRecalculator.PatientFactsAsync(connection, null, patientId, ct).ConfigureAwait(false);
         var (crs, icans) = GradeTimeline.At(facts, readings, now, grading, continuous, seed);
         return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));

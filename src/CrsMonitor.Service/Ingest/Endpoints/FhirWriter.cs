@@ -33,8 +33,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
 public sealed class FhirWriter(
-    IngestRules rules, Normaliser normaliser, GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle,
-    AlertBell bell, AlertFollower follower)
+    IngestRules rules, Normaliser normaliser, PatientWork work, AlertBell bell, AlertFollower follower)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
@@ -136,12 +135,7 @@ public sealed class FhirWriter(
         ArgumentNullException.ThrowIfNull(queue);
         foreach (var (patientId, from) in queue.Drain())
         {
-            // The patient's readings are loaded once (a patient's whole history: the costliest query of a write).
-            var readings = await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
-            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
-            // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.
-            await settle.ReadingsChangedAsync(connection, transaction, patientId, now, cancellationToken).ConfigureAwait(false);
-            await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken, readings).ConfigureAwait(false);
+            await work.RunAsync(connection, transaction, patientId, from, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -73,7 +73,7 @@ public static class MonitoringEndpoints
                 };
                 await MonitoringStore.InsertWindowAsync(c, tx, window, context.RequestAborted).ConfigureAwait(false);
                 await DecideAsync(c, tx, window, "opened", null, null, reason!, user, now, context.RequestAborted).ConfigureAwait(false);
-                await s.Processor.RefreshAsync(c, tx, id, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                await s.Work.RunAsync(c, tx, id, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Created($"/api/patients/{id}/status", await WindowResultAsync(c, tx, window.Id, now, context.RequestAborted).ConfigureAwait(false));
             });
         }).ConfigureAwait(false);
@@ -98,7 +98,7 @@ public static class MonitoringEndpoints
                 window.LatestEndAt += Hours(hours!.Value);
                 await MonitoringStore.UpdateWindowAsync(c, tx, window, context.RequestAborted).ConfigureAwait(false);
                 await DecideAsync(c, tx, window, "extended", null, hours, reason!, user, now, context.RequestAborted).ConfigureAwait(false);
-                await s.Processor.RefreshAsync(c, tx, window.PatientId, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                await s.Work.RunAsync(c, tx, window.PatientId, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Ok(await WindowResultAsync(c, tx, window.Id, now, context.RequestAborted).ConfigureAwait(false));
             });
         }).ConfigureAwait(false);
@@ -133,7 +133,7 @@ public static class MonitoringEndpoints
                 await MonitoringStore.UpdateWindowAsync(c, tx, window, context.RequestAborted).ConfigureAwait(false);
                 var detail = JsonSerializer.Serialize(new { stateBefore, beforeMinimum = now < window.EarliestEndAt }, JsonSerializerOptions.Web);
                 await DecideAsync(c, tx, window, "closed", decision, null, reason!, user, now, context.RequestAborted, detail).ConfigureAwait(false);
-                await s.Processor.RefreshAsync(c, tx, window.PatientId, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                await s.Work.RunAsync(c, tx, window.PatientId, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Ok(await WindowResultAsync(c, tx, window.Id, now, context.RequestAborted).ConfigureAwait(false));
             });
         }).ConfigureAwait(false);
@@ -179,7 +179,7 @@ public static class MonitoringEndpoints
                     Cycle = cycle, Day = day, SequenceBasis = DoseBases.Physician, CorrectedBy = user.Subject, CorrectionReason = reason, RecordedAt = now,
                 };
                 await MonitoringStore.InsertDoseAsync(c, tx, dose, context.RequestAborted).ConfigureAwait(false);
-                await s.Processor.RefreshAsync(c, tx, id, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                await s.Work.RunAsync(c, tx, id, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Created($"/api/patients/{id}/status", await DoseResultAsync(c, tx, id, dose.Id, s.Catalog, context.RequestAborted).ConfigureAwait(false));
             });
         }).ConfigureAwait(false);
@@ -226,7 +226,7 @@ public static class MonitoringEndpoints
                 dose.CorrectedBy = user.Subject;
                 dose.CorrectionReason = reason;
                 await MonitoringStore.UpdateDoseAsync(c, tx, dose, context.RequestAborted).ConfigureAwait(false);
-                await s.Processor.RefreshAsync(c, tx, patientId, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                await s.Work.RunAsync(c, tx, patientId, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Ok(await DoseResultAsync(c, tx, patientId, id, s.Catalog, context.RequestAborted).ConfigureAwait(false));
             });
         }).ConfigureAwait(false);
@@ -371,13 +371,15 @@ public static class MonitoringEndpoints
     /// <summary>The services every action needs.</summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Bound by minimal APIs with [AsParameters]")]
     private sealed class Services(
-        Database database, TimeProvider time, IOptions<IdentitySettings> identity, AuditTrail trail, MonitoringProcessor processor, ProtocolCatalog catalog)
+        Database database, TimeProvider time, IOptions<IdentitySettings> identity, AuditTrail trail, MonitoringProcessor processor, ProtocolCatalog catalog, Assessment.PatientWork work)
     {
         public Database Database { get; } = database;
         public TimeProvider Time { get; } = time;
         public IOptions<IdentitySettings> Identity { get; } = identity;
         public AuditTrail Trail { get; } = trail;
         public MonitoringProcessor Processor { get; } = processor;
+
+        public Assessment.PatientWork Work { get; } = work;
         public ProtocolCatalog Catalog { get; } = catalog;
     }
 }

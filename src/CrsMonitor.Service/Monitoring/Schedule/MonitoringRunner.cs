@@ -3,7 +3,7 @@ using CrsMonitor.Service.Storage;
 namespace CrsMonitor.Service.Monitoring.Schedule;
 
 /// <summary>Runs <see cref="MonitoringProcessor"/> in its own transaction for a window (Quartz) or a late window (watchdog).</summary>
-public sealed partial class MonitoringRunner(Database database, MonitoringProcessor processor, Alerts.AlertService alerts, TimeProvider time, ILogger<MonitoringRunner> logger)
+public sealed partial class MonitoringRunner(Database database, Assessment.PatientWork work, TimeProvider time, ILogger<MonitoringRunner> logger)
 {
     private long windowRuns;
 
@@ -22,14 +22,8 @@ public sealed partial class MonitoringRunner(Database database, MonitoringProces
                 return [];
             }
 
-            var now = time.GetUtcNow();
-            var events = await processor.RefreshAsync(c, tx, window.PatientId, now, actor, ct).ConfigureAwait(false);
-            if (events.Count > 0)
-            {
-                await alerts.EvaluateAsync(c, tx, window.PatientId, now, ct).ConfigureAwait(false);
-            }
-
-            return events;
+            var pass = await work.RunAsync(c, tx, window.PatientId, readingsFrom: null, time.GetUtcNow(), actor, ct).ConfigureAwait(false);
+            return pass!.Events;
         }, ct).ConfigureAwait(false);
         Log(recorded, actor);
         return recorded.Count;
@@ -54,20 +48,18 @@ public sealed partial class MonitoringRunner(Database database, MonitoringProces
             var (processed, recorded) = await database.InTransactionAsync(async (c, tx) =>
             {
                 var at = time.GetUtcNow();
-                var current = await MonitoringStore.WindowAsync(c, tx, window.Id, ct).ConfigureAwait(false);
-                if (current is not { State: WindowStates.Open, NextWakeAt: { } wake } || wake > at - lateness)
+                var pass = await work.RunAsync(c, tx, window.PatientId, readingsFrom: null, at, actor, ct, async () =>
                 {
-                    return (false, (IReadOnlyList<EventRow>)[]); // processed meanwhile (Quartz caught up)
-                }
+                    var current = await MonitoringStore.WindowAsync(c, tx, window.Id, ct).ConfigureAwait(false);
+                    if (current is not { State: WindowStates.Open, NextWakeAt: { } wake } || wake > at - lateness)
+                    {
+                        return false; // processed meanwhile (Quartz caught up)
+                    }
 
-                await MonitoringProcessor.RecordLateAsync(c, tx, window, at, actor, ct).ConfigureAwait(false);
-                var events = await processor.RefreshAsync(c, tx, window.PatientId, at, actor, ct).ConfigureAwait(false);
-                if (events.Count > 0)
-                {
-                    await alerts.EvaluateAsync(c, tx, window.PatientId, at, ct).ConfigureAwait(false);
-                }
-
-                return (true, events);
+                    await MonitoringProcessor.RecordLateAsync(c, tx, window, at, actor, ct).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
+                return (pass is not null, pass?.Events ?? []);
             }, ct).ConfigureAwait(false);
             if (processed)
             {
