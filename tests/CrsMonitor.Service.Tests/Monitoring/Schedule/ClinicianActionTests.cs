@@ -106,6 +106,22 @@ public sealed class ClinicianActionTests(StorageProvider provider)
     }
 
     [Test]
+    public async Task Nurse_OpensAWindowByHandFromSixHoursAgo_TheMissedChecksAlertIsRaisedByTheActionItself()
+    {
+        // Issue 12: a clinician action goes through the same patient pass as every write, so its monitoring events are
+        // evaluated at once (before, only a later write raised the alert: the window wake-up found no new event).
+        host.Time.SetUtcNow(Day1);
+        var opensAt = Day1.AddHours(-6).ToString("O");
+        await Ok(await nurse.PostAsync("/api/patients/p/windows", ServiceHost.Json($$"""{"opensAt":"{{opensAt}}","minHours":12,"maxHours":24,"reason":"fever at home after C1D15"}""")));
+        var status = await StatusAsync(nurse, "p");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(status["monitoringEvents"]!.AsArray().Select(e => e!["kind"]!.GetValue<string>()), Does.Contain("check-overdue"));
+            Assert.That(status["alerts"]!.AsArray().Select(a => a!["condition"]!.GetValue<string>()), Is.EqualTo(new[] { "check-overdue" }));
+        }
+    }
+
+    [Test]
     public async Task OutsideDoseAndCorrection_PhysicianOnly_SequenceFollowsTheCorrection()
     {
         var outside = ServiceHost.Json($$"""{"drug":"tarlatamab","cycle":1,"day":1,"startedAt":"{{Iso(Day1)}}","reason":"C1D1 given at the referring hospital"}""");
