@@ -138,7 +138,7 @@ public sealed class FhirWriter(
         {
             // The patient's readings are loaded once (a patient's whole history: the costliest query of a write).
             var readings = await grades.RecalculateAsync(connection, transaction, patientId, from, now, cancellationToken).ConfigureAwait(false);
-            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken, readings).ConfigureAwait(false);
+            await monitoring.RefreshAsync(connection, transaction, patientId, now, Actors.Ingest, cancellationToken).ConfigureAwait(false);
             // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.
             await settle.ReadingsChangedAsync(connection, transaction, patientId, now, cancellationToken).ConfigureAwait(false);
             await alerts.EvaluateAsync(connection, transaction, patientId, now, cancellationToken, readings).ConfigureAwait(false);
