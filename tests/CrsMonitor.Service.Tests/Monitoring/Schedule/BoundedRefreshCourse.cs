@@ -98,7 +98,14 @@ internal static class BoundedRefreshCourse
 
             if (random.Next(3) == 0)
             {
-                changes.Add(One(ReadingKind.SystolicBp, previous + ((now - previous) * random.NextDouble())));
+                var at = previous + ((now - previous) * random.NextDouble());
+                changes.Add(One(ReadingKind.SystolicBp, at));
+                if (random.Next(2) == 0) // with a neuro check at the same instant: an ICE drop's trigger there ends a slot's span at it
+                {
+                    changes.Add(One(ReadingKind.Spo2, at));
+                    changes.Add(One(ReadingKind.Temperature, at));
+                    changes.Add(One(ReadingKind.NeuroCheck, at, Ice()));
+                }
             }
 
             if (random.Next(5) == 0)
