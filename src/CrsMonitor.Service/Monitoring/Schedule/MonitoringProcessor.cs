@@ -54,10 +54,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
         var windows = await SyncWindowsAsync(c, tx, patientId, doses, decisions, now, ct).ConfigureAwait(false);
 
-        var slots = await MonitoringStore.SlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var slots = await MonitoringStore.OpenWindowSlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var inputs = await TriggerInputsAsync(c, tx, patientId, windows, slots, ct).ConfigureAwait(false);
-        var eligibleBefore = (await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false))
-            .Where(e => e.Kind == EventKinds.EligibleForDischarge).Select(e => e.WindowId).ToHashSet(StringComparer.Ordinal);
+        var eligibleBefore = await MonitoringStore.EligibleWindowIdsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var recorded = new List<EventRow>();
         foreach (var window in windows.Where(w => w.State == WindowStates.Open))
         {
