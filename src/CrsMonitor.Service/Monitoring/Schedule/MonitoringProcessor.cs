@@ -4,7 +4,6 @@ using System.Text.Json;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Readings;
-using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
 
 namespace CrsMonitor.Service.Monitoring.Schedule;
@@ -29,23 +28,24 @@ public static class Actors
 /// effect. What it computes as each window's next wake-up goes to <see cref="WakeUps"/> for Quartz, after the caller
 /// commits.
 /// </summary>
-public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<MonitoringSettings> options, WakeUps wakes)
+public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<MonitoringSettings> options, WakeUps wakes, MonitoringReads reads)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly MonitoringSettings settings = options.Value;
     private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
     /// <summary>
-    /// Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded.
-    /// <paramref name="loaded"/>: the patient's readings, when this unit of work already loaded them under the patient's lock.
+    /// Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded. It
+    /// reads a bounded part of the patient's readings (<see cref="BoundedMonitoringReads"/>): the protocol-drug
+    /// administrations, the grade steps and neuro checks of the open windows, and the first vital signs of each slot.
+    /// The caller holds the patient's lock (<see cref="Assessment.PatientWork"/>).
     /// </summary>
     public async Task<IReadOnlyList<EventRow>> RefreshAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct, IReadOnlyList<Reading>? loaded = null)
+        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        await GradeStore.LockPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var readings = loaded ?? await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var doses = await SyncDosesAsync(c, tx, patientId, readings, episodes, now, ct).ConfigureAwait(false);
+        var administrations = await reads.AdministrationsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var doses = await SyncDosesAsync(c, tx, patientId, administrations, episodes, now, ct).ConfigureAwait(false);
         var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         if (doses.Count == 0 && !await MonitoringStore.HasWindowsAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
@@ -54,16 +54,15 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
         var windows = await SyncWindowsAsync(c, tx, patientId, doses, decisions, now, ct).ConfigureAwait(false);
 
-        var grades = await MonitoringStore.GradeStepsAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var slots = await MonitoringStore.SlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var eligibleBefore = (await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false))
-            .Where(e => e.Kind == EventKinds.EligibleForDischarge).Select(e => e.WindowId).ToHashSet(StringComparer.Ordinal);
+        var slots = await MonitoringStore.OpenWindowSlotsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var inputs = await TriggerInputsAsync(c, tx, patientId, windows, slots, ct).ConfigureAwait(false);
+        var eligibleBefore = await MonitoringStore.EligibleWindowIdsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var recorded = new List<EventRow>();
         foreach (var window in windows.Where(w => w.State == WindowStates.Open))
         {
             var protocol = ProtocolOf(window, doses);
             var windowSlots = window.HasChecks && protocol is not null
-                ? await SyncSlotsAsync(c, tx, window, protocol, slots.Where(s => s.WindowId == window.Id).ToList(), readings, grades, now, ct).ConfigureAwait(false)
+                ? await SyncSlotsAsync(c, tx, window, protocol, slots.Where(s => s.WindowId == window.Id).ToList(), inputs, now, ct).ConfigureAwait(false)
                 : [];
             await EventsAsync(c, tx, window, windowSlots, episodes, now, actor, recorded, ct).ConfigureAwait(false);
             var wake = NextWake(window, windowSlots, recorded, now, eligibleBefore.Contains(window.Id));
@@ -90,6 +89,27 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         return recorded;
     }
 
+    /// <summary>
+    /// The grade steps and neuro checks the open windows' triggers and ICE slots need: from the earliest opening (or the
+    /// earliest slot kept from before a window moved) to the latest end (or latest slot), so every trigger a plan or a
+    /// slot's span looks at, and every neuro check an ICE slot's span holds, is in them.
+    /// </summary>
+    private async Task<TriggerInputs> TriggerInputsAsync(
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<WindowRow> windows, IReadOnlyList<SlotRow> slots, CancellationToken ct)
+    {
+        var open = windows.Where(w => w.State == WindowStates.Open && w.HasChecks).ToList();
+        if (open.Count == 0)
+        {
+            return TriggerInputs.None;
+        }
+
+        var ids = open.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        var dues = slots.Where(s => ids.Contains(s.WindowId)).Select(s => s.DueAt).ToList();
+        var from = open.Select(w => w.OpensAt).Concat(dues).Min();
+        var to = open.Select(w => w.EndsAt).Concat(dues).Max();
+        return await reads.TriggerInputsAsync(c, tx, patientId, from, to, ct).ConfigureAwait(false);
+    }
+
     /// <summary>The local date of an instant in the hospital's zone (protocol effective dates are dates).</summary>
     public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
 
@@ -108,12 +128,11 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     }
 
     private async Task<List<DoseRow>> SyncDosesAsync(
-        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Reading> readings, IReadOnlyList<EpisodeSpan> episodes,
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Reading> protocolDrugs, IReadOnlyList<EpisodeSpan> episodes,
         DateTimeOffset now, CancellationToken ct)
     {
         var stored = await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var administrations = readings
-            .Where(r => r.Kind == ReadingKind.Medication && r.Qualifier == "protocol-drug" && r.Code is not null)
+        var administrations = protocolDrugs
             .GroupBy(r => r.Source.ResourceId)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var doses = new List<DoseRow>();
@@ -257,10 +276,10 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     }
 
     private async Task<List<SlotRow>> SyncSlotsAsync(
-        DbConnection c, DbTransaction tx, WindowRow window, Protocol protocol, List<SlotRow> existing, IReadOnlyList<Reading> readings,
-        IReadOnlyList<GradeStep> grades, DateTimeOffset now, CancellationToken ct)
+        DbConnection c, DbTransaction tx, WindowRow window, Protocol protocol, List<SlotRow> existing, TriggerInputs inputs,
+        DateTimeOffset now, CancellationToken ct)
     {
-        var triggers = IntensificationTriggers(protocol, grades, readings);
+        var triggers = IntensificationTriggers(protocol, inputs.Grades, inputs.NeuroChecks);
         var plan = CheckPlanner.Plan(window.OpensAt, window.EndsAt, protocol.Checks, triggers);
         var byKey = existing.ToDictionary(s => (s.Kind, s.DueAt));
         var planned = new HashSet<(string, DateTimeOffset)>();
@@ -296,7 +315,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             var word = Word(kind);
             var ofKind = existing.Where(s => s.Kind == word).OrderBy(s => s.DueAt).ToList();
             var keep = ofKind.Where(s => planned.Contains((s.Kind, s.DueAt)) || s.State is SlotStates.Overdue || s.DoneAt is not null && s.State == SlotStates.Done).ToList();
-            var done = SlotMatcher.Match(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, readings, settings.EarlyTolerance, triggers, window.EndsAt);
+            var done = await reads.MatchAsync(
+                c, tx, window.PatientId, new SlotsToMatch(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, settings.EarlyTolerance, triggers, window.EndsAt),
+                inputs, ct).ConfigureAwait(false);
             for (var i = 0; i < keep.Count; i++)
             {
                 var slot = keep[i];
@@ -418,9 +439,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             int? previousIce = null;
             foreach (var check in readings.Where(r => r.Kind == ReadingKind.NeuroCheck && r.Detail is not null).OrderBy(r => r.EffectiveAt))
             {
-                var parsed = IcansRequestReader.ReadDetail(check.Detail!, ageYears: null);
-                var ice = parsed?.IceItems?.Total ?? parsed?.IceScore;
-                if (ice is { } score)
+                if (IceScoreOf(check) is { } score)
                 {
                     if (previousIce is { } before && score < before)
                     {
@@ -433,6 +452,13 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         }
 
         return [.. result.Distinct().Order()];
+    }
+
+    /// <summary>The ICE score a neuro check recorded (the items' total, else the score given), or null.</summary>
+    internal static int? IceScoreOf(Reading check)
+    {
+        var parsed = check.Detail is { } detail ? IcansRequestReader.ReadDetail(detail, ageYears: null) : null;
+        return parsed?.IceItems?.Total ?? parsed?.IceScore;
     }
 
     /// <summary>P07: a toxicity before the dose whose management text says "permanently discontinue" flags the dose for a physician.</summary>

@@ -16,6 +16,7 @@ public static class MonitoringRegistration
         services.AddStrictSettings<MonitoringSettings>(MonitoringSettings.SectionName).ValidateDataAnnotations();
         services.AddSingleton<IValidateOptions<MonitoringSettings>, MonitoringSettingsValidator>();
         services.AddSingleton<WakeUps>();
+        services.AddSingleton<MonitoringReads, BoundedMonitoringReads>();
         services.AddSingleton<MonitoringProcessor>();
         services.AddSingleton<MonitoringRunner>();
         services.AddSingleton<SchedulerHost>();

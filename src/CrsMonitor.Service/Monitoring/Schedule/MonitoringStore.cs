@@ -139,6 +139,16 @@ internal static class MonitoringStore
         ORDER BY s.due_at, s.kind
         """;
 
+    // The refresh's: only the open windows' slots (a long course's closed windows are history).
+    [Sql]
+    private const string SlotsOfOpenWindows = """
+        SELECT s.id AS Id, s.window_id AS WindowId, s.kind AS Kind, s.due_at AS DueAt, s.overdue_at AS OverdueAt, s.basis AS Basis,
+               s.state AS State, s.done_at AS DoneAt, s.done_by AS DoneBy
+        FROM check_slot s JOIN monitoring_window w ON w.id = s.window_id
+        WHERE w.patient_id = @PatientId AND w.state = 'open'
+        ORDER BY s.due_at, s.kind
+        """;
+
     [Sql(StorageProvider.Sqlite, StorageProvider.Postgres)]
     private const string InsertSlotIfNew = """
         INSERT INTO check_slot (id, window_id, kind, due_at, overdue_at, basis, state, done_at, done_by)
@@ -176,6 +186,11 @@ internal static class MonitoringStore
                occurred_at AS OccurredAt, recorded_at AS RecordedAt, recorded_by AS RecordedBy, operational AS Operational, detail AS Detail
         FROM monitoring_event WHERE patient_id = @PatientId
         ORDER BY occurred_at, id
+        """;
+
+    [Sql]
+    private const string EligibleWindows = """
+        SELECT window_id FROM monitoring_event WHERE patient_id = @PatientId AND kind = 'eligible-for-discharge'
         """;
 
     [Sql]
@@ -233,6 +248,14 @@ internal static class MonitoringStore
 
     public static async Task<List<SlotRow>> SlotsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<SlotRow>(Dialect.Command(c, tx, SlotsOfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
+
+    /// <summary>The slots of the patient's open windows (what a refresh can change).</summary>
+    public static async Task<List<SlotRow>> OpenWindowSlotsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
+        [.. await c.QueryAsync<SlotRow>(Dialect.Command(c, tx, SlotsOfOpenWindows, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
+
+    /// <summary>The windows of the patient for which "eligible for discharge" is already recorded.</summary>
+    public static async Task<HashSet<string>> EligibleWindowIdsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
+        (await c.QueryAsync<string>(Dialect.Command(c, tx, EligibleWindows, new { PatientId = patientId }, ct)).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
 
     public static Task<bool> TryInsertSlotAsync(DbConnection c, DbTransaction tx, SlotRow slot, CancellationToken ct) =>
         Dialect.TryInsertAsync(c, tx, InsertSlotIfNew, InsertSlot, slot, ct);
