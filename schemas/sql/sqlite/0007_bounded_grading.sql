@@ -5,6 +5,8 @@
 -- a short index range instead of a scan of the patient's whole history.
 CREATE INDEX ix_reading_patient_kind_time ON reading (patient_id, kind, effective_at);
 CREATE INDEX ix_reading_patient_end ON reading (patient_id, end_at);
+-- The fevers within the fever look-back: a few rows, where every temperature of the look-back would be hundreds.
+CREATE INDEX ix_reading_patient_fever ON reading (patient_id, effective_at) WHERE kind = 'Temperature' AND CAST(value AS REAL) >= 38.0;
 
 -- The state of continuous grading just before an instant (Assessment/Timeline/TimelineSeed.cs, as JSON): one before
 -- the first instant graded in each 10 minutes and one before the last instant graded. A write deletes those at or
