@@ -154,6 +154,28 @@ public sealed class InterpretOnceTests(StorageProvider provider)
         }
     }
 
+    [Test]
+    public async Task Transaction_TwoEntriesNamedByOneUrn_Is422NamingTheSecond_AndStoresNothing()
+    {
+        var urn = $"urn:uuid:{Guid.NewGuid()}";
+        var bundle = $$$"""
+            {"resourceType":"Bundle","type":"transaction","entry":[
+              {"fullUrl":"{{{urn}}}","resource":{{{Temperature("io-p1", 37.1m, "Cel", T(5), "io-twice-1")}}},"request":{"method":"POST","url":"Observation"}},
+              {"fullUrl":"{{{urn.ToUpperInvariant()}}}","resource":{{{Temperature("io-p1", 37.2m, "Cel", T(5), "io-twice-2")}}},"request":{"method":"POST","url":"Observation"}},
+              {"resource":{{{Temperature("io-p1", 37.3m, "Cel", T(5), "io-twice-3").Replace("Patient/io-p1", urn, StringComparison.Ordinal)}}},"request":{"method":"POST","url":"Observation"}}]}
+            """;
+        var response = await integration.PostAsync("/fhir", Body(bundle));
+        var outcome = await response.Content.ReadAsStringAsync();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+            Assert.That(outcome, Does.Contain("Bundle.entry[1].fullUrl"));
+        }
+
+        var search = JsonNode.Parse(await Ok(await nurse.GetAsync($"/fhir/Observation?patient=io-p1&date={Iso(T(5))}")))!;
+        Assert.That(search["total"]!.GetValue<int>(), Is.Zero);
+    }
+
     private async Task<StoredResource> ReadStoredAsync(string type, string id)
     {
         await using var c = await database.Database.OpenAsync(default);

@@ -111,6 +111,13 @@ public sealed partial class FhirBundleProcessor(
             }
         }
 
+        // Each urn:uuid fullUrl names one entry (bdl-7): references to it must resolve to one resource.
+        foreach (var twice in entries.Where(e => e.IsNamedCreate).GroupBy(e => e.FullUrl!, StringComparer.OrdinalIgnoreCase).SelectMany(g => g.Skip(1)))
+        {
+            issues.Add(FhirOutcomes.ErrorIssue(OperationOutcome.IssueType.Invalid, $"Bundle.entry[{twice.Index}].fullUrl",
+                $"Bundle.entry[{twice.Index}].fullUrl '{twice.FullUrl}' names an earlier entry too: each entry needs its own"));
+        }
+
         if (issues.Count > 0)
         {
             return await RejectAsync(context, body, new FhirError(status, new OperationOutcome { Issue = issues })).ConfigureAwait(false);

@@ -8,8 +8,16 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 /// <summary>One transaction entry as planned: its request (a POST named by a <c>urn:uuid:</c> gets its id now) and what the rules made of it.</summary>
 internal sealed record TransactionEntry(int Index, string Type, Interpretation Interpretation, WriteRequest Request, string? FullUrl)
 {
-    /// <summary>The entry's references naming a Bundle entry (<c>urn:uuid:</c>), on the object model, with the urn each named as sent.</summary>
-    public IReadOnlyList<(ResourceReference Reference, string Urn)> EntryReferences { get; } = UrnReferencesOf(Interpretation.Resource);
+    private List<(ResourceReference, string)>? entryReferences;
+
+    /// <summary>
+    /// The entry's references naming a Bundle entry (<c>urn:uuid:</c>), on the object model, with the urn each named as
+    /// sent (found on first use, before any is resolved).
+    /// </summary>
+    public IReadOnlyList<(ResourceReference Reference, string Urn)> EntryReferences => entryReferences ??= UrnReferencesOf(Interpretation.Resource);
+
+    /// <summary>A POST whose fullUrl is a <c>urn:uuid:</c>: it was given its id when planned, and other entries may name it.</summary>
+    public bool IsNamedCreate => FullUrl is not null && Request is { IsUpdate: false, Id: not null };
 
     private static List<(ResourceReference, string)> UrnReferencesOf(Resource resource)
     {
@@ -65,8 +73,10 @@ internal static class TransactionReferences
     public static async Task<(Dictionary<int, AcceptedResource> Accepted, Dictionary<int, string> Targets)> ResolveAsync(
         Database database, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
     {
-        var referenced = entries.SelectMany(e => e.EntryReferences).Select(r => r.Urn).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var named = entries.Where(e => e.FullUrl is { } url && referenced.Contains(url) && e.Request is { IsUpdate: false, Id: not null }).ToList();
+        var referenced = entries.Any(e => e.IsNamedCreate)
+            ? entries.SelectMany(e => e.EntryReferences).Select(r => r.Urn).ToHashSet(StringComparer.OrdinalIgnoreCase)
+            : [];
+        var named = entries.Where(e => e.IsNamedCreate && referenced.Contains(e.FullUrl!)).ToList();
         var map = named.ToDictionary(e => e.FullUrl!, e => $"{e.Type}/{e.Request.Id}", StringComparer.OrdinalIgnoreCase);
         if (named.Count > 0)
         {
@@ -94,7 +104,11 @@ internal static class TransactionReferences
         var accepted = new Dictionary<int, AcceptedResource>(entries.Count);
         foreach (var entry in entries)
         {
-            Resolve(entry, map);
+            if (map.Count > 0)
+            {
+                Resolve(entry, map);
+            }
+
             accepted[entry.Index] = entry.Interpretation.Accept();
         }
 
