@@ -51,7 +51,7 @@ public sealed class FhirWriter(
         ArgumentNullException.ThrowIfNull(request);
         var resource = accepted.Resource;
         var warnings = accepted.Warnings;
-        await FhirWriteAccess.CheckBodyAsync(connection, transaction, caller, resource, cancellationToken).ConfigureAwait(false);
+        await FhirWriteAccess.CheckBodyAsync(connection, transaction, caller, accepted, cancellationToken).ConfigureAwait(false);
 
         // A single write re-grades at once; a transaction collects its patients and re-grades each once at the end.
         var queue = regrade ?? new PatientsToRegrade();
