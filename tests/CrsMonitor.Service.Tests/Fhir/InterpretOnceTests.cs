@@ -155,6 +155,39 @@ public sealed class InterpretOnceTests(StorageProvider provider)
     }
 
     [Test]
+    public async Task Transactions_InParallel_CreatingOnePatient_AllSucceed_AndEveryReadingNamesTheOnePatient()
+    {
+        // References are resolved before the transaction: a Patient another Bundle stores meanwhile must still be the
+        // one every reading ends up on (the transaction checks its targets and resolves again), never a dangling id.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
+        {
+            var urn = $"urn:uuid:{Guid.NewGuid()}";
+            var bundle = $$$"""
+                {"resourceType":"Bundle","type":"transaction","entry":[
+                  {"fullUrl":"{{{urn}}}","resource":{{{Patient("ignored").Replace("\"id\":\"ignored\",", string.Empty, StringComparison.Ordinal).Replace("MRN-ignored", "MRN-io-race", StringComparison.Ordinal)}}},
+                   "request":{"method":"POST","url":"Patient"}},
+                  {"resource":{{{Temperature("x", 37.5m, "Cel", T(6), $"io-race-{i}").Replace("Patient/x", urn, StringComparison.Ordinal)}}},"request":{"method":"POST","url":"Observation"}}]}
+                """;
+            return integration.PostAsync("/fhir", Body(bundle));
+        }));
+        var patients = new HashSet<string>();
+        var subjects = new HashSet<string>();
+        foreach (var response in responses)
+        {
+            var entries = JsonNode.Parse(await Ok(response))!["entry"]!.AsArray();
+            patients.Add(entries[0]!["response"]!["location"]!.GetValue<string>().Split('/')[1]);
+            var observation = JsonNode.Parse((await ReadStoredAsync("Observation", entries[1]!["response"]!["location"]!.GetValue<string>().Split('/')[1])).Body)!;
+            subjects.Add(observation["subject"]!["reference"]!.GetValue<string>());
+        }
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(patients, Has.Count.EqualTo(1));
+            Assert.That(subjects, Is.EqualTo(new[] { $"Patient/{patients.Single()}" }));
+        }
+    }
+
+    [Test]
     public async Task Transaction_TwoEntriesNamedByOneUrn_Is422NamingTheSecond_AndStoresNothing()
     {
         var urn = $"urn:uuid:{Guid.NewGuid()}";

@@ -130,12 +130,17 @@ public sealed partial class FhirBundleProcessor(
         for (var attempt = 1; ; attempt++)
         {
             // Before the transaction: references resolved on the object model, every entry hashed and serialised once.
-            var (accepted, targets) = await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
+            // Only when a target kept being stored concurrently does the last attempt resolve inside the transaction.
+            var lastResort = attempt == MaxResolveAttempts;
+            var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
             try
             {
                 // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
                 result = await database.InTransactionAsync(async (c, tx) =>
                 {
+                    var (accepted, targets) = lastResort
+                        ? await TransactionReferences.ResolveAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false)
+                        : before;
                     var now = time.GetUtcNow();
                     var outcomes = new WriteOutcome?[bundle.Entry.Count];
                     var regrade = new PatientsToRegrade();
@@ -165,11 +170,6 @@ public sealed partial class FhirBundleProcessor(
             catch (ReferenceTargetMovedException) when (attempt < MaxResolveAttempts)
             {
                 // A resource an entry is a resend of was stored since the references were resolved: resolve again.
-            }
-            catch (ReferenceTargetMovedException)
-            {
-                return await RejectAsync(context, body, new FhirError(StatusCodes.Status409Conflict, FhirOutcomes.Error(OperationOutcome.IssueType.Conflict,
-                    "Bundle.entry", "resources this transaction refers to by urn:uuid kept being stored concurrently; nothing was written, resend it"))).ConfigureAwait(false);
             }
         }
 
@@ -446,7 +446,7 @@ public sealed partial class FhirBundleProcessor(
         _ => "Error",
     };
 
-    /// <summary>How often a transaction resolves its references again when a target was stored meanwhile.</summary>
+    /// <summary>How often a transaction resolves its references (the last time inside its transaction, where no target can move).</summary>
     private const int MaxResolveAttempts = 3;
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Database unavailable during FHIR write ({CorrelationId}): {Reason}")]

@@ -69,18 +69,31 @@ internal sealed record TransactionEntry(int Index, string Type, Interpretation I
 /// </summary>
 internal static class TransactionReferences
 {
-    /// <summary>Resolves and accepts every entry; returns the accepted forms (by entry index) and the expected id of each named entry.</summary>
+    /// <summary>
+    /// Resolves and accepts every entry before the transaction (lookups on a connection of their own); returns the
+    /// accepted forms (by entry index) and the expected id of each named entry.
+    /// </summary>
     public static async Task<(Dictionary<int, AcceptedResource> Accepted, Dictionary<int, string> Targets)> ResolveAsync(
         Database database, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
     {
-        var referenced = entries.Any(e => e.IsNamedCreate)
-            ? entries.SelectMany(e => e.EntryReferences).Select(r => r.Urn).ToHashSet(StringComparer.OrdinalIgnoreCase)
-            : [];
-        var named = entries.Where(e => e.IsNamedCreate && referenced.Contains(e.FullUrl!)).ToList();
+        if (!NamedEntries(entries).Any())
+        {
+            return await ResolveAsync(null, null, entries, ct).ConfigureAwait(false);
+        }
+
+        await using var c = await database.OpenAsync(ct).ConfigureAwait(false);
+        return await ResolveAsync(c, null, entries, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The same, with the lookups on <paramref name="c"/> in <paramref name="tx"/> (inside the transaction: the last resort when targets kept moving).</summary>
+    public static async Task<(Dictionary<int, AcceptedResource> Accepted, Dictionary<int, string> Targets)> ResolveAsync(
+        DbConnection? c, DbTransaction? tx, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
+    {
+        var named = NamedEntries(entries).ToList();
         var map = named.ToDictionary(e => e.FullUrl!, e => $"{e.Type}/{e.Request.Id}", StringComparer.OrdinalIgnoreCase);
         if (named.Count > 0)
         {
-            await using var c = await database.OpenAsync(ct).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(c);
             // An entry's content (its hash, the resend guard of readings without identifier) may name another entry:
             // look up again until no target moves (a chain of n named entries settles in at most n + 1 rounds).
             for (var round = 0; round <= named.Count; round++)
@@ -89,7 +102,7 @@ internal static class TransactionReferences
                 foreach (var entry in named)
                 {
                     Resolve(entry, map);
-                    var target = $"{entry.Type}/{await HolderAsync(c, entry, ct).ConfigureAwait(false) ?? entry.Request.Id}";
+                    var target = $"{entry.Type}/{await HolderAsync(c, tx, entry, ct).ConfigureAwait(false) ?? entry.Request.Id}";
                     moved |= map[entry.FullUrl!] != target;
                     map[entry.FullUrl!] = target;
                 }
@@ -116,6 +129,18 @@ internal static class TransactionReferences
         return (accepted, targets);
     }
 
+    /// <summary>The POST entries named by a urn:uuid fullUrl that some entry refers to.</summary>
+    private static IEnumerable<TransactionEntry> NamedEntries(IReadOnlyList<TransactionEntry> entries)
+    {
+        if (!entries.Any(e => e.IsNamedCreate))
+        {
+            return [];
+        }
+
+        var referenced = entries.SelectMany(e => e.EntryReferences).Select(r => r.Urn).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return entries.Where(e => e.IsNamedCreate && referenced.Contains(e.FullUrl!));
+    }
+
     /// <summary>Sets each urn:uuid reference of the entry to its target (a urn naming no POST entry of the Bundle is left as sent).</summary>
     private static void Resolve(TransactionEntry entry, Dictionary<string, string> map)
     {
@@ -126,12 +151,12 @@ internal static class TransactionReferences
     }
 
     /// <summary>The stored resource the entry's write would find (conditional create first, then identifiers or content), or null.</summary>
-    private static async Task<string?> HolderAsync(DbConnection c, TransactionEntry entry, CancellationToken ct)
+    private static async Task<string?> HolderAsync(DbConnection c, DbTransaction? tx, TransactionEntry entry, CancellationToken ct)
     {
         if (entry.Request.IfNoneExist is { } condition)
         {
             var (system, value) = ConditionalCreate.ParseIdentifier(condition);
-            if (await FhirResourceStore.FindByIdentifierAsync(c, null, entry.Type, system, value, ct).ConfigureAwait(false) is { } id)
+            if (await FhirResourceStore.FindByIdentifierAsync(c, tx, entry.Type, system, value, ct).ConfigureAwait(false) is { } id)
             {
                 return id;
             }
@@ -140,6 +165,6 @@ internal static class TransactionReferences
         var resource = entry.Interpretation.Resource;
         var identifiers = AcceptedResource.IdentifiersOf(resource);
         var hash = FhirResourceStore.GuardsContent(entry.Type, identifiers) ? StoredJson.Of(resource).ContentHash : null;
-        return await FhirResourceStore.FindHolderAsync(c, null, entry.Type, identifiers, hash, ct).ConfigureAwait(false);
+        return await FhirResourceStore.FindHolderAsync(c, tx, entry.Type, identifiers, hash, ct).ConfigureAwait(false);
     }
 }
