@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Storage;
 using Hl7.Fhir.Model;
 
 namespace CrsMonitor.Service.Ingest;
@@ -27,11 +28,62 @@ public sealed class IngestRules
     /// </summary>
     public (FhirError? Error, IReadOnlyList<OperationOutcome.IssueComponent> Warnings) Check(Resource resource, string expressionPrefix)
     {
+        var interpretation = Interpret(resource, expressionPrefix);
+        return (interpretation.Error, interpretation.Warnings);
+    }
+
+    /// <summary>
+    /// The one reading of a resource by the rules (the write path's): <see cref="Check"/>'s answer, plus identifiers no
+    /// longer than the store keeps (422), plus the readings it yields, kept for <see cref="Interpretation.Accept"/>.
+    /// </summary>
+    public Interpretation Interpret(Resource resource, string expressionPrefix)
+    {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(expressionPrefix);
         var findings = interpreter.Interpret(resource, expressionPrefix);
-        return findings.Errors.Count == 0
-            ? (null, findings.Warnings)
-            : (new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Outcome([.. findings.Errors, .. findings.Warnings])), findings.Warnings);
+        if (findings.Errors.Count > 0)
+        {
+            return new Interpretation(resource, new FhirError(StatusCodes.Status422UnprocessableEntity,
+                FhirOutcomes.Outcome([.. findings.Errors, .. findings.Warnings])), findings.Warnings, []);
+        }
+
+        if (AcceptedResource.IdentifiersOf(resource).Any(i => i.System.Length > FhirResourceStore.MaxIdentifierLength || i.Value.Length > FhirResourceStore.MaxIdentifierLength))
+        {
+            return new Interpretation(resource, new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.TooLong,
+                $"{expressionPrefix}.identifier", $"identifier system and value may each be at most {FhirResourceStore.MaxIdentifierLength} characters")),
+                findings.Warnings, []);
+        }
+
+        return new Interpretation(resource, null, findings.Warnings, findings.Readings);
     }
+}
+
+/// <summary>
+/// What the rules made of one resource: an error (the resource is refused) or its warnings and readings-to-be. A
+/// transaction resolves the entry's <c>urn:uuid:</c> references before <see cref="Accept"/> (the readings do not depend
+/// on them; the patient, hash and stored JSON do).
+/// </summary>
+public sealed class Interpretation
+{
+    private readonly IReadOnlyList<ReadingDraft> drafts;
+
+    internal Interpretation(Resource resource, FhirError? error, IReadOnlyList<OperationOutcome.IssueComponent> warnings, IReadOnlyList<ReadingDraft> drafts)
+    {
+        Resource = resource;
+        Error = error;
+        Warnings = warnings;
+        this.drafts = drafts;
+    }
+
+    public Resource Resource { get; }
+
+    /// <summary>The 422 to answer, or null.</summary>
+    public FhirError? Error { get; }
+
+    public IReadOnlyList<OperationOutcome.IssueComponent> Warnings { get; }
+
+    /// <summary>The accepted form of the resource as it is now (serialised and hashed once, here).</summary>
+    public AcceptedResource Accept() => Error is null
+        ? new AcceptedResource(Resource, Warnings, drafts)
+        : throw new InvalidOperationException($"A {Resource.TypeName} refused by the ingest rules cannot be accepted");
 }

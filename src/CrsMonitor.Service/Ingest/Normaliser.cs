@@ -47,12 +47,21 @@ public sealed class Normaliser
                 $"{r.TypeName} breaks the ingest rules (check it with IngestRules first): {string.Join("; ", findings.Errors.Select(e => e.Diagnostics))}", nameof(r));
         }
 
-        if (findings.Readings.Count == 0 || PatientIdOf(r) is not { } patientId)
+        return Attribute(findings.Readings, PatientIdOf(r), source);
+    }
+
+    /// <summary>
+    /// Readings-to-be placed on <paramref name="patientId"/> and attributed to <paramref name="source"/>, numbered in
+    /// order; none without a patient (a reference left unresolved).
+    /// </summary>
+    internal static IReadOnlyList<Reading> Attribute(IReadOnlyList<ReadingDraft> drafts, string? patientId, ReadingSource source)
+    {
+        if (drafts.Count == 0 || patientId is null)
         {
             return [];
         }
 
-        return [.. findings.Readings.Select((d, i) => new Reading
+        return [.. drafts.Select((d, i) => new Reading
         {
             PatientId = patientId,
             Kind = d.Kind,

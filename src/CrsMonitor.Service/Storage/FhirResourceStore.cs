@@ -252,24 +252,35 @@ public static class FhirResourceStore
         return [.. rows.Select(r => r.ToStored())];
     }
 
-    /// <summary>The id of the stored resource this one would be a resend of (by identifier, or content for guarded types), or null.</summary>
-    public static Task<string?> FindHolderAsync(DbConnection c, DbTransaction tx, ResourceToStore r, CancellationToken ct) => HolderAsync(c, tx, r, ct);
-
-    private static async Task<string?> HolderAsync(DbConnection c, DbTransaction tx, ResourceToStore r, CancellationToken ct)
+    /// <summary>
+    /// The id of the stored resource of this type a resource with these identifiers (or, for <see cref="ContentGuardedTypes"/> without one,
+    /// this content hash) would be a resend of, or null. Outside a transaction (<paramref name="tx"/> null) it is a
+    /// guess that the write confirms.
+    /// </summary>
+    public static async Task<string?> FindHolderAsync(
+        DbConnection c, DbTransaction? tx, string resourceType, IReadOnlyList<(string System, string Value)> identifiers, string? contentHash, CancellationToken ct)
     {
-        foreach (var (system, value) in r.Identifiers)
+        ArgumentNullException.ThrowIfNull(identifiers);
+        foreach (var (system, value) in identifiers)
         {
-            if (await FindByIdentifierAsync(c, tx, r.ResourceType, system, value, ct).ConfigureAwait(false) is { } id)
+            if (await FindByIdentifierAsync(c, tx, resourceType, system, value, ct).ConfigureAwait(false) is { } id)
             {
                 return id;
             }
         }
 
-        return GuardsContent(r)
+        return GuardsContent(resourceType, identifiers) && contentHash is not null
             ? await c.QuerySingleOrDefaultAsync<string?>(
-                Dialect.Command(c, tx, FindByContent, new { r.ResourceType, r.ContentHash }, ct)).ConfigureAwait(false)
+                Dialect.Command(c, tx, FindByContent, new { ResourceType = resourceType, ContentHash = contentHash }, ct)).ConfigureAwait(false)
             : null;
     }
+
+    /// <summary>Whether the content hash guards against resends: readings (<see cref="ContentGuardedTypes"/>) without an identifier.</summary>
+    public static bool GuardsContent(string resourceType, IReadOnlyCollection<(string System, string Value)> identifiers) =>
+        identifiers.Count == 0 && ContentGuardedTypes.Contains(resourceType);
+
+    private static Task<string?> HolderAsync(DbConnection c, DbTransaction tx, ResourceToStore r, CancellationToken ct) =>
+        FindHolderAsync(c, tx, r.ResourceType, r.Identifiers, r.ContentHash, ct);
 
     /// <summary>Claims every identifier and (without identifiers, for guarded types) the content; false if any was taken.</summary>
     private static async Task<bool> ClaimAllAsync(DbConnection c, DbTransaction tx, ResourceToStore r, CancellationToken ct)
@@ -297,7 +308,7 @@ public static class FhirResourceStore
         return new SaveResult(SaveKind.Existing, stored.Id, stored.VersionId, stored.LastUpdated, stored.Body, stored.PatientId);
     }
 
-    private static bool GuardsContent(ResourceToStore r) => r.Identifiers.Count == 0 && ContentGuardedTypes.Contains(r.ResourceType);
+    private static bool GuardsContent(ResourceToStore r) => GuardsContent(r.ResourceType, r.Identifiers);
 
     private static void Check(ResourceToStore r)
     {

@@ -11,12 +11,13 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 
 /// <summary>
 /// Runs writes: a single resource, a batch (each entry on its own) or a transaction (all or nothing, <c>urn:uuid:</c>
-/// references resolved). Parse (400) → our rules (422) → access (403) → one database transaction (store, readings,
+/// references resolved). Parse (400) → our rules (422) → accepted form (patient, readings-to-be, identifiers, hash,
+/// stored JSON: made once, before the transaction) → access (403) → one database transaction (store, readings,
 /// projections, re-grade, audit) → 2xx after commit. Failures are kept as rejected payloads. A database outage
 /// is answered by <see cref="Storage.DatabaseUnavailableHandler"/> (503 + Retry-After), except per batch entry.
 /// </summary>
 public sealed partial class FhirBundleProcessor(
-    Database database, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
+    Database database, IngestRules rules, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
 {
     /// <summary>Order inside a transaction: what others refer to first.</summary>
     private static int WriteOrder(string type) => type switch
@@ -35,8 +36,8 @@ public sealed partial class FhirBundleProcessor(
             return await RejectAsync(context, body, parseError).ConfigureAwait(false);
         }
 
-        var (ruleError, warnings) = writer.Check(resource!, type);
-        if (ruleError is not null)
+        var interpretation = rules.Interpret(resource!, type);
+        if (interpretation.Error is { } ruleError)
         {
             return await RejectAsync(context, body, ruleError).ConfigureAwait(false);
         }
@@ -46,16 +47,18 @@ public sealed partial class FhirBundleProcessor(
             return await RejectAsync(context, body, conditionError).ConfigureAwait(false);
         }
 
+        var accepted = interpretation.Accept();
+
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
-        trail.Describe(trail.Action!, type, request.Id, Normaliser.PatientIdOf(resource!));
+        trail.Describe(trail.Action!, type, request.Id, accepted.PatientId);
         WriteOutcome outcome;
         try
         {
             outcome = await database.InTransactionAsync(async (c, tx) =>
             {
                 var now = time.GetUtcNow();
-                var written = await writer.WriteAsync(c, tx, new WriteCaller(user, type), resource!, request, warnings, now, context.RequestAborted).ConfigureAwait(false);
+                var written = await writer.WriteAsync(c, tx, new WriteCaller(user, type), accepted, request, now, context.RequestAborted).ConfigureAwait(false);
                 await AuditWriteAsync(c, tx, context, trail, user, trail.Action!, written, now).ConfigureAwait(false);
                 return written;
             }, context.RequestAborted).ConfigureAwait(false);
@@ -91,7 +94,7 @@ public sealed partial class FhirBundleProcessor(
 
     private async Task<IResult> TransactionAsync(HttpContext context, ReadOnlyMemory<byte> body, Bundle bundle)
     {
-        var entries = new List<PlannedEntry>();
+        var entries = new List<TransactionEntry>();
         var issues = new List<OperationOutcome.IssueComponent>();
         var status = StatusCodes.Status422UnprocessableEntity;
         for (var i = 0; i < bundle.Entry.Count; i++)
@@ -108,6 +111,13 @@ public sealed partial class FhirBundleProcessor(
             }
         }
 
+        // Each urn:uuid fullUrl names one entry (bdl-7): references to it must resolve to one resource.
+        foreach (var twice in entries.Where(e => e.IsNamedCreate).GroupBy(e => e.FullUrl!, StringComparer.OrdinalIgnoreCase).SelectMany(g => g.Skip(1)))
+        {
+            issues.Add(FhirOutcomes.ErrorIssue(OperationOutcome.IssueType.Invalid, $"Bundle.entry[{twice.Index}].fullUrl",
+                $"Bundle.entry[{twice.Index}].fullUrl '{twice.FullUrl}' names an earlier entry too: each entry needs its own"));
+        }
+
         if (issues.Count > 0)
         {
             return await RejectAsync(context, body, new FhirError(status, new OperationOutcome { Issue = issues })).ConfigureAwait(false);
@@ -115,32 +125,52 @@ public sealed partial class FhirBundleProcessor(
 
         var user = CurrentUser.From(context.User, identity.Value);
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
+        var ordered = entries.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index).ToList();
         WriteOutcome?[] result;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
-            result = await database.InTransactionAsync(async (c, tx) =>
+            // Before the transaction: references resolved on the object model, every entry hashed and serialised once.
+            // Only when a target kept being stored concurrently does the last attempt resolve inside the transaction.
+            var lastResort = attempt == MaxResolveAttempts;
+            var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
+            try
             {
-                var now = time.GetUtcNow();
-                var resolved = await ResolveReferencesAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false);
-                var outcomes = new WriteOutcome?[resolved.Count];
-                var regrade = new PatientsToRegrade();
-                foreach (var entry in resolved.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index))
+                // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
+                result = await database.InTransactionAsync(async (c, tx) =>
                 {
-                    var caller = new WriteCaller(user, $"Bundle.entry[{entry.Index}].resource");
-                    var written = await writer.WriteAsync(c, tx, caller, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted, regrade).ConfigureAwait(false);
-                    outcomes[entry.Index] = written;
-                    await AuditWriteAsync(c, tx, context, trail, user, "fhir.transaction", written, now).ConfigureAwait(false);
-                }
+                    var (accepted, targets) = lastResort
+                        ? await TransactionReferences.ResolveAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false)
+                        : before;
+                    var now = time.GetUtcNow();
+                    var outcomes = new WriteOutcome?[bundle.Entry.Count];
+                    var regrade = new PatientsToRegrade();
+                    foreach (var entry in ordered)
+                    {
+                        var caller = new WriteCaller(user, $"Bundle.entry[{entry.Index}].resource");
+                        var written = await writer.WriteAsync(c, tx, caller, accepted[entry.Index], entry.Request, now, context.RequestAborted, regrade).ConfigureAwait(false);
+                        if (targets.TryGetValue(entry.Index, out var target) && written.Saved.Id != target)
+                        {
+                            throw new ReferenceTargetMovedException();
+                        }
 
-                await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
-                return outcomes;
-            }, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (WriteRefusedException refused)
-        {
-            trail.Describe("fhir.transaction", patientId: refused.PatientId);
-            return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
+                        outcomes[entry.Index] = written;
+                        await AuditWriteAsync(c, tx, context, trail, user, "fhir.transaction", written, now).ConfigureAwait(false);
+                    }
+
+                    await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
+                    return outcomes;
+                }, context.RequestAborted).ConfigureAwait(false);
+                break;
+            }
+            catch (WriteRefusedException refused)
+            {
+                trail.Describe("fhir.transaction", patientId: refused.PatientId);
+                return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
+            }
+            catch (ReferenceTargetMovedException) when (attempt < MaxResolveAttempts)
+            {
+                // A resource an entry is a resend of was stored since the references were resolved: resolve again.
+            }
         }
 
         trail.MarkWritten();
@@ -162,10 +192,11 @@ public sealed partial class FhirBundleProcessor(
                 try
                 {
                     var caller = new WriteCaller(user, $"Bundle.entry[{i}].resource");
+                    var accepted = entry.Interpretation.Accept();
                     var written = await database.InTransactionAsync(async (c, tx) =>
                     {
                         var now = time.GetUtcNow();
-                        var w = await writer.WriteAsync(c, tx, caller, entry.Resource, entry.Request, entry.Warnings, now, context.RequestAborted).ConfigureAwait(false);
+                        var w = await writer.WriteAsync(c, tx, caller, accepted, entry.Request, now, context.RequestAborted).ConfigureAwait(false);
                         await AuditWriteAsync(c, tx, context, trail, user, "fhir.batch", w, now).ConfigureAwait(false);
                         return w;
                     }, context.RequestAborted).ConfigureAwait(false);
@@ -197,7 +228,7 @@ public sealed partial class FhirBundleProcessor(
     }
 
     /// <summary>Checks one Bundle entry and turns it into a write: request, type, id, rules.</summary>
-    private (PlannedEntry? Entry, FhirError? Error) Plan(Bundle.EntryComponent entry, int index)
+    private (TransactionEntry? Entry, FhirError? Error) Plan(Bundle.EntryComponent entry, int index)
     {
         var at = $"Bundle.entry[{index}]";
         if (entry.Resource is not { } resource)
@@ -237,41 +268,10 @@ public sealed partial class FhirBundleProcessor(
                 return (null, Error422($"{at}.request", $"{method} {url} is not supported in a Bundle: use POST [type] or PUT [type]/[id]"));
         }
 
-        var (ruleError, warnings) = writer.Check(resource, $"{at}.resource");
-        return ruleError is not null
+        var interpretation = rules.Interpret(resource, $"{at}.resource");
+        return interpretation.Error is { } ruleError
             ? (null, ruleError)
-            : (new PlannedEntry(index, type, resource, request, entry.FullUrl, warnings), null);
-    }
-
-    /// <summary>
-    /// Maps each <c>urn:uuid:</c> fullUrl to the id its entry will have (an existing resource's id when the entry is a
-    /// resend of it), then rewrites every reference to it.
-    /// </summary>
-    private static async Task<List<PlannedEntry>> ResolveReferencesAsync(DbConnection c, DbTransaction tx, List<PlannedEntry> entries, CancellationToken ct)
-    {
-        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in entries.Where(e => e.FullUrl is not null && e.Request.Id is not null && !e.Request.IsUpdate))
-        {
-            var existing = await FhirResourceStore.FindHolderAsync(c, tx, FhirWriter.ToStore(entry.Resource, entry.Request.Id!), ct).ConfigureAwait(false);
-            map[entry.FullUrl!] = $"{entry.Type}/{existing ?? entry.Request.Id}";
-        }
-
-        if (map.Count == 0)
-        {
-            return entries;
-        }
-
-        return [.. entries.Select(e =>
-        {
-            var json = FhirJson.Serialize(e.Resource);
-            foreach (var (urn, target) in map)
-            {
-                json = json.Replace($"\"{urn}\"", $"\"{target}\"", StringComparison.OrdinalIgnoreCase);
-            }
-
-            var (rewritten, _) = FhirJson.Parse(Encoding.UTF8.GetBytes(json), e.Type);
-            return e with { Resource = rewritten ?? e.Resource };
-        })];
+            : (new TransactionEntry(index, type, interpretation, request, entry.FullUrl), null);
     }
 
     private static FhirError? ConditionError(string type, string condition)
@@ -446,9 +446,12 @@ public sealed partial class FhirBundleProcessor(
         _ => "Error",
     };
 
+    /// <summary>How often a transaction resolves its references (the last time inside its transaction, where no target can move).</summary>
+    private const int MaxResolveAttempts = 3;
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Database unavailable during FHIR write ({CorrelationId}): {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string correlationId, string reason);
 
-    private sealed record PlannedEntry(
-        int Index, string Type, Resource Resource, WriteRequest Request, string? FullUrl, IReadOnlyList<OperationOutcome.IssueComponent> Warnings);
+    /// <summary>A resend target of a transaction's urn:uuid references was stored after they were resolved (the transaction starts again).</summary>
+    private sealed class ReferenceTargetMovedException() : Exception("a urn:uuid reference target was stored concurrently");
 }

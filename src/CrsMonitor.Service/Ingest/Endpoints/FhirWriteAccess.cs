@@ -39,12 +39,12 @@ public static class FhirWriteAccess
     /// Before the write. 422 when the body names a patient we do not know (send the Patient first or in the same
     /// transaction); 403 when a clinician writes administrative resources or for a patient not on their units.
     /// </summary>
-    public static async Task CheckBodyAsync(DbConnection c, DbTransaction tx, WriteCaller caller, Resource resource, CancellationToken ct)
+    public static async Task CheckBodyAsync(DbConnection c, DbTransaction tx, WriteCaller caller, AcceptedResource accepted, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        ArgumentNullException.ThrowIfNull(resource);
-        var type = resource.TypeName;
-        var patientId = type == "Patient" ? null : Normaliser.PatientIdOf(resource);
+        ArgumentNullException.ThrowIfNull(accepted);
+        var type = accepted.ResourceType;
+        var patientId = type == "Patient" ? null : accepted.PatientId;
         if (patientId is not null && !await FhirResourceStore.ExistsAsync(c, tx, "Patient", patientId, ct).ConfigureAwait(false))
         {
             throw Refused(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.Invalid, $"{caller.At}.subject",

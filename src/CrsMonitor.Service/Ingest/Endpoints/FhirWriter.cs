@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Security.Cryptography;
-using System.Text;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Schedule;
@@ -33,62 +31,46 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 /// Nothing here commits: the caller answers 2xx only after its transaction committed (invariant 4).
 /// </summary>
 public sealed class FhirWriter(
-    IngestRules rules, Normaliser normaliser, PatientWork work, AlertBell bell, AlertFollower follower)
+    PatientWork work, AlertBell bell, AlertFollower follower)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
     private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
 
-    /// <summary>Our rules beyond the parser; a 422 error names the element under <paramref name="expressionPrefix"/>.</summary>
-    public (FhirError? Error, IReadOnlyList<OperationOutcome.IssueComponent> Warnings) Check(Resource resource, string expressionPrefix)
-    {
-        var (error, warnings) = rules.Check(resource, expressionPrefix);
-        if (error is null && IdentifiersOf(resource).Any(i => i.System.Length > FhirResourceStore.MaxIdentifierLength || i.Value.Length > FhirResourceStore.MaxIdentifierLength))
-        {
-            error = new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.TooLong,
-                $"{expressionPrefix}.identifier", $"identifier system and value may each be at most {FhirResourceStore.MaxIdentifierLength} characters"));
-        }
-
-        return (error, warnings);
-    }
-
-    /// <summary>What the store keeps for this resource under <paramref name="id"/>.</summary>
-    public static ResourceToStore ToStore(Resource resource, string id) => new(
-        resource.TypeName, id, Normaliser.PatientIdOf(resource), ContentHash(resource), IdentifiersOf(resource),
-        (version, lastUpdated) => Stamp(resource, id, version, lastUpdated));
-
     /// <summary>
     /// Authorizes and writes one resource (<see cref="FhirWriteAccess"/>: the patient of the new body first, then the
     /// patient the stored resource belonged to). A refusal throws <see cref="WriteRefusedException"/>, which rolls back
-    /// the caller's transaction.
+    /// the caller's transaction. <paramref name="accepted"/> was made before the transaction: nothing is parsed,
+    /// interpreted, hashed or serialised here.
     /// </summary>
     public async Task<WriteOutcome> WriteAsync(
-        DbConnection connection, DbTransaction transaction, WriteCaller caller, Resource resource, WriteRequest request,
-        IReadOnlyList<OperationOutcome.IssueComponent> warnings, DateTimeOffset now, CancellationToken cancellationToken,
-        PatientsToRegrade? regrade = null)
+        DbConnection connection, DbTransaction transaction, WriteCaller caller, AcceptedResource accepted, WriteRequest request,
+        DateTimeOffset now, CancellationToken cancellationToken, PatientsToRegrade? regrade = null)
     {
-        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(accepted);
         ArgumentNullException.ThrowIfNull(request);
-        await FhirWriteAccess.CheckBodyAsync(connection, transaction, caller, resource, cancellationToken).ConfigureAwait(false);
+        var resource = accepted.Resource;
+        var warnings = accepted.Warnings;
+        await FhirWriteAccess.CheckBodyAsync(connection, transaction, caller, accepted, cancellationToken).ConfigureAwait(false);
 
         // A single write re-grades at once; a transaction collects its patients and re-grades each once at the end.
         var queue = regrade ?? new PatientsToRegrade();
-        var type = resource.TypeName;
+        var type = accepted.ResourceType;
         if (!request.IsUpdate && request.IfNoneExist is { } condition)
         {
             var existing = await FindConditionalAsync(connection, transaction, type, condition, cancellationToken).ConfigureAwait(false);
             if (existing is not null)
             {
                 var found = new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body, existing.PatientId);
-                await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, Normaliser.PatientIdOf(resource), cancellationToken).ConfigureAwait(false);
+                await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, accepted.PatientId, cancellationToken).ConfigureAwait(false);
                 return new WriteOutcome(found, type, existing.PatientId, warnings);
             }
         }
 
         // FHIR create: the server assigns the id (a client id in the body is ignored); update: the id of the URL.
-        // A transaction pre-assigns the ids its urn:uuid references were rewritten to.
+        // A transaction pre-assigns the ids its urn:uuid references were resolved to.
         var id = request.Id ?? NewId();
-        var toStore = ToStore(resource, id);
-        var patientId = toStore.PatientId;
+        var toStore = accepted.ToStore(id);
+        var patientId = accepted.PatientId;
 
         var saved = request.IsUpdate
             ? await FhirResourceStore.UpsertAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false)
@@ -101,7 +83,7 @@ public sealed class FhirWriter(
         }
 
         var alertsMoved = await ProjectAsync(connection, transaction, caller, resource, saved, now, cancellationToken).ConfigureAwait(false);
-        var readings = normaliser.ToReadings(resource, new ReadingSource(type, saved.Id, saved.VersionId));
+        var readings = accepted.ReadingsOf(new ReadingSource(type, saved.Id, saved.VersionId));
         if (ContentGuarded.Contains(type) || readings.Count > 0)
         {
             var previous = await ReadingStore.ReplaceAsync(connection, transaction, type, saved.Id, readings, cancellationToken).ConfigureAwait(false);
@@ -191,41 +173,6 @@ public sealed class FhirWriter(
         var (system, value) = ConditionalCreate.ParseIdentifier(condition);
         var id = await FhirResourceStore.FindByIdentifierAsync(c, tx, type, system, value, ct).ConfigureAwait(false);
         return id is null ? null : await FhirResourceStore.ReadAsync(c, type, id, ct).ConfigureAwait(false);
-    }
-
-    /// <summary>The stored JSON: the resource as sent, with its server id and meta (versionId, lastUpdated).</summary>
-    private static string Stamp(Resource resource, string id, int version, DateTimeOffset lastUpdated)
-    {
-        var copy = (Resource)resource.DeepCopy();
-        copy.Id = id;
-        copy.Meta ??= new Meta();
-        copy.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        copy.Meta.LastUpdated = lastUpdated;
-        return FhirJson.Serialize(copy);
-    }
-
-    /// <summary>SHA-256 of the resource without id and meta: the same content resent is recognised as the same.</summary>
-    public static string ContentHash(Resource resource)
-    {
-        var copy = (Resource)resource.DeepCopy();
-        copy.Id = null;
-        copy.Meta = null;
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(FhirJson.Serialize(copy))));
-    }
-
-    public static IReadOnlyList<(string System, string Value)> IdentifiersOf(Resource resource)
-    {
-        IEnumerable<Identifier> ids = resource switch
-        {
-            Observation o => o.Identifier,
-            MedicationAdministration m => m.Identifier,
-            QuestionnaireResponse q => q.Identifier is null ? [] : [q.Identifier],
-            Patient p => p.Identifier,
-            Encounter e => e.Identifier,
-            Location l => l.Identifier,
-            _ => [],
-        };
-        return [.. ids.Where(i => !string.IsNullOrEmpty(i.Value)).Select(i => (i.System ?? string.Empty, i.Value!)).Distinct()];
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N");
