@@ -26,6 +26,9 @@ public static class RegradeCommand
     private const string PatientsWithReadings = "SELECT DISTINCT patient_id FROM reading ORDER BY patient_id";
 
     [Sql]
+    private const string HasReadings = "SELECT COUNT(*) FROM reading WHERE patient_id = @PatientId";
+
+    [Sql]
     private const string PointCount = "SELECT COUNT(*) FROM grade_point WHERE patient_id = @PatientId";
 
     public static int Run(IReadOnlyList<string> args, IConfiguration configuration, TimeProvider time, TextWriter stdout, TextWriter stderr)
@@ -78,6 +81,11 @@ public static class RegradeCommand
         await using (var connection = await database.OpenAsync(CancellationToken.None).ConfigureAwait(false))
         {
             patients = only is not null ? [only] : [.. await connection.QueryAsync<string>(Dialect.Command(connection, null, PatientsWithReadings, null, CancellationToken.None)).ConfigureAwait(false)];
+            if (only is not null
+                && await connection.ExecuteScalarAsync<long>(Dialect.Command(connection, null, HasReadings, new { PatientId = only }, CancellationToken.None)).ConfigureAwait(false) == 0)
+            {
+                throw new StartupConfigurationException($"Patient/{only} has no readings: nothing to regrade (is the id right?)");
+            }
         }
 
         foreach (var patientId in patients)

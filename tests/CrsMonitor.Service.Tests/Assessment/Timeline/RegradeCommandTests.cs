@@ -66,6 +66,17 @@ public sealed class RegradeCommandTests
         Assert.That((code, errors.Trim()), Is.EqualTo((RegradeCommand.Failed, $"regrade: {RegradeCommand.Usage}")));
     }
 
+    [Test]
+    public async Task APatientWithNoReadings_IsNamed_AndNothingIsAudited()
+    {
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        var (code, output, errors) = Run(db, ["regrade", "patient", "no-such-patient"], TimelineCourse.T0);
+        await using var connection = await db.Database.OpenAsync(default);
+        var audited = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_log");
+        Assert.That((code, output, errors.Trim(), audited),
+            Is.EqualTo((RegradeCommand.Failed, "", "regrade: Patient/no-such-patient has no readings: nothing to regrade (is the id right?)", 0L)));
+    }
+
     private static (int Code, string Output, string Errors) Run(TestDatabase db, string[] args, DateTimeOffset now)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(db.HostSettings).Build();
