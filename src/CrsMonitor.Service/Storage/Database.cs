@@ -79,7 +79,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
         probes = provider == StorageProvider.Postgres
             ? NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(probe) { MaxPoolSize = 1, MinPoolSize = 0 }.ConnectionString)
             : null;
-        sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenAsync, Bind, Timeouts.Command, this.time) : null;
+        sqliteWriter = provider == StorageProvider.Sqlite ? new SqliteWriteQueue(OpenWriterAsync, Bind, Timeouts.Command, this.time) : null;
     }
 
     /// <summary>
@@ -104,6 +104,10 @@ public sealed class Database : IAsyncDisposable, IDisposable
         StorageProvider.SqlServer => await OpenAsync(new SqlConnection(effective), SqlServerSession, ct).ConfigureAwait(false),
         _ => await OpenAsync(new SqliteConnection(effective), SqlitePragmas, ct).ConfigureAwait(false),
     };
+
+    /// <summary>SQLite: the write queue's own connection, which keeps the statements it compiles (<see cref="StatementCachingConnection"/>).</summary>
+    private async Task<DbConnection> OpenWriterAsync(CancellationToken ct) =>
+        await OpenAsync(new StatementCachingConnection(effective), SqlitePragmas, ct).ConfigureAwait(false);
 
     /// <summary>
     /// An open connection for the readiness probe, whose opening and statements give up after <see cref="DatabaseTimeouts.Probe"/>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using Microsoft.Data.Sqlite;
 
 namespace CrsMonitor.Service.Storage;
 
@@ -38,7 +39,14 @@ internal sealed class SqliteWriteQueue : IDisposable
     /// <summary>The group whose transaction is open; read and written only while holding <see cref="gate"/>.</summary>
     private Group? current;
 
-    /// <param name="open">Opens a connection (pragmas applied).</param>
+    /// <summary>
+    /// The writer's connection, kept open from group to group (its compiled statements with it:
+    /// <see cref="StatementCachingConnection"/>); read and written only while holding <see cref="gate"/>. Dropped when
+    /// BEGIN or COMMIT fails, so the next group starts on a fresh one.
+    /// </summary>
+    private DbConnection? writer;
+
+    /// <param name="open">Opens the writer's connection (pragmas applied).</param>
     /// <param name="bind">
     /// Makes a transaction the connection's ambient one and points its after-commit list at the running unit's (null
     /// list: the group ended, forget both).
@@ -140,11 +148,22 @@ internal sealed class SqliteWriteQueue : IDisposable
     /// </summary>
     public bool Blocked => blocked;
 
-    public void Dispose() => gate.Dispose();
+    public void Dispose()
+    {
+        writer?.Dispose();
+        gate.Dispose();
+    }
 
     private async Task<Group> BeginAsync(CancellationToken ct)
     {
-        var connection = await open(ct).ConfigureAwait(false);
+        if (writer is SqliteConnection { DataSource: var file } && Path.IsPathRooted(file) && !File.Exists(file))
+        {
+            // The file this connection holds open is no longer where the database is (its volume or folder went away,
+            // or it was moved): writing on would go to a file nobody reads. Reopen, which fails while it is gone.
+            await DropWriterAsync().ConfigureAwait(false);
+        }
+
+        var connection = writer ??= await open(ct).ConfigureAwait(false);
         try
         {
             var transaction = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
@@ -152,8 +171,17 @@ internal sealed class SqliteWriteQueue : IDisposable
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await DropWriterAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (writer is { } connection)
+        {
+            writer = null;
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -171,9 +199,13 @@ internal sealed class SqliteWriteQueue : IDisposable
         }
     }
 
-    /// <summary>COMMITs the group (or rolls it back when poisoned) and ends every member's wait; then closes its connection.</summary>
+    /// <summary>
+    /// COMMITs the group (or rolls it back when poisoned) and ends every member's wait; a failed COMMIT or a poisoned group
+    /// drops the connection, whose state is then unknown.
+    /// </summary>
     private async Task CommitAsync(Group group)
     {
+        var clean = group.Poisoned is null;
         try
         {
             if (group.Poisoned is { } poison)
@@ -190,13 +222,15 @@ internal sealed class SqliteWriteQueue : IDisposable
         }
         catch (Exception e)
         {
+            clean = false;
             group.Committed.TrySetException(e);
         }
-        finally
+
+        bind(group.Connection, group.Transaction, null);
+        await group.Transaction.DisposeAsync().ConfigureAwait(false);
+        if (!clean)
         {
-            bind(group.Connection, group.Transaction, null);
-            await group.Transaction.DisposeAsync().ConfigureAwait(false);
-            await group.Connection.DisposeAsync().ConfigureAwait(false);
+            await DropWriterAsync().ConfigureAwait(false);
         }
     }
 

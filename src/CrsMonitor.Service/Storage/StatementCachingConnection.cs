@@ -1,0 +1,75 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CrsMonitor.Service.Storage;
+
+/// <summary>
+/// The SQLite writer's connection: it keeps each statement it has compiled, so a write's twenty-odd statements are
+/// compiled once per connection instead of once per write. Microsoft.Data.Sqlite keeps a compiled statement only as long
+/// as its <see cref="SqliteCommand"/> lives (dotnet/efcore#14044), and Dapper makes a new command for every call; measured
+/// under load, compiling was 28 % of the writer's time. Commands made through <see cref="DbConnection.CreateCommand"/>
+/// (Dapper's way) borrow an idle compiled command of the same text and give it back when disposed; the connection's
+/// own <see cref="SqliteConnection.CreateCommand"/> is untouched. Closing the connection finalises them all.
+/// </summary>
+public sealed class StatementCachingConnection(string connectionString) : SqliteConnection(connectionString)
+{
+    /// <summary>
+    /// Distinct statement texts kept; a text first met when the cache is full is compiled for each use, as without the
+    /// cache (the service's statements are fewer; Dapper's expanded IN-lists vary with the list's length).
+    /// </summary>
+    public const int Capacity = 256;
+
+    private readonly Dictionary<string, Stack<SqliteCommand>> idle = new(StringComparer.Ordinal);
+
+    /// <summary>How many statements were compiled on this connection (a test's measure of reuse).</summary>
+    public int Compiled { get; private set; }
+
+    /// <summary>An idle compiled command of <paramref name="text"/> (without transaction or parameters), or a new one.</summary>
+    public SqliteCommand Borrow(string text)
+    {
+        if (idle.TryGetValue(text, out var stack) && stack.TryPop(out var command))
+        {
+            return command;
+        }
+
+        Compiled++;
+        return new SqliteCommand(text, this);
+    }
+
+    /// <summary>Takes <paramref name="command"/> back for the next use of its text (disposes it beyond <see cref="Capacity"/>).</summary>
+    public void Return(SqliteCommand command)
+    {
+        command.Parameters.Clear();
+        command.Transaction = null;
+        var text = command.CommandText;
+        if (!idle.TryGetValue(text, out var stack))
+        {
+            if (idle.Count >= Capacity)
+            {
+                command.Dispose();
+                return;
+            }
+
+            idle[text] = stack = new Stack<SqliteCommand>();
+        }
+
+        stack.Push(command);
+    }
+
+    protected override DbCommand CreateDbCommand() => new BorrowedCommand(this);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var command in idle.Values.SelectMany(s => s))
+            {
+                command.Dispose();
+            }
+
+            idle.Clear();
+        }
+
+        base.Dispose(disposing);
+    }
+}
