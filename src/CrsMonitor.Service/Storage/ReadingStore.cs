@@ -100,33 +100,23 @@ public static class ReadingStore
     /// Runs a query whose columns are those of <see cref="OfPatient"/>, in order. Read by hand rather than by Dapper's
     /// mapper: the mapper's boxing per column was a measurable part of a loaded write.
     /// </summary>
-    internal static async Task<IReadOnlyList<Reading>> QueryAsync(DbConnection c, CommandDefinition command, CancellationToken ct)
-    {
-        var readings = new List<Reading>();
-        var reader = await c.ExecuteReaderAsync(command).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                readings.Add(new Reading
-                {
-                    PatientId = reader.GetString(0),
-                    Kind = Enum.Parse<ReadingKind>(reader.GetString(1)),
-                    EffectiveAt = DbTypes.ReadInstant(reader.GetValue(2)),
-                    EndAt = reader.IsDBNull(3) ? null : DbTypes.ReadInstant(reader.GetValue(3)),
-                    Value = reader.IsDBNull(4) ? null : DbTypes.ReadDecimal(reader.GetValue(4)),
-                    OriginalValue = Text(reader, 5),
-                    Code = Text(reader, 6),
-                    Qualifier = Text(reader, 7),
-                    Detail = Text(reader, 8),
-                    Source = new ReadingSource(reader.GetString(9), reader.GetString(10), Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture)),
-                    Sequence = Convert.ToInt32(reader.GetValue(12), CultureInfo.InvariantCulture),
-                });
-            }
-        }
+    internal static async Task<IReadOnlyList<Reading>> QueryAsync(DbConnection c, CommandDefinition command, CancellationToken ct) =>
+        await RowReader.ListAsync(c, command, Read, ct).ConfigureAwait(false);
 
-        return readings;
-    }
+    private static Reading Read(DbDataReader reader) => new()
+    {
+        PatientId = reader.GetString(0),
+        Kind = Enum.Parse<ReadingKind>(reader.GetString(1)),
+        EffectiveAt = DbTypes.ReadInstant(reader.GetValue(2)),
+        EndAt = reader.IsDBNull(3) ? null : DbTypes.ReadInstant(reader.GetValue(3)),
+        Value = reader.IsDBNull(4) ? null : DbTypes.ReadDecimal(reader.GetValue(4)),
+        OriginalValue = Text(reader, 5),
+        Code = Text(reader, 6),
+        Qualifier = Text(reader, 7),
+        Detail = Text(reader, 8),
+        Source = new ReadingSource(reader.GetString(9), reader.GetString(10), Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture)),
+        Sequence = Convert.ToInt32(reader.GetValue(12), CultureInfo.InvariantCulture),
+    };
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

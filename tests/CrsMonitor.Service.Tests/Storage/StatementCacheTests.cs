@@ -118,6 +118,24 @@ public sealed class StatementCacheTests
         Assert.That(connections.Single(), Is.InstanceOf<StatementCachingConnection>());
     }
 
+    [Test]
+    public async Task ReadingsReadByHand_GiveTheirCommandBack_SoItIsCompiledOnce()
+    {
+        // Dapper's ExecuteReaderAsync reader does not dispose its command on DisposeAsync: read that way, each read left a
+        // command for the finalizer and compiled a new one.
+        await using var db = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await using var c = new StatementCachingConnection(db.ConnectionString);
+        await c.OpenAsync();
+        await ReadingStore.SearchAsync(c, null, "p-1", null, null, null, default);
+        var compiled = c.Compiled;
+        for (var i = 0; i < 20; i++)
+        {
+            await ReadingStore.SearchAsync(c, null, "p-1", null, null, null, default);
+        }
+
+        Assert.That(c.Compiled, Is.EqualTo(compiled));
+    }
+
     /// <summary>A SQLite file of its own, deleted with its WAL.</summary>
     private sealed class ScratchFile : IAsyncDisposable
     {

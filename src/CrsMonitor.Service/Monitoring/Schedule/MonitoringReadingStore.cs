@@ -99,21 +99,15 @@ internal static class MonitoringReadingStore
         DbConnection c, DbTransaction? tx, string patientId, DateTimeOffset before, Func<Reading, bool> wanted, CancellationToken ct)
     {
         var rows = 0;
-        var reader = await c.ExecuteReaderAsync(Dialect.Command(c, tx, NeuroChecksBefore, new { PatientId = patientId, Before = before }, ct)).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
+        Reading? found = null;
+        await RowReader.ForEachAsync(c, Dialect.Command(c, tx, NeuroChecksBefore, new { PatientId = patientId, Before = before }, ct), reader =>
         {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                rows++;
-                var reading = Read(reader, patientId);
-                if (wanted(reading))
-                {
-                    return (reading, rows);
-                }
-            }
-        }
-
-        return (null, rows);
+            rows++;
+            var reading = Read(reader, patientId);
+            found = wanted(reading) ? reading : null;
+            return found is null;
+        }, ct).ConfigureAwait(false);
+        return (found, rows);
     }
 
     /// <summary>The latest temperature, systolic BP and SpO2 instants (null for a kind never recorded).</summary>
@@ -124,20 +118,8 @@ internal static class MonitoringReadingStore
         DbConnection c, DbTransaction? tx, string patientId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         [.. await c.QueryAsync<GradeStep>(Dialect.Command(c, tx, GradeStepsBetween, new { PatientId = patientId, From = from, To = to }, ct)).ConfigureAwait(false)];
 
-    private static async Task<List<Reading>> ReadAllAsync(DbConnection c, DbTransaction? tx, string patientId, string sql, object args, CancellationToken ct)
-    {
-        var readings = new List<Reading>();
-        var reader = await c.ExecuteReaderAsync(Dialect.Command(c, tx, sql, args, ct)).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                readings.Add(Read(reader, patientId));
-            }
-        }
-
-        return readings;
-    }
+    private static Task<List<Reading>> ReadAllAsync(DbConnection c, DbTransaction? tx, string patientId, string sql, object args, CancellationToken ct) =>
+        RowReader.ListAsync(c, Dialect.Command(c, tx, sql, args, ct), reader => Read(reader, patientId), ct);
 
     // The columns of Columns, in order (the value is not needed by the schedule).
     private static Reading Read(DbDataReader reader, string patientId) => new()
