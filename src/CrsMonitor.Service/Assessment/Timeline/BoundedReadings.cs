@@ -6,9 +6,10 @@ namespace CrsMonitor.Service.Assessment;
 
 /// <summary>
 /// The readings a timeline seeded at a checkpoint needs (grading-rules.md section 5), whatever the length of the
-/// course: every reading from the checkpoint on or ending after it; before it, each kind's readings within its look-back
-/// (their expiries are instants to grade and causes), the fevers within the fever look-back, the latest of each kind
-/// (shown stale when nothing newer is current), and every medication and clinician input (few, and read from an
+/// course or the density of its feeds: every reading from the checkpoint on or ending after it; before it, the last
+/// usable reading of each input (what is current at the checkpoint; the ones it replaced change nothing after it, as
+/// <see cref="PatientCourse"/> counts their going stale only when still the latest), the last SpO2 on room air (an input of
+/// its own), the fevers within the fever look-back, and every medication and clinician input (few, and read from an
 /// episode's onset or without expiry). A superset changes nothing: a reading the rules do not use is never chosen.
 /// </summary>
 public static class BoundedReadings
@@ -20,33 +21,45 @@ public static class BoundedReadings
         FROM reading
         """;
 
-    private const string Latest = " = (SELECT MAX(m.effective_at) FROM reading m WHERE m.patient_id = @PatientId AND m.kind = ";
-
     private const string Before = " AND effective_at < @From";
+
+    // The last usable reading of an input before the checkpoint, with its ties: Latest + input + Max + input + Before + ")".
+    private const string Latest = " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND ";
+    private const string Max = " AND effective_at = (SELECT MAX(effective_at) FROM reading WHERE patient_id = @PatientId AND ";
+    private const string Temperature = "kind = 'Temperature' AND value IS NOT NULL";
+    private const string Systolic = "kind = 'SystolicBp' AND value IS NOT NULL";
+    private const string Spo2 = "kind = 'Spo2' AND value IS NOT NULL";
+    private const string RoomAirSpo2 = "kind = 'Spo2' AND code = 'room-air' AND value IS NOT NULL";
+    private const string Flow = "kind = 'OxygenFlow' AND value IS NOT NULL";
+    private const string Device = "kind = 'OxygenDevice' AND code IS NOT NULL";
+    private const string NeuroCheck = "kind = 'NeuroCheck' AND detail IS NOT NULL";
 
     private const string Branches =
         Columns + " WHERE patient_id = @PatientId AND effective_at >= @From"
         + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND end_at >= @From" + Before
         + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind IN ('Medication', 'ClinicianInput')" + Before
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind IN ('Temperature', 'SystolicBp', 'Spo2', 'OxygenFlow', 'FiO2')"
-        + " AND effective_at >= @VitalsFrom" + Before
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'OxygenDevice' AND effective_at >= @DeviceFrom" + Before
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'NeuroCheck' AND effective_at >= @NeuroFrom" + Before
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'Temperature' AND effective_at" + Latest + "'Temperature' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'SystolicBp' AND effective_at" + Latest + "'SystolicBp' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'Spo2' AND effective_at" + Latest + "'Spo2' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'OxygenFlow' AND effective_at" + Latest + "'OxygenFlow' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'OxygenDevice' AND effective_at" + Latest + "'OxygenDevice' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'NeuroCheck' AND effective_at" + Latest + "'NeuroCheck' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'FiO2' AND effective_at" + Latest + "'FiO2' AND m.effective_at < @From)"
-        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'Temperature' AND effective_at >= @FeverFrom" + Before + " AND ";
+        + Latest + Temperature + Max + Temperature + Before + ")"
+        + Latest + Systolic + Max + Systolic + Before + ")"
+        + Latest + Spo2 + Max + Spo2 + Before + ")"
+        + Latest + Flow + Max + Flow + Before + ")"
+        + Latest + Device + Max + Device + Before + ")"
+        + Latest + NeuroCheck + Max + NeuroCheck + Before + ")"
+        + Latest + RoomAirSpo2 + " AND effective_at = (SELECT MAX(effective_at) FROM reading ";
 
-    // The fever threshold of the gate (38.0 °C); SQLite keeps the value as text.
+    // The last SpO2 on room air (older than the vitals' staleness it is stale at every instant graded) and the fevers
+    // within the fever look-back, each through its partial index: SQLite, without statistics, would otherwise walk back
+    // through every SpO2 (or every temperature of 24 h) of the patient. SQLite keeps the value as text.
     [Sql(StorageProvider.Sqlite)]
-    private const string SinceSqlite = Branches + "CAST(value AS REAL) >= 38.0";
+    private const string SinceSqlite = Branches + "INDEXED BY ix_reading_patient_room_air "
+        + "WHERE patient_id = @PatientId AND " + RoomAirSpo2 + " AND effective_at >= @VitalsFrom" + Before + ")"
+        + " UNION ALL " + Columns + " INDEXED BY ix_reading_patient_fever WHERE patient_id = @PatientId AND kind = 'Temperature'"
+        + " AND effective_at >= @FeverFrom" + Before + " AND CAST(value AS REAL) >= 38.0";
 
     [Sql(StorageProvider.Postgres, StorageProvider.SqlServer)]
-    private const string Since = Branches + "value >= 38.0";
+    private const string Since = Branches
+        + "WHERE patient_id = @PatientId AND " + RoomAirSpo2 + " AND effective_at >= @VitalsFrom" + Before + ")"
+        + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'Temperature'"
+        + " AND effective_at >= @FeverFrom" + Before + " AND value >= 38.0";
 
     /// <summary>The readings of <paramref name="patientId"/> a timeline seeded at <paramref name="from"/> needs, each once.</summary>
     public static async Task<IReadOnlyList<Reading>> SinceAsync(
@@ -60,8 +73,6 @@ public static class BoundedReadings
             PatientId = patientId,
             From = from,
             VitalsFrom = from - settings.VitalsStaleAfter,
-            DeviceFrom = from - settings.OxygenDeviceStaleAfter,
-            NeuroFrom = from - settings.NeuroCheckStaleAfter,
             FeverFrom = from - settings.FeverLookback,
         };
         var rows = await ReadingStore.QueryAsync(c, Dialect.Command(c, tx, sql, args, ct), ct).ConfigureAwait(false);

@@ -118,6 +118,11 @@ internal sealed class PatientCourse
             }
         }
 
+        foreach (var (r, stale) in StaleInstants(sorted))
+        {
+            Touch(expiring, stale, r);
+        }
+
         AddBirthdays(from);
     }
 
@@ -313,26 +318,67 @@ internal sealed class PatientCourse
 
     private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset? b) => b is { } x && x > a ? x : a;
 
+    /// <summary>
+    /// The instants at which vital signs, oxygen devices and neuro checks go stale, each with its reading: only where the
+    /// reading is still the latest of its input then. A reading replaced before it went stale changes nothing when it
+    /// does, so it is neither an instant nor a cause (an SpO2 on room air is replaced only by another on room air: the
+    /// room-air SpO2 is an input of its own). So a bounded state (<see cref="BoundedReadings"/>) needs, before its
+    /// checkpoint, only the last reading of each input: any earlier one went stale before the checkpoint or was replaced.
+    /// </summary>
+    private IEnumerable<(Reading Reading, DateTimeOffset At)> StaleInstants(List<Reading> sorted)
+    {
+        var inputs = sorted.Where(r => StalePeriod(r) is not null).GroupBy(r => (r.Kind, RoomAir: r.Kind == ReadingKind.Spo2 && r.Code == TimelineWords.RoomAir));
+        foreach (var input in inputs)
+        {
+            // Any later SpO2 replaces one not on room air: it is newer for both the SpO2 and the room-air SpO2.
+            IReadOnlyList<Reading> replacing = input.Key is (ReadingKind.Spo2, false) ? spo2.Items : [.. input];
+            foreach (var r in input)
+            {
+                var stale = r.EffectiveAt + StalePeriod(r)!.Value;
+                var next = NextAfter(replacing, r);
+                if (next is null || next.EffectiveAt > stale)
+                {
+                    yield return (r, stale);
+                }
+            }
+        }
+    }
+
+    /// <summary>The reading after <paramref name="r"/> in <paramref name="ordered"/> (in <see cref="ReadingOrder"/>), or null.</summary>
+    private static Reading? NextAfter(IReadOnlyList<Reading> ordered, Reading r)
+    {
+        int lo = 0, hi = ordered.Count;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (ReadingOrder.Instance.Compare(ordered[mid], r) <= 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo < ordered.Count ? ordered[lo] : null;
+    }
+
+    private TimeSpan? StalePeriod(Reading r) => r.Kind switch
+    {
+        ReadingKind.Temperature or ReadingKind.SystolicBp or ReadingKind.Spo2 or ReadingKind.OxygenFlow => settings.VitalsStaleAfter,
+        ReadingKind.OxygenDevice => settings.OxygenDeviceStaleAfter,
+        ReadingKind.NeuroCheck => settings.NeuroCheckStaleAfter,
+        _ => null,
+    };
+
+    /// <summary>The other expiries: a fever leaving the fever lookback, a fluid bolus or fever therapy ceasing to count.</summary>
     private IEnumerable<DateTimeOffset> Expiries(Reading r)
     {
         switch (r.Kind)
         {
-            case ReadingKind.Temperature:
-                yield return r.EffectiveAt + settings.VitalsStaleAfter;
-                if (IsFever(r))
-                {
-                    yield return r.EffectiveAt + settings.FeverLookback; // only a fever counts within the lookback
-                }
-
-                break;
-            case ReadingKind.SystolicBp or ReadingKind.Spo2 or ReadingKind.OxygenFlow:
-                yield return r.EffectiveAt + settings.VitalsStaleAfter;
-                break;
-            case ReadingKind.OxygenDevice:
-                yield return r.EffectiveAt + settings.OxygenDeviceStaleAfter;
-                break;
-            case ReadingKind.NeuroCheck:
-                yield return r.EffectiveAt + settings.NeuroCheckStaleAfter;
+            case ReadingKind.Temperature when IsFever(r):
+                yield return r.EffectiveAt + settings.FeverLookback; // only a fever counts within the lookback
                 break;
             case ReadingKind.Medication when r.Qualifier == TimelineWords.FluidBolus:
                 yield return Latest(r.EffectiveAt, r.EndAt) + settings.VitalsStaleAfter;

@@ -32,12 +32,13 @@ public sealed class GradeTimelineCourseTests
         "crs 2026-11-26T01:00Z graded 1 [fever-masked] <- Observation/temp-6",
         // h42: afebrile 37.0 °C with SBP 84: masked, graded on the hypotension axis.
         "crs 2026-11-26T02:00Z graded 2 [] <- Observation/bp-6 Observation/temp-8",
-        // h44: SBP 112: recovery, still masked grade 1 until the episode closes.
-        "crs 2026-11-26T04:00Z graded 1 [fever-masked] <- Observation/bp-7 Observation/temp-7 Observation/temp-9",
+        // h44: SBP 112: recovery, still masked grade 1 until the episode closes. (temp-7 of h40 would go stale now, but
+        // temp-8 replaced it at h42: not a cause.)
+        "crs 2026-11-26T04:00Z graded 1 [fever-masked] <- Observation/bp-7 Observation/temp-9",
         // h50: the last neuro check (h38) is 12 h old; the ICANS episode closes (24 h after ICE 10 at h26).
         "icans 2026-11-26T10:00Z not-gradable ice-missing [] <- QuestionnaireResponse/neuro-4 QuestionnaireResponse/neuro-5",
         // h68: the CRS episode closes 24 h after the last finding (h44); no current temperature: not gradable.
-        "crs 2026-11-27T04:00Z not-gradable temperature-missing [] <- Observation/bp-7 Observation/temp-7 Observation/temp-9",
+        "crs 2026-11-27T04:00Z not-gradable temperature-missing [] <- Observation/bp-7 Observation/temp-9",
     ];
 
     internal static TimelineCourse RecordedCourse() => new TimelineCourse()

@@ -125,8 +125,9 @@ public sealed class GradeTimelineRuleTests
                 "crs 2026-11-25T08:00Z graded 1 [fever-masked] <- Observation/t-0 Observation/t-24",
                 // 24 h after the last finding (SBP recovered at h3) the episode closes: no CRS established.
                 "crs 2026-11-25T11:00Z graded 0 [] <- Observation/bp-3 Observation/t-27 Observation/t-3",
-                // SBP 84 at h28, afebrile, the acetaminophen of h1 within the masking period: CRS-AFEBRILE, not gradable.
-                "crs 2026-11-25T12:00Z not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review] <- Observation/bp-28 Observation/t-24",
+                // SBP 84 at h28, afebrile, the acetaminophen of h1 within the masking period: CRS-AFEBRILE, not gradable
+                // (t-24 would go stale now, but t-27 replaced it: not a cause).
+                "crs 2026-11-25T12:00Z not-gradable suspected-masked-fever [suspected-masked-fever,clinician-review] <- Observation/bp-28",
                 "crs 2026-11-25T16:00Z graded 0 [] <- Observation/bp-28",
                 "crs 2026-11-25T18:00Z not-gradable temperature-missing [] <- Observation/t-30",
             }));

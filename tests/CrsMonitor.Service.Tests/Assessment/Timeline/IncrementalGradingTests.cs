@@ -49,6 +49,27 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
     }
 
     [Test]
+    public async Task AReadingReplacedBeforeItWentStale_IsNoCause_WhereTheGradeChangesAtThatInstant()
+    {
+        // An SpO2 at h0, replaced at h1 by one on room air; at h4, the instant the first would go stale, the SBP falls to 80
+        // with a fever: CRS 2. Its cause is the SBP, not the SpO2 of h0; and a write at h4 graded from the checkpoint of
+        // h2, which holds only the last SpO2 and the last on room air, stores what the whole history gives.
+        var course = new TimelineCourse()
+            .Temperature(0, 38.5m, "t-0").Spo2(0, 97, onRoomAir: false, id: "s-0").Systolic(0, 120, "bp-0")
+            .Spo2(1, 96, onRoomAir: true, id: "s-1").Temperature(2, 38.2m, "t-2").Systolic(4, 80, "bp-4");
+        foreach (var resource in course.Readings.GroupBy(x => x.Source))
+        {
+            await WriteAsync(new GeneratedCourse.Arrival(resource.First().EffectiveAt, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource]));
+        }
+
+        var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
+        var whole = GradeTimeline.Compute(new PatientFacts(Patient, null), all, GradingSettings.Default, Settings, TimelineCourse.H(4));
+        await AssertStoredEquals(whole, "after the SBP of h4");
+        var atH4 = whole.Points.Single(p => p.Scale == "crs" && p.At == TimelineCourse.H(4));
+        Assert.That(atH4.Cause.Select(x => x.ResourceId), Is.EqualTo(new[] { "bp-4" }));
+    }
+
+    [Test]
     public async Task Status_GradedFromTheCheckpointBeforeNow_EqualsTheWholeHistoryGrade_AtAnyInstant()
     {
         var arrivals = GeneratedCourse.Arrivals(11, GeneratedCourse.Readings(11, 72));
@@ -87,8 +108,9 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
             loads.Add((await WriteAsync(new GeneratedCourse.Arrival(taken, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource]))).Loaded);
         }
 
-        // Vitals are stale after 4 h: a write needs the last 4 h of temperatures and SpO2 (240 readings), not the history.
-        Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo((4 * 60) + 4), $"history {course.Readings.Count} readings");
+        // A write needs what is current at its checkpoint (the last temperature, SpO2 and SpO2 on room air) and what came
+        // after it: neither the history nor the 4 h of readings the vitals look back over (240 here, about 360 on a wearable).
+        Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo(6), $"history {course.Readings.Count} readings");
     }
 
     private static string Json(GradePoint p) => JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions);
