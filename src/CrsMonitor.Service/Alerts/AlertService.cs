@@ -26,20 +26,23 @@ public sealed class AlertService(
     /// Evaluates the rules for a patient at <paramref name="now"/> and applies them; returns the alerts raised or updated.
     /// While the patient has a round pending (<see cref="RoundSettle"/>) only the schedule conditions are applied.
     /// </summary>
-    /// <remarks><paramref name="readings"/>: the bounded grading state's readings this unit of work loaded under the patient's lock (<see cref="Assessment.PatientWork"/>).</remarks>
+    /// <remarks>
+    /// <paramref name="readings"/>: the bounded grading state's readings this unit of work loaded under the patient's lock;
+    /// <paramref name="monitoring"/>: the episodes, doses and windows as the same pass's monitoring refresh left them
+    /// (<see cref="Assessment.PatientWork"/>).
+    /// </remarks>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
-        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, DateTimeOffset now, CancellationToken ct)
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, MonitoringState monitoring, DateTimeOffset now,
+        CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(monitoring);
         var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
-        var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var events = await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var doses = await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var protocol = doses.Where(d => d.ProtocolId is not null).MaxBy(d => d.StartedAt)?.ProtocolId is { } pid
+        var protocol = monitoring.Doses.Where(d => d.ProtocolId is not null).MaxBy(d => d.StartedAt)?.ProtocolId is { } pid
             ? catalog.Find(pid)?.Protocol
             : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));
         var facts = new AlertFacts(
-            now, Point(points, "crs"), Point(points, "icans"), episodes, readings, windows, events, protocol, thresholds);
+            now, Point(points, "crs"), Point(points, "icans"), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds);
         var candidates = AlertRules.Evaluate(facts);
         if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {

@@ -11,8 +11,8 @@ namespace CrsMonitor.Service.Assessment;
 /// The one pass every write that concerns a patient ends with (FHIR writes, clinician actions on windows and doses,
 /// scheduler wake-ups, the watchdog, the round settle), inside the caller's transaction: take the patient's lock once,
 /// load the bounded grading state once, re-grade from the earliest changed instant when readings changed, bring the
-/// monitoring up to date, and evaluate the alert rules on the same readings. So no caller can refresh without
-/// evaluating, or evaluate on readings it did not lock.
+/// monitoring up to date, and evaluate the alert rules on the same readings and on the episodes, doses and windows the
+/// refresh left. So no caller can refresh without evaluating, or evaluate on readings it did not lock.
 /// </summary>
 public sealed class PatientWork(
     GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous)
@@ -44,15 +44,15 @@ public sealed class PatientWork(
             readings = (await GradingState.LoadAsync(c, tx, patientId, now, continuous.Value, ct).ConfigureAwait(false)).Readings;
         }
 
-        var events = await monitoring.RefreshAsync(c, tx, patientId, now, actor, ct).ConfigureAwait(false);
+        var state = await monitoring.RefreshAsync(c, tx, patientId, now, actor, ct).ConfigureAwait(false);
         if (readingsFrom is not null)
         {
             // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.
             await settle.ReadingsChangedAsync(c, tx, patientId, now, ct).ConfigureAwait(false);
         }
 
-        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, now, ct).ConfigureAwait(false);
-        return new PatientPass(events, changed);
+        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct).ConfigureAwait(false);
+        return new PatientPass(state.Recorded, changed);
     }
 }
 

@@ -35,12 +35,13 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     private readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
 
     /// <summary>
-    /// Brings the patient's monitoring up to date at <paramref name="now"/>; returns the events this call recorded. It
+    /// Brings the patient's monitoring up to date at <paramref name="now"/>; returns the monitoring as it left it (the
+    /// alert rules read it in the same pass instead of loading it again) with the events this call recorded. It
     /// reads a bounded part of the patient's readings (<see cref="BoundedMonitoringReads"/>): the protocol-drug
     /// administrations, the grade steps and neuro checks of the open windows, and the first vital signs of each slot.
     /// The caller holds the patient's lock (<see cref="Assessment.PatientWork"/>).
     /// </summary>
-    public async Task<IReadOnlyList<EventRow>> RefreshAsync(
+    public async Task<MonitoringState> RefreshAsync(
         DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct)
     {
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
@@ -49,7 +50,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         if (doses.Count == 0 && !await MonitoringStore.HasWindowsAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
-            return []; // never dosed with a protocol drug and no window opened by hand: nothing to monitor
+            return new MonitoringState([], episodes, doses, []); // never dosed with a protocol drug and no window opened by hand: nothing to monitor
         }
 
         var windows = await SyncWindowsAsync(c, tx, patientId, doses, decisions, now, ct).ConfigureAwait(false);
@@ -86,7 +87,8 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             wakes.Enqueue(new WindowWake(gone.Id, null));
         }
 
-        return recorded;
+        // In the order the store reads them (MonitoringStore.WindowsAsync): a window opened now was added last.
+        return new MonitoringState(recorded, episodes, doses, [.. windows.OrderBy(w => w.OpensAt).ThenBy(w => w.Id, StringComparer.Ordinal)]);
     }
 
     /// <summary>
