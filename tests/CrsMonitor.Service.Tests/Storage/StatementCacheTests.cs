@@ -15,9 +15,7 @@ public sealed class StatementCacheTests
     public async Task WritesRepeatedInTransactions_CompileEachStatementOnce_AndReadBackWhatWasWritten()
     {
         await using var file = new ScratchFile();
-        await using var c = new StatementCachingConnection(file.ConnectionString);
-        await c.OpenAsync();
-        await c.ExecuteAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, at TEXT)");
+        await using var c = await file.OpenAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, at TEXT)");
         var compiledBefore = c.Compiled;
 
         for (var i = 0; i < 50; i++)
@@ -39,10 +37,7 @@ public sealed class StatementCacheTests
     public async Task ExpandedInList_TakesItsParametersToTheRewrittenText()
     {
         await using var file = new ScratchFile();
-        await using var c = new StatementCachingConnection(file.ConnectionString);
-        await c.OpenAsync();
-        await c.ExecuteAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT)");
-        await c.ExecuteAsync("INSERT INTO t (id, kind) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+        await using var c = await file.OpenAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, kind TEXT); INSERT INTO t (id, kind) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
 
         for (var round = 0; round < 3; round++)
         {
@@ -60,10 +55,7 @@ public sealed class StatementCacheTests
     public async Task SameStatement_WhileItsReaderIsOpen_RunsOnASecondCompiledCommand()
     {
         await using var file = new ScratchFile();
-        await using var c = new StatementCachingConnection(file.ConnectionString);
-        await c.OpenAsync();
-        await c.ExecuteAsync("CREATE TABLE t (id INTEGER PRIMARY KEY)");
-        await c.ExecuteAsync("INSERT INTO t (id) VALUES (1), (2)");
+        await using var c = await file.OpenAsync("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t (id) VALUES (1), (2)");
 
         const string sql = "SELECT id FROM t WHERE id >= @Min ORDER BY id";
         var outer = new List<long>();
@@ -88,9 +80,7 @@ public sealed class StatementCacheTests
     public async Task FailedStatement_LeavesItsCompiledCommandUsable()
     {
         await using var file = new ScratchFile();
-        await using var c = new StatementCachingConnection(file.ConnectionString);
-        await c.OpenAsync();
-        await c.ExecuteAsync("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+        await using var c = await file.OpenAsync("CREATE TABLE t (id INTEGER PRIMARY KEY)");
         const string insert = "INSERT INTO t (id) VALUES (@Id)";
         await c.ExecuteAsync(insert, new { Id = 1 });
 
@@ -142,6 +132,15 @@ public sealed class StatementCacheTests
         private readonly string path = Path.Combine(Path.GetTempPath(), $"crs-statements-{Guid.NewGuid():N}.db");
 
         public string ConnectionString => new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ConnectionString;
+
+        /// <summary>An open writer's connection to the file, with <paramref name="schema"/> run.</summary>
+        public async Task<StatementCachingConnection> OpenAsync(string schema)
+        {
+            var c = new StatementCachingConnection(ConnectionString);
+            await c.OpenAsync();
+            await c.ExecuteAsync(schema);
+            return c;
+        }
 
         public ValueTask DisposeAsync()
         {
