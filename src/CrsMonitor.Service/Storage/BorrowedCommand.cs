@@ -103,6 +103,7 @@ internal sealed class BorrowedCommand(StatementCachingConnection owner) : DbComm
         }
 
         var command = Inner();
+        owner.Count.Add();
         command.Transaction = (SqliteTransaction?)transaction;
         command.CommandTimeout = CommandTimeout;
         command.CommandType = CommandType;

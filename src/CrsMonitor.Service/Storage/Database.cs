@@ -54,6 +54,8 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// </summary>
     private readonly SqliteWriteQueue? sqliteWriter;
 
+    private readonly StatementCount writerStatements = new();
+
     static Database() => DbTypes.EnsureRegistered();
 
     /// <param name="provider">Which database.</param>
@@ -105,9 +107,15 @@ public sealed class Database : IAsyncDisposable, IDisposable
         _ => await OpenAsync(new SqliteConnection(effective), SqlitePragmas, ct).ConfigureAwait(false),
     };
 
+    /// <summary>
+    /// SQLite: how many statements the write queue's connections have run (0 on the other providers). A write's cost in
+    /// statements is the difference across it.
+    /// </summary>
+    public long WriterStatements => writerStatements.Value;
+
     /// <summary>SQLite: the write queue's own connection, which keeps the statements it compiles (<see cref="StatementCachingConnection"/>).</summary>
     private async Task<DbConnection> OpenWriterAsync(CancellationToken ct) =>
-        await OpenAsync(new StatementCachingConnection(effective), SqlitePragmas, ct).ConfigureAwait(false);
+        await OpenAsync(new StatementCachingConnection(effective, writerStatements), SqlitePragmas, ct).ConfigureAwait(false);
 
     /// <summary>
     /// An open connection for the readiness probe, whose opening and statements give up after <see cref="DatabaseTimeouts.Probe"/>

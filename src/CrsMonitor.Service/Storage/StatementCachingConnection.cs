@@ -11,7 +11,7 @@ namespace CrsMonitor.Service.Storage;
 /// (Dapper's way) borrow an idle compiled command of the same text and give it back when disposed; the connection's
 /// own <see cref="SqliteConnection.CreateCommand"/> is untouched. Closing the connection finalises them all.
 /// </summary>
-public sealed class StatementCachingConnection(string connectionString) : SqliteConnection(connectionString)
+public sealed class StatementCachingConnection(string connectionString, StatementCount? count = null) : SqliteConnection(connectionString)
 {
     /// <summary>
     /// Distinct statement texts kept; a text first met when the cache is full is compiled for each use, as without the
@@ -23,6 +23,9 @@ public sealed class StatementCachingConnection(string connectionString) : Sqlite
 
     /// <summary>How many statements were compiled on this connection (a test's measure of reuse).</summary>
     public int Compiled { get; private set; }
+
+    /// <summary>Counts each statement run through <see cref="DbConnection.CreateCommand"/> (shared by the writer's connections).</summary>
+    public StatementCount Count { get; } = count ?? new StatementCount();
 
     /// <summary>An idle compiled command of <paramref name="text"/> (without transaction or parameters), or a new one.</summary>
     public SqliteCommand Borrow(string text)

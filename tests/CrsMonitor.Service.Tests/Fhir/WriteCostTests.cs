@@ -1,0 +1,41 @@
+using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Tests.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using static CrsMonitor.Service.Tests.Fhir.FhirTestData;
+
+namespace CrsMonitor.Service.Tests.Fhir;
+
+/// <summary>
+/// Issue 12: what one Observation POST costs, counted in the statements the SQLite writer runs
+/// (<see cref="Database.WriterStatements"/>) rather than estimated from the code. The README's figure is this one: a change
+/// in it is a decision about the write path, to be made on purpose.
+/// </summary>
+public sealed class WriteCostTests
+{
+    /// <summary>Statements of one Observation POST in time order for an admitted patient without protocol doses (README).</summary>
+    private const int ObservationPostStatements = 29;
+
+    [Test]
+    public async Task ObservationPost_InTimeOrder_RunsTheStatementsTheReadmeStates()
+    {
+        await using var database = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await using var host = new ServiceHost(database.HostSettings);
+        using var integration = host.ClientFor("integration");
+        await AdmitAsync(integration, "p-cost", "7W");
+        var at = ServiceHost.Start.AddHours(-2);
+        // The first readings of a patient grade from the start and leave the checkpoints later writes resume from.
+        await Ok(await integration.PostAsync("/fhir/Observation", Body(Temperature("p-cost", 37.0m, "Cel", at))));
+        await Ok(await integration.PostAsync("/fhir/Observation", Body(Temperature("p-cost", 37.0m, "Cel", at.AddMinutes(1)))));
+        var writer = host.Services.GetRequiredService<Database>();
+
+        var counts = new List<long>();
+        for (var i = 1; i <= 3; i++)
+        {
+            var before = writer.WriterStatements;
+            await Ok(await integration.PostAsync("/fhir/Observation", Body(Temperature("p-cost", 37.0m + (i / 10m), "Cel", at.AddMinutes(2 * i)))));
+            counts.Add(writer.WriterStatements - before);
+        }
+
+        Assert.That(counts, Is.All.EqualTo(ObservationPostStatements), $"statements per POST: {string.Join(", ", counts)}");
+    }
+}
