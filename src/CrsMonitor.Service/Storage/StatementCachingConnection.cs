@@ -28,7 +28,7 @@ public sealed class StatementCachingConnection(string connectionString, Statemen
     public StatementCount Count { get; } = count ?? new StatementCount();
 
     /// <summary>An idle compiled command of <paramref name="text"/> (without transaction or parameters), or a new one.</summary>
-    public SqliteCommand Borrow(string text)
+    internal SqliteCommand Borrow(string text)
     {
         if (idle.TryGetValue(text, out var stack) && stack.TryPop(out var command))
         {
@@ -40,7 +40,7 @@ public sealed class StatementCachingConnection(string connectionString, Statemen
     }
 
     /// <summary>Takes <paramref name="command"/> back for the next use of its text (disposes it beyond <see cref="Capacity"/>).</summary>
-    public void Return(SqliteCommand command)
+    internal void Return(SqliteCommand command)
     {
         command.Parameters.Clear();
         command.Transaction = null;
