@@ -3,6 +3,7 @@ using CrsMonitor.Grading;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Storage;
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CrsMonitor.Service.Assessment;
@@ -63,12 +64,19 @@ public static class RegradeCommand
             }
 
             using var database = new Database(storage.Provider, storage.ConnectionStringFor(DataDirectory.FromConfiguration(configuration)));
+            if (Migrations.Pending(database.Provider, database.ConnectionString, NullLogger.Instance) is { Count: > 0 } pending)
+            {
+                // Grading needs this version's tables and indexes (the bounded load names its partial indexes).
+                stderr.WriteLine($"regrade: the {storage.Provider} database is not migrated to this version ({string.Join(", ", pending)} pending): run `CrsMonitor.Service migrate` with the same Storage settings first");
+                return Failed;
+            }
+
             var recalculator = new GradeRecalculator(Options.Create(grading), Options.Create(continuous));
             var count = RegradeAsync(database, recalculator, only, time, stdout).GetAwaiter().GetResult();
             stdout.WriteLine($"regrade: {count} patient(s) regraded from the start of the course");
             return Done;
         }
-        catch (Exception e) when (e is StartupConfigurationException || DbErrors.IsDatabaseFailure(e))
+        catch (Exception e) when (e is StartupConfigurationException || e is MigrationException || DbErrors.IsDatabaseFailure(e))
         {
             stderr.WriteLine($"regrade: {e.Message}");
             return Failed;

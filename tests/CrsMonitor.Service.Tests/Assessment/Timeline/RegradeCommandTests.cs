@@ -77,9 +77,30 @@ public sealed class RegradeCommandTests
             Is.EqualTo((RegradeCommand.Failed, "", "regrade: Patient/no-such-patient has no readings: nothing to regrade (is the id right?)", 0L)));
     }
 
-    private static (int Code, string Output, string Errors) Run(TestDatabase db, string[] args, DateTimeOffset now)
+    [Test]
+    public void ADatabaseNotMigrated_IsRefused_NamingTheMigrateVerb()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(db.HostSettings).Build();
+        // An operator who upgrades the binary and regrades before migrating: the grading of this version needs its indexes.
+        var folder = Directory.CreateTempSubdirectory("crs-regrade-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Storage:Provider"] = "Sqlite", ["Storage:ConnectionString"] = $"Data Source={Path.Combine(folder, "new.db")}" };
+            var (code, output, errors) = Run(settings, ["regrade", "all"], TimelineCourse.T0);
+            Assert.That((code, output), Is.EqualTo((RegradeCommand.Failed, "")));
+            Assert.That(errors, Does.StartWith("regrade: the Sqlite database is not migrated to this version (").And.Contains("0008_room_air_spo2.sql pending").And.Contains("migrate"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static (int Code, string Output, string Errors) Run(TestDatabase db, string[] args, DateTimeOffset now) => Run(db.HostSettings, args, now);
+
+    private static (int Code, string Output, string Errors) Run(Dictionary<string, string?> settings, string[] args, DateTimeOffset now)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = RegradeCommand.Run(args, configuration, new FakeTimeProvider(now), stdout, stderr);
