@@ -6,7 +6,7 @@ namespace CrsMonitor.Service.Storage;
 /// <summary>
 /// Rows read by hand (where Dapper's mapper costs too much), with the command disposed. Dapper's
 /// <c>ExecuteReaderAsync</c> hands back a reader that disposes its command on <c>Dispose</c> but not on
-/// <c>DisposeAsync</c> (Dapper 2.1.86, shown by <c>StatementCacheTests</c>): every such read left a command for the
+/// <c>DisposeAsync</c> (Dapper 2.1.86; read that way, <c>StatementCacheTests.ReadingsReadByHand...</c> fails): every such read left a command for the
 /// finalizer, which on SQLite then finalised its statement on the connection's mutex, under load about one core's worth.
 /// </summary>
 internal static class RowReader
