@@ -253,6 +253,22 @@ public static class AlertRules
         ? $"{System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("check").GetString()} check due {Key(System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("dueAt").GetDateTimeOffset())}"
         : $"{e.Kind} at {Key(e.OccurredAt)}";
 
+    /// <summary>
+    /// The open grade alerts (crs, icans, permanently-discontinue) whose episode the re-graded history no longer has and
+    /// no candidate keeps: the readings that raised them were retracted (<c>entered-in-error</c>) or corrected, so the
+    /// finding never happened as alerted. A grade that merely improved keeps its alert (its episode is still there).
+    /// </summary>
+    public static IEnumerable<AlertRow> Withdrawn(IEnumerable<AlertRow> alerts, IReadOnlyList<EpisodeSpan> episodes, IReadOnlyList<AlertCandidate> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(episodes);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var standing = episodes.Select(e => $"{e.Scale}:{Key(e.OnsetAt)}").Concat(candidates.Select(c => c.EpisodeKey)).ToHashSet(StringComparer.Ordinal);
+        return alerts.Where(a => a.State != AlertStates.Resolved
+            && a.Condition is Conditions.Crs or Conditions.Icans or Conditions.PermanentlyDiscontinue
+            && !standing.Contains(a.EpisodeKey));
+    }
+
     private static string Key(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

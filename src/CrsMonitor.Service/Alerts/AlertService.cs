@@ -44,6 +44,7 @@ public sealed class AlertService(
         var facts = new AlertFacts(
             now, Point(points, "crs"), Point(points, "icans"), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds);
         var candidates = AlertRules.Evaluate(facts);
+        var all = candidates;
         if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
             // A round is pending (section 7): its reading-derived conditions wait for the complete round (RoundSettleWorker).
@@ -104,6 +105,17 @@ public sealed class AlertService(
 
             var note = !worse ? null : candidate.Grade is { } grade ? $"grade {grade}" : candidate.Title;
             await StepAsync(c, tx, alert, "updated", System, "system", note, now, ct).ConfigureAwait(false);
+            changed.Add(alert);
+        }
+
+        foreach (var alert in AlertRules.Withdrawn(existing, monitoring.Episodes, all))
+        {
+            alert.State = AlertStates.Resolved;
+            alert.ResolvedAt = now;
+            alert.ResolvedBy = System;
+            alert.NextEscalationAt = null;
+            await StepAsync(c, tx, alert, "resolved", System, "system",
+                "withdrawn: after re-grading, the episode it was raised for is no longer in the record (its readings were corrected or retracted)", now, ct).ConfigureAwait(false);
             changed.Add(alert);
         }
 

@@ -164,8 +164,11 @@ public static class FhirResourceStore
     /// PUT update-or-create by id: no resource yet -> version 1 (<see cref="SaveKind.Created"/>); the content hash of the
     /// current version -> <see cref="SaveKind.Unchanged"/>; else a new version (<see cref="SaveKind.Updated"/>). New
     /// identifiers and content are claimed where still free (a claim held by another resource is left to it).
+    /// With <paramref name="ifMatch"/> (the version the client last read), any other current version, or none, throws
+    /// <see cref="StaleVersionException"/> and nothing is written.
     /// </summary>
-    public static async Task<SaveResult> UpsertAsync(DbConnection c, DbTransaction tx, ResourceToStore r, DateTimeOffset now, CancellationToken ct)
+    public static async Task<SaveResult> UpsertAsync(
+        DbConnection c, DbTransaction tx, ResourceToStore r, DateTimeOffset now, CancellationToken ct, int? ifMatch = null)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(tx);
@@ -183,6 +186,11 @@ public static class FhirResourceStore
         {
             var current = await c.QuerySingleOrDefaultAsync<ResourceRow>(
                 Dialect.Command(c, tx, readForUpdate, new { r.ResourceType, r.Id }, ct)).ConfigureAwait(false);
+            if (ifMatch is { } expected && current?.VersionId != expected)
+            {
+                throw new StaleVersionException(r.ResourceType, r.Id, expected, current?.VersionId);
+            }
+
             if (current is null)
             {
                 var body = StoredText.Clean(r.Body(1, at))!;

@@ -87,7 +87,7 @@ internal static class AlertKit
         var answer = await client.PostAsync($"/fhir/{type}", Body(json));
         var text = await Ok(answer);
         var id = JsonNode.Parse(text)!["id"]?.GetValue<string>();
-        return id ?? answer.Headers.Location!.ToString().Split('/')[3];
+        return id ?? Fhir.FhirAssert.IdOf(answer);
     }
 
     public static Task<string> ObservationAsync(HttpClient client, string json) => PostAsync(client, "Observation", json);

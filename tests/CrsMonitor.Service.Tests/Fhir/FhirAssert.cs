@@ -8,6 +8,22 @@ namespace CrsMonitor.Service.Tests.Fhir;
 public static class FhirAssert
 {
     /// <summary>
+    /// The path of a write's <c>Location</c> (absolute, as standard FHIR clients need it: asserted here), e.g.
+    /// <c>/fhir/Observation/{id}/_history/1</c>.
+    /// </summary>
+    public static string LocationPath(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var location = response.Headers.Location;
+        Assert.That(location, Is.Not.Null, "a write answers Location");
+        Assert.That(location!.IsAbsoluteUri, Is.True, () => $"Location must be absolute: {location}");
+        return location.AbsolutePath;
+    }
+
+    /// <summary>The id a write's <c>Location</c> names (<c>[base]/[type]/[id]/_history/[vid]</c>).</summary>
+    public static string IdOf(HttpResponseMessage response) => LocationPath(response).Split('/')[3];
+
+    /// <summary>
     /// Asserts the answer has <paramref name="status"/> (never a 5xx), is <c>application/fhir+json</c> and its body is an
     /// OperationOutcome Firely's own deserializer accepts, with at least one issue and every issue saying where
     /// (<c>expression</c>) or what (<c>diagnostics</c>). Returns the outcome.

@@ -26,6 +26,7 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
         ["POST /fhir/"] = nameof(TransactionEntry_OnAnotherUnitsResource_Is403_AndRollsBackTheWholeTransaction) + ", " + nameof(BatchEntry_OnAnotherUnitsResource_Is403ForThatEntry),
         ["POST /fhir/{type}"] = nameof(Create_ForAPatientOfAnotherUnit_Is403) + ", " + nameof(Resend_OfAnotherUnitsIdentifier_Is403_WithoutTheStoredResource),
         ["PUT /fhir/{type}/{id}"] = nameof(Update_ByAnotherUnit_Is403_AndTheStoredVersionIsUnchanged) + ", " + nameof(Move_NeedsAccessToBothPatients),
+        ["PUT /fhir/{type}"] = nameof(ConditionalUpdate_OfAnotherUnitsIdentifier_Is403_AndTheStoredVersionIsUnchanged),
         ["GET /fhir/Observation"] = nameof(Reads_ByAnotherUnit_Integration_Or_Admin_Are403),
         ["GET /fhir/{type}/{id}"] = nameof(Reads_ByAnotherUnit_Integration_Or_Admin_Are403),
         ["GET /fhir/{type}/{id}/_history/{vid}"] = nameof(Vread_ChecksThePatientOfThatVersion),
@@ -151,32 +152,58 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
         conditional.Headers.Add("If-None-Exist", $"identifier={SystemOf(resource)}|{identifier}");
         await AssertRefusedAsync(await other.SendAsync(conditional), HttpStatusCode.Forbidden, mustNotContain: id);
 
-        // The unit's own clinician gets the stored resource back, as before.
+        // The unit's own clinician may correct it (other content under the identifier: its next version, the same id).
         var ownResend = await own.PostAsync($"/fhir/{resource.Type}", Body(resource.Json("p7", identifier, variant: 2)));
         Assert.That(JsonNode.Parse(await Ok(ownResend))!["id"]!.GetValue<string>(), Is.EqualTo(id));
     }
 
     [TestCaseSource(typeof(IsolationResource), nameof(IsolationResource.All))]
-    public async Task Resend_ByIntegration_AnswersIdAndVersion_NeverTheStoredBody(IsolationResource resource)
+    public async Task Resend_ByIntegration_AnswersWhatItSent_AndAConditionalMatchNeverTheStoredBody(IsolationResource resource)
     {
         var identifier = NewIdentifier();
         var id = await CreateAsync(resource, "p7", identifier);
 
-        var resend = await integration.PostAsync($"/fhir/{resource.Type}", Body(resource.Json("p5", identifier, variant: 3)));
+        // The same content again: the stored resource is what the client sent (id and meta added), so it is the answer.
+        var resend = await integration.PostAsync($"/fhir/{resource.Type}", Body(resource.Json("p7", identifier)));
+        var body = JsonNode.Parse(await Ok(resend))!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resend.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(FhirAssert.LocationPath(resend), Is.EqualTo($"/fhir/{resource.Type}/{id}/_history/1"));
+            Assert.That(body["id"]!.GetValue<string>(), Is.EqualTo(id));
+        }
+
+        // A conditional create that finds the identifier on p7's resource while sending p5's: the stored resource is
+        // not what it sent, and an integration token never reads. Location and a Warning say what holds it; no body.
         using var conditional = new HttpRequestMessage(HttpMethod.Post, $"/fhir/{resource.Type}") { Content = Body(resource.Json("p5", NewIdentifier())) };
         conditional.Headers.Add("If-None-Exist", $"identifier={SystemOf(resource)}|{identifier}");
         var conditionalResend = await integration.SendAsync(conditional);
-        foreach (var response in new[] { resend, conditionalResend })
+        var text = await conditionalResend.Content.ReadAsStringAsync();
+        using (Assert.EnterMultipleScope())
         {
-            var body = JsonNode.Parse(await Ok(response))!;
-            using (Assert.EnterMultipleScope())
-            {
-                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-                Assert.That(response.Headers.Location!.ToString(), Is.EqualTo($"/fhir/{resource.Type}/{id}/_history/1"));
-                Assert.That(body["resourceType"]!.GetValue<string>(), Is.EqualTo("OperationOutcome"));
-                Assert.That(body.ToJsonString(), Does.Not.Contain("p7"), "an integration token never reads a stored resource");
-            }
+            Assert.That(conditionalResend.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+            Assert.That(FhirAssert.LocationPath(conditionalResend), Is.EqualTo($"/fhir/{resource.Type}/{id}/_history/1"));
+            Assert.That(text, Is.Empty, "an integration token never reads a stored resource it did not send");
+            Assert.That(conditionalResend.Headers.GetValues("Warning").Single(), Does.Contain("nothing was written"));
         }
+    }
+
+    [TestCaseSource(nameof(Matrix))]
+    public async Task ConditionalUpdate_OfAnotherUnitsIdentifier_Is403_AndTheStoredVersionIsUnchanged(string role, IsolationResource resource)
+    {
+        using var own = host.ClientFor(role, "7W");
+        using var other = host.ClientFor(role, "5E");
+        var identifier = NewIdentifier();
+        var id = await CreateAsync(resource, "p7", identifier);
+        var url = $"/fhir/{resource.Type}?identifier={Uri.EscapeDataString($"{SystemOf(resource)}|{identifier}")}";
+
+        await AssertRefusedAsync(await other.PutAsync(url, Body(resource.Json("p5", identifier, variant: 1))), HttpStatusCode.Forbidden, mustNotContain: id);
+        await AssertRefusedAsync(await other.PutAsync(url, Body(resource.Json("p7", identifier, status: "entered-in-error"))), HttpStatusCode.Forbidden);
+        await AssertVersionAsync(resource, id, "1");
+
+        var ownUpdate = await own.PutAsync(url, Body(resource.Json("p7", identifier, variant: 1)));
+        Assert.That(JsonNode.Parse(await Ok(ownUpdate))!["id"]!.GetValue<string>(), Is.EqualTo(id));
+        await AssertVersionAsync(resource, id, "2");
     }
 
     [TestCaseSource(nameof(Matrix))]
@@ -263,7 +290,7 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
     {
         var created = await integration.PostAsync($"/fhir/{resource.Type}", Body(resource.Json(patient, identifier)));
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
-        return created.Headers.Location!.ToString().Split('/')[3];
+        return FhirAssert.IdOf(created);
     }
 
     private async Task AssertVersionAsync(IsolationResource resource, string id, string version)

@@ -42,9 +42,9 @@ public sealed partial class FhirBundleProcessor(
             return await RejectAsync(context, body, ruleError).ConfigureAwait(false);
         }
 
-        if (request.IfNoneExist is { } condition && ConditionError(type, condition) is { } conditionError)
+        if (WriteRequests.BodyIdError(request, resource!, type) is { } idError)
         {
-            return await RejectAsync(context, body, conditionError).ConfigureAwait(false);
+            return await RejectAsync(context, body, idError).ConfigureAwait(false);
         }
 
         var accepted = interpretation.Accept();
@@ -70,7 +70,7 @@ public sealed partial class FhirBundleProcessor(
         }
 
         trail.MarkWritten();
-        return Answer(context.Response, outcome, RevealsStoredBody(user, outcome));
+        return WriteAnswer.For(context, outcome, RevealsStoredBody(user, outcome));
     }
 
     public async Task<IResult> PostBundleAsync(HttpContext context, ReadOnlyMemory<byte> body)
@@ -248,48 +248,31 @@ public sealed partial class FhirBundleProcessor(
             return (null, Error422($"{at}.request.url", $"request.url '{url}' does not match a supported resource type ({type})"));
         }
 
-        WriteRequest request;
-        switch (method)
+        (WriteRequest? Request, FhirError? Error) planned = (method, parts.Length) switch
         {
-            case Bundle.HTTPVerb.POST when parts.Length == 1:
-                var preassigned = entry.FullUrl is { } full && full.StartsWith("urn:uuid:", StringComparison.OrdinalIgnoreCase)
-                    ? Guid.NewGuid().ToString("N") : null;
-                request = new WriteRequest(false, preassigned, entry.Request.IfNoneExist);
-                if (request.IfNoneExist is { } condition && ConditionError(type, condition) is { } conditionError)
-                {
-                    return (null, Retarget(conditionError, $"{at}.request.ifNoneExist"));
-                }
+            (Bundle.HTTPVerb.POST, 1) => WriteRequests.Create(type, entry.Request.IfNoneExist,
+                entry.FullUrl is { } full && full.StartsWith("urn:uuid:", StringComparison.OrdinalIgnoreCase) ? Guid.NewGuid().ToString("N") : null,
+                $"{at}.request.ifNoneExist"),
+            (Bundle.HTTPVerb.PUT, 1) => WriteRequests.Update(type, null, url.Contains('?', StringComparison.Ordinal) ? url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..] : null,
+                entry.Request.IfMatch, $"{at}.request.ifMatch", $"{at}.request.url"),
+            (Bundle.HTTPVerb.PUT, 2) => WriteRequests.Update(type, parts[1], null, entry.Request.IfMatch, $"{at}.request.ifMatch", $"{at}.request.url"),
+            _ => (null, Error422($"{at}.request", $"{method} {url} is not supported in a Bundle: use POST [type], PUT [type]/[id] or PUT [type]?identifier=system|value")),
+        };
+        if (planned.Error is { } requestError)
+        {
+            return (null, requestError);
+        }
 
-                break;
-            case Bundle.HTTPVerb.PUT when parts.Length == 2 && FhirIds.IsValid(parts[1]):
-                request = new WriteRequest(true, parts[1], null);
-                break;
-            default:
-                return (null, Error422($"{at}.request", $"{method} {url} is not supported in a Bundle: use POST [type] or PUT [type]/[id]"));
+        var request = planned.Request!;
+        if (WriteRequests.BodyIdError(request, resource, $"{at}.resource") is { } idError)
+        {
+            return (null, idError);
         }
 
         var interpretation = rules.Interpret(resource, $"{at}.resource");
         return interpretation.Error is { } ruleError
             ? (null, ruleError)
             : (new TransactionEntry(index, type, interpretation, request, entry.FullUrl), null);
-    }
-
-    private static FhirError? ConditionError(string type, string condition)
-    {
-        if (!FhirEndpoints.ConditionalCreateTypes.Contains(type))
-        {
-            return Error400("If-None-Exist", $"conditional create is supported for {string.Join(", ", FhirEndpoints.ConditionalCreateTypes)}, not {type}");
-        }
-
-        try
-        {
-            _ = ConditionalCreate.ParseIdentifier(condition);
-            return null;
-        }
-        catch (FormatException e)
-        {
-            return Error400("If-None-Exist", e.Message);
-        }
     }
 
     /// <summary>
@@ -299,12 +282,15 @@ public sealed partial class FhirBundleProcessor(
     private static async Task AuditWriteAsync(
         DbConnection c, DbTransaction tx, HttpContext context, AuditTrail trail, CurrentUser user, string action, WriteOutcome written, DateTimeOffset now)
     {
-        var detail = written.AlertsMoved;
+        var detail = written.Corrected
+            ? $"a correction: the identifier's resource, version {written.Saved.VersionId}" + (written.AlertsMoved is { } a ? $"; {a}" : string.Empty)
+            : written.AlertsMoved;
         if (written.MovedFromPatientId is { } from)
         {
             trail.Describe(action, written.ResourceType, written.Saved.Id, from, detail: $"moved to Patient/{written.PatientId}");
             await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
-            detail = written.AlertsMoved is { } alerts ? $"moved from Patient/{from}; {alerts}" : $"moved from Patient/{from}";
+            detail = (written.Corrected ? "a correction; " : string.Empty)
+                + (written.AlertsMoved is { } alerts ? $"moved from Patient/{from}; {alerts}" : $"moved from Patient/{from}");
         }
 
         // This entry's own detail: the trail keeps the last detail it was given, which may be an earlier entry's of the bundle.
@@ -329,48 +315,11 @@ public sealed partial class FhirBundleProcessor(
     }
 
     /// <summary>
-    /// Whether the answer may carry the stored resource: always for what the caller has just written; for a resend
-    /// (the stored resource holding the identifier or content) only to a caller who may read it, and an integration
-    /// client never reads.
+    /// Whether the answer may carry the stored resource: always for what the caller has just written or resent; for a
+    /// conditional create that found another's resource only to a caller who may read it (never an integration client).
     /// </summary>
     private static bool RevealsStoredBody(CurrentUser user, WriteOutcome outcome) =>
-        outcome.Saved.Kind != SaveKind.Existing || !PatientAccess.IsIntegration(user);
-
-    private static IResult Answer(HttpResponse response, WriteOutcome outcome, bool revealStoredBody)
-    {
-        var saved = outcome.Saved;
-        FhirEndpoints.SetVersionHeaders(response, saved.VersionId, saved.LastUpdated);
-        var status = outcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-        if (outcome.Created || !revealStoredBody)
-        {
-            response.Headers.Location = $"{FhirEndpoints.Base}/{outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId}";
-        }
-
-        if (!revealStoredBody)
-        {
-            var resend = new OperationOutcome();
-            resend.Issue.Add(FhirOutcomes.Information(null,
-                $"{outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId} already holds this identifier or content (a resend); nothing was written"));
-            resend.Issue.AddRange(outcome.Warnings);
-            return FhirHttp.Resource(resend, status);
-        }
-
-        if (outcome.Warnings.Count == 0)
-        {
-            return FhirHttp.Json(saved.Body, status);
-        }
-
-        // Accepted with warnings (e.g. a date-only effective time: stored, not graded): the answer says so.
-        var said = new OperationOutcome();
-        said.Issue.Add(new OperationOutcome.IssueComponent
-        {
-            Severity = OperationOutcome.IssueSeverity.Information,
-            Code = OperationOutcome.IssueType.Informational,
-            Diagnostics = $"{(outcome.Created ? "Created" : "Stored")} {outcome.ResourceType}/{saved.Id}/_history/{saved.VersionId}",
-        });
-        said.Issue.AddRange(outcome.Warnings);
-        return FhirHttp.Resource(said, status);
-    }
+        outcome.StoredIsWhatWasSent || !PatientAccess.IsIntegration(user);
 
     private static Bundle.EntryComponent ResponseEntry(WriteOutcome o)
     {
@@ -422,19 +371,6 @@ public sealed partial class FhirBundleProcessor(
 
     private static FhirError Error422(string expression, string text) =>
         new(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.Invalid, expression, text));
-
-    private static FhirError Error400(string expression, string text) =>
-        new(StatusCodes.Status400BadRequest, FhirOutcomes.Error(OperationOutcome.IssueType.Invalid, expression, text));
-
-    private static FhirError Retarget(FhirError error, string expression)
-    {
-        foreach (var issue in error.Outcome.Issue)
-        {
-            issue.Expression = [expression];
-        }
-
-        return error;
-    }
 
     private static string Status(int code) => code.ToString(CultureInfo.InvariantCulture) + " " + code switch
     {

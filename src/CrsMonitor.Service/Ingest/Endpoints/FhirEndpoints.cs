@@ -37,30 +37,38 @@ public static class FhirEndpoints
         fhir.MapPost("/", PostBundleAsync).RequireAuthorization(WritePolicy);
         fhir.MapPost("/{type}", CreateAsync).RequireAuthorization(WritePolicy);
         fhir.MapPut("/{type}/{id}", UpdateAsync).RequireAuthorization(WritePolicy);
+        fhir.MapPut("/{type}", ConditionalUpdateAsync).RequireAuthorization(WritePolicy);
         fhir.MapGet("/Observation", FhirSearch.SearchObservationsAsync).RequireAuthorization(Policies.ClinicalStaff);
         fhir.MapGet("/{type}/{id}", ReadAsync).RequireAuthorization(Policies.ClinicalStaff);
         fhir.MapGet("/{type}/{id}/_history/{vid}", ReadVersionAsync).RequireAuthorization(Policies.ClinicalStaff);
     }
 
     private static Task<IResult> CreateAsync(string type, HttpContext context, FhirBundleProcessor processor) =>
-        WriteOneAsync(context, processor, type, new WriteRequest(false, null, context.Request.Headers["If-None-Exist"].FirstOrDefault()));
+        WriteOneAsync(context, processor, type, "fhir.create", null,
+            WriteRequests.Create(type, context.Request.Headers["If-None-Exist"].FirstOrDefault()));
 
     private static Task<IResult> UpdateAsync(string type, string id, HttpContext context, FhirBundleProcessor processor) =>
-        WriteOneAsync(context, processor, type, new WriteRequest(true, id, null));
+        WriteOneAsync(context, processor, type, "fhir.update", id,
+            WriteRequests.Update(type, id, null, context.Request.Headers.IfMatch.FirstOrDefault(), "If-Match", "Resource.id"));
 
-    private static async Task<IResult> WriteOneAsync(HttpContext context, FhirBundleProcessor processor, string type, WriteRequest request)
+    /// <summary><c>PUT [type]?identifier=system|value</c>: the search is the query string as sent.</summary>
+    private static Task<IResult> ConditionalUpdateAsync(string type, HttpContext context, FhirBundleProcessor processor) =>
+        WriteOneAsync(context, processor, type, "fhir.update", null,
+            WriteRequests.Update(type, null, context.Request.QueryString.Value?.TrimStart('?'), context.Request.Headers.IfMatch.FirstOrDefault(), "If-Match", type));
+
+    private static async Task<IResult> WriteOneAsync(
+        HttpContext context, FhirBundleProcessor processor, string type, string action, string? id, (WriteRequest? Request, FhirError? Error) parsed)
     {
         var trail = context.RequestServices.GetRequiredService<AuditTrail>();
-        trail.Describe(request.IsUpdate ? "fhir.update" : "fhir.create", type, request.Id);
+        trail.Describe(action, type, id);
         if (!SupportedTypes.Contains(type))
         {
             return await processor.RejectAsync(context, null, UnsupportedType(type)).ConfigureAwait(false);
         }
 
-        if (request.IsUpdate && !FhirIds.IsValid(request.Id!))
+        if (parsed.Error is { } requestError)
         {
-            return await processor.RejectAsync(context, null, new FhirError(StatusCodes.Status400BadRequest, FhirOutcomes.Error(
-                OperationOutcome.IssueType.Value, "Resource.id", $"'{request.Id}' is not a valid FHIR id ([A-Za-z0-9-.]{{1,64}})"))).ConfigureAwait(false);
+            return await processor.RejectAsync(context, null, requestError).ConfigureAwait(false);
         }
 
         var (body, error) = await FhirHttp.ReadBodyAsync(context.Request, FhirHttp.MaxResourceBytes, context.RequestAborted).ConfigureAwait(false);
@@ -69,7 +77,7 @@ public static class FhirEndpoints
             return await processor.RejectAsync(context, null, error).ConfigureAwait(false);
         }
 
-        return await processor.WriteSingleAsync(context, type, body, request).ConfigureAwait(false);
+        return await processor.WriteSingleAsync(context, type, body, parsed.Request!).ConfigureAwait(false);
     }
 
     private static async Task<IResult> PostBundleAsync(HttpContext context, FhirBundleProcessor processor)

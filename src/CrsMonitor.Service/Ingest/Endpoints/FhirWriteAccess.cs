@@ -73,8 +73,10 @@ public static class FhirWriteAccess
     /// Once the store has decided, still inside the transaction. An update or retraction needs the right to write the
     /// patient the stored version belongs to as well (so moving a resource needs both patients); a resend answers with
     /// the stored resource only to a caller who may read it (an integration client is answered its id and version).
+    /// <paramref name="byIdentifier"/>: the store found the resource by the identifier of a create (a correction), not by an id the caller sent.
     /// </summary>
-    public static async Task CheckStoredAsync(DbConnection c, WriteCaller caller, string type, SaveResult saved, string? newPatientId, CancellationToken ct)
+    public static async Task CheckStoredAsync(
+        DbConnection c, WriteCaller caller, string type, SaveResult saved, string? newPatientId, CancellationToken ct, bool byIdentifier = false)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(saved);
@@ -96,8 +98,12 @@ public static class FhirWriteAccess
 
         if (prior != newPatientId && !await PatientAccess.AllowsAsync(c, caller.User, PatientDataUse.FeedWrite, prior, ct).ConfigureAwait(false))
         {
-            throw Refused(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, caller.At,
-                $"{type}/{saved.Id} belongs to a patient who is not on your units; nothing was written", prior);
+            // A create that found its identifier held (a correction) names neither the holder nor its id: the caller chose no id.
+            throw byIdentifier
+                ? Refused(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, $"{caller.At}.identifier",
+                    $"this identifier already belongs to another {type}, of a patient who is not on your units; nothing was written", prior)
+                : Refused(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, caller.At,
+                    $"{type}/{saved.Id} belongs to a patient who is not on your units; nothing was written", prior);
         }
     }
 

@@ -9,9 +9,6 @@ using Task = System.Threading.Tasks.Task;
 
 namespace CrsMonitor.Service.Ingest.Endpoints;
 
-/// <summary>How a resource is being written: POST create (optionally conditional) or PUT by id.</summary>
-public sealed record WriteRequest(bool IsUpdate, string? Id, string? IfNoneExist);
-
 /// <summary>What a write did, for the HTTP answer (201/200, Location, ETag) and the audit row.</summary>
 public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string? PatientId, IReadOnlyList<OperationOutcome.IssueComponent> Warnings)
 {
@@ -22,6 +19,15 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 
     /// <summary>An Encounter write that moved open alerts to the patient's new unit: which, from where to where (audited).</summary>
     public string? AlertsMoved { get; init; }
+
+    /// <summary>A create whose identifier a stored resource held with other content: stored as that resource's next version.</summary>
+    public bool Corrected { get; init; }
+
+    /// <summary>
+    /// Whether the stored resource holds what the caller sent (always, but for a conditional create that found a
+    /// resource by identifier: its content may be another's), so that answering it reveals nothing new.
+    /// </summary>
+    public bool StoredIsWhatWasSent { get; init; } = true;
 }
 
 /// <summary>
@@ -55,27 +61,18 @@ public sealed class FhirWriter(
         // A single write re-grades at once; a transaction collects its patients and re-grades each once at the end.
         var queue = regrade ?? new PatientsToRegrade();
         var type = accepted.ResourceType;
-        if (!request.IsUpdate && request.IfNoneExist is { } condition)
+        if (request.IfNoneExist is { } condition
+            && await FindConditionalAsync(connection, transaction, type, condition, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            var existing = await FindConditionalAsync(connection, transaction, type, condition, cancellationToken).ConfigureAwait(false);
-            if (existing is not null)
-            {
-                var found = new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body, existing.PatientId);
-                await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, accepted.PatientId, cancellationToken).ConfigureAwait(false);
-                return new WriteOutcome(found, type, existing.PatientId, warnings);
-            }
+            var found = new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body, existing.PatientId);
+            await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, accepted.PatientId, cancellationToken).ConfigureAwait(false);
+            return new WriteOutcome(found, type, existing.PatientId, warnings) { StoredIsWhatWasSent = false };
         }
 
-        // FHIR create: the server assigns the id (a client id in the body is ignored); update: the id of the URL.
-        // A transaction pre-assigns the ids its urn:uuid references were resolved to.
-        var id = request.Id ?? NewId();
-        var toStore = accepted.ToStore(id);
         var patientId = accepted.PatientId;
-
-        var saved = request.IsUpdate
-            ? await FhirResourceStore.UpsertAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false)
-            : await FhirResourceStore.CreateAsync(connection, transaction, toStore, now, cancellationToken).ConfigureAwait(false);
-        await FhirWriteAccess.CheckStoredAsync(connection, caller, type, saved, patientId, cancellationToken).ConfigureAwait(false);
+        var saved = await SaveAsync(connection, transaction, caller, accepted, request, now, cancellationToken).ConfigureAwait(false);
+        await FhirWriteAccess.CheckStoredAsync(
+            connection, caller, type, saved, patientId, cancellationToken, byIdentifier: request.Kind != WriteKind.Update).ConfigureAwait(false);
         if (saved.Kind is SaveKind.Existing or SaveKind.Unchanged)
         {
             // Nothing was written: the data touched is the stored resource's.
@@ -108,7 +105,70 @@ public sealed class FhirWriter(
         {
             MovedFromPatientId = saved.PriorPatientId is { } prior && prior != patientId && type != "Patient" ? prior : null,
             AlertsMoved = alertsMoved,
+            Corrected = request.Kind == WriteKind.Create && saved.Kind == SaveKind.Updated,
         };
+    }
+
+    /// <summary>
+    /// Stores the resource as the request says: update by id; conditional update (the resource holding the identifier,
+    /// else a create); create, where a stored resource holding one of its identifiers makes it that resource's next
+    /// version unless the content is the same (a resend). <c>If-Match</c> on another version refuses the write (412).
+    /// </summary>
+    private static async Task<SaveResult> SaveAsync(
+        DbConnection c, DbTransaction tx, WriteCaller caller, AcceptedResource accepted, WriteRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            switch (request.Kind)
+            {
+                case WriteKind.Update:
+                    return await FhirResourceStore.UpsertAsync(c, tx, accepted.ToStore(request.Id!), now, ct, request.IfMatch).ConfigureAwait(false);
+                case WriteKind.ConditionalUpdate:
+                    var condition = request.Condition!;
+                    var match = await FhirResourceStore.FindByIdentifierAsync(c, tx, accepted.ResourceType, condition.System, condition.Value, ct).ConfigureAwait(false);
+                    var bodyId = accepted.Resource.Id;
+                    if (match is not null && bodyId is not null && bodyId != match)
+                    {
+                        throw new WriteRefusedException(new FhirError(StatusCodes.Status400BadRequest, FhirOutcomes.Error(OperationOutcome.IssueType.Invalid,
+                            $"{caller.At}.id", $"{caller.At}.id '{bodyId}' is not {accepted.ResourceType}/{match}, which holds {condition}")), accepted.PatientId);
+                    }
+
+                    // No match: with an id in the body, update-as-create by that id (FHIR R4 3.1.0.4.3); else a create
+                    // (If-Match then names a version of nothing: 412).
+                    var target = match ?? bodyId;
+                    if (target is null && request.IfMatch is null)
+                    {
+                        return await CreateOrCorrectAsync(c, tx, accepted, NewId(), now, ct).ConfigureAwait(false);
+                    }
+
+                    return await FhirResourceStore.UpsertAsync(c, tx, accepted.ToStore(target ?? NewId()), now, ct, request.IfMatch).ConfigureAwait(false);
+                default:
+                    return await CreateOrCorrectAsync(c, tx, accepted, request.Id ?? NewId(), now, ct).ConfigureAwait(false);
+            }
+        }
+        catch (StaleVersionException stale)
+        {
+            var where = request.At.Length > 0 ? request.At : "If-Match";
+            throw new WriteRefusedException(new FhirError(StatusCodes.Status412PreconditionFailed, FhirOutcomes.Error(
+                OperationOutcome.IssueType.Conflict, where, $"{where}: {stale.Message}; nothing was written")), accepted.PatientId);
+        }
+    }
+
+    /// <summary>
+    /// A create. When one of its identifiers is already held by a stored resource of the type, the same content is a
+    /// resend (nothing written) and other content a correction: that resource's next version (an amended value, or an
+    /// <c>entered-in-error</c> status that retracts its readings). Readings guarded by their content alone are resends.
+    /// </summary>
+    private static async Task<SaveResult> CreateOrCorrectAsync(DbConnection c, DbTransaction tx, AcceptedResource accepted, string id, DateTimeOffset now, CancellationToken ct)
+    {
+        var created = await FhirResourceStore.CreateAsync(c, tx, accepted.ToStore(id), now, ct).ConfigureAwait(false);
+        if (created.Kind != SaveKind.Existing || FhirResourceStore.GuardsContent(accepted.ResourceType, accepted.Identifiers))
+        {
+            return created;
+        }
+
+        var corrected = await FhirResourceStore.UpsertAsync(c, tx, accepted.ToStore(created.Id), now, ct).ConfigureAwait(false);
+        return corrected.Kind == SaveKind.Unchanged ? created : corrected;
     }
 
     /// <summary>Re-grades every queued patient once, from the earliest instant queued for it (inside the caller's transaction).</summary>
@@ -168,10 +228,9 @@ public sealed class FhirWriter(
         return moved.Count == 0 ? null : "alerts moved: " + string.Join("; ", moved);
     }
 
-    private static async Task<StoredResource?> FindConditionalAsync(DbConnection c, DbTransaction tx, string type, string condition, CancellationToken ct)
+    private static async Task<StoredResource?> FindConditionalAsync(DbConnection c, DbTransaction tx, string type, IdentifierCondition condition, CancellationToken ct)
     {
-        var (system, value) = ConditionalCreate.ParseIdentifier(condition);
-        var id = await FhirResourceStore.FindByIdentifierAsync(c, tx, type, system, value, ct).ConfigureAwait(false);
+        var id = await FhirResourceStore.FindByIdentifierAsync(c, tx, type, condition.System, condition.Value, ct).ConfigureAwait(false);
         return id is null ? null : await FhirResourceStore.ReadAsync(c, type, id, ct).ConfigureAwait(false);
     }
 

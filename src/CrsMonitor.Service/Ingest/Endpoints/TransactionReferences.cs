@@ -155,8 +155,7 @@ internal static class TransactionReferences
     {
         if (entry.Request.IfNoneExist is { } condition)
         {
-            var (system, value) = ConditionalCreate.ParseIdentifier(condition);
-            if (await FhirResourceStore.FindByIdentifierAsync(c, tx, entry.Type, system, value, ct).ConfigureAwait(false) is { } id)
+            if (await FhirResourceStore.FindByIdentifierAsync(c, tx, entry.Type, condition.System, condition.Value, ct).ConfigureAwait(false) is { } id)
             {
                 return id;
             }
