@@ -36,5 +36,8 @@ public enum SaveKind
 /// </summary>
 public sealed record SaveResult(SaveKind Kind, string Id, int VersionId, DateTimeOffset LastUpdated, string Body, string? PriorPatientId = null);
 
-/// <summary>A stored resource version (its body is the JSON as stored, meta stamped).</summary>
-public sealed record StoredResource(string ResourceType, string Id, int VersionId, DateTimeOffset LastUpdated, string? PatientId, string Body);
+/// <summary>
+/// A stored resource version (its body is the JSON as stored, meta stamped). <paramref name="ContentHash"/>: of the
+/// current version's content without id and meta (what a resend is recognised by).
+/// </summary>
+public sealed record StoredResource(string ResourceType, string Id, int VersionId, DateTimeOffset LastUpdated, string? PatientId, string Body, string ContentHash = "");

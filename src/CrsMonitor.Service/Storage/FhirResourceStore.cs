@@ -349,6 +349,6 @@ public static class FhirResourceStore
         public string ContentHash { get; init; } = "";
         public string Body { get; init; } = "";
 
-        public StoredResource ToStored() => new(ResourceType, Id, VersionId, LastUpdated, PatientId, Body);
+        public StoredResource ToStored() => new(ResourceType, Id, VersionId, LastUpdated, PatientId, Body, ContentHash);
     }
 }

@@ -116,24 +116,56 @@ public sealed class FhirClientRoundTripTests(StorageProvider provider)
         var condition = new SearchParams().Add("identifier", $"{ObservationIds}|rt-cc-1");
         var first = await integration.ConditionalCreateAsync(Temperature("rt-p1", 37.9m, T(-3), "rt-cc-1"), condition);
         var firstStatus = integration.LastResult!.Status;
-        // The resend names the stored version in Location; an integration client is never given a stored body, so a
-        // write-only client asks for the minimal answer (with the default, Firely would fetch Location, which it may not read).
-        integration.Settings.ReturnPreference = ReturnPreference.Minimal;
-        try
-        {
-            _ = await integration.ConditionalCreateAsync(Temperature("rt-p1", 37.9m, T(-3), "rt-cc-1"), condition);
-        }
-        finally
-        {
-            integration.Settings.ReturnPreference = ReturnPreference.Representation;
-        }
+        // The resend holds what was sent: the stored resource is the answer, as Firely's default (representation) expects.
+        var second = await integration.ConditionalCreateAsync(Temperature("rt-p1", 37.9m, T(-3), "rt-cc-1"), condition);
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(firstStatus, Does.StartWith("201"));
             Assert.That(integration.LastResult!.Status, Does.StartWith("200"));
             Assert.That(integration.LastResult.Location, Does.EndWith($"Observation/{first!.Id}/_history/1"));
+            Assert.That(second!.Id, Is.EqualTo(first.Id));
         }
+    }
+
+    [Test]
+    public async Task Create_WithAWarning_ReturnsTheCreatedObservation_AndAnAbsoluteLocation()
+    {
+        // A body mass index: stored, not graded, answered with a warning that must not replace the created resource.
+        var bmi = Temperature("rt-p1", 37m, T(-2));
+        bmi.Code = new CodeableConcept(Loinc, "39156-5");
+        bmi.Value = new Quantity(24.3m, "kg/m2");
+        var created = await integration.CreateAsync(bmi);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(created, Is.Not.Null);
+            Assert.That(created!.Id, Is.Not.Null);
+            Assert.That(integration.LastResult!.Status, Does.StartWith("201"));
+            Assert.That(new Uri(integration.LastResult.Location!).IsAbsoluteUri, Is.True);
+            Assert.That(integration.LastResult.Location, Is.EqualTo($"{integration.Endpoint.OriginalString.TrimEnd('/')}/Observation/{created.Id}/_history/1"));
+        }
+    }
+
+    [Test]
+    public async Task Correction_ConditionalUpdate_AndIfMatch_ThroughTheClient()
+    {
+        var created = await integration.CreateAsync(Temperature("rt-p1", 38.4m, T(-6), "rt-fix-1"));
+        var corrected = await integration.CreateAsync(Temperature("rt-p1", 37.4m, T(-6), "rt-fix-1"));
+        Assert.That((corrected!.Id, corrected.Meta!.VersionId), Is.EqualTo((created!.Id, "2")), "a correction is the next version of the same Observation");
+
+        var condition = new SearchParams().Add("identifier", $"{ObservationIds}|rt-fix-1");
+        var updated = await integration.ConditionalUpdateAsync(Temperature("rt-p1", 37.6m, T(-6), "rt-fix-1"), condition);
+        Assert.That((updated!.Id, updated.Meta!.VersionId), Is.EqualTo((created.Id, "3")));
+
+        // versionAware: Firely sends If-Match with the version it holds; version 2 is stale now.
+        corrected.Value = new Quantity(39.0m, "Cel") { System = "http://unitsofmeasure.org", Code = "Cel" };
+        var stale = await Assert.ThrowsAsync<FhirOperationException>(() => integration.UpdateAsync(corrected, versionAware: true));
+        Assert.That(stale!.Status, Is.EqualTo(HttpStatusCode.PreconditionFailed));
+        Assert.That(stale.Outcome!.Issue.SelectMany(i => i.Expression), Is.EqualTo(new[] { "If-Match" }));
+
+        updated.Value = new Quantity(37.8m, "Cel") { System = "http://unitsofmeasure.org", Code = "Cel" };
+        var current = await integration.UpdateAsync(updated, versionAware: true);
+        Assert.That(current!.Meta!.VersionId, Is.EqualTo("4"));
     }
 
     [Test]

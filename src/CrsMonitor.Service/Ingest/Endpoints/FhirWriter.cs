@@ -25,7 +25,7 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
 
     /// <summary>
     /// Whether the stored resource holds what the caller sent (always, but for a conditional create that found a
-    /// resource by identifier: its content may be another's), so that answering it reveals nothing new.
+    /// resource by identifier with other content, perhaps another's), so that answering it reveals nothing new.
     /// </summary>
     public bool StoredIsWhatWasSent { get; init; } = true;
 }
@@ -66,7 +66,7 @@ public sealed class FhirWriter(
         {
             var found = new SaveResult(SaveKind.Existing, existing.Id, existing.VersionId, existing.LastUpdated, existing.Body, existing.PatientId);
             await FhirWriteAccess.CheckStoredAsync(connection, caller, type, found, accepted.PatientId, cancellationToken).ConfigureAwait(false);
-            return new WriteOutcome(found, type, existing.PatientId, warnings) { StoredIsWhatWasSent = false };
+            return new WriteOutcome(found, type, existing.PatientId, warnings) { StoredIsWhatWasSent = existing.ContentHash == accepted.ContentHash };
         }
 
         var patientId = accepted.PatientId;
