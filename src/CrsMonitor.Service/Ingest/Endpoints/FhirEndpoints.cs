@@ -32,7 +32,7 @@ public static class FhirEndpoints
 
     public static void MapFhirEndpoints(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup(Base);
+        var fhir = app.MapGroup(Base).AddEndpointFilter<FhirFormatFilter>();
         fhir.MapGet("/metadata", (TimeProvider time) => FhirHttp.Resource(Capabilities.Statement(time.GetUtcNow()))).AllowAnonymous();
         fhir.MapPost("/", PostBundleAsync).RequireAuthorization(WritePolicy);
         fhir.MapPost("/{type}", CreateAsync).RequireAuthorization(WritePolicy);
