@@ -33,7 +33,7 @@ public static class FhirEndpoints
     public static void MapFhirEndpoints(this IEndpointRouteBuilder app)
     {
         var fhir = app.MapGroup(Base).AddEndpointFilter<FhirFormatFilter>();
-        fhir.MapGet("/metadata", (TimeProvider time) => FhirHttp.Resource(Capabilities.Statement(time.GetUtcNow()))).AllowAnonymous();
+        fhir.MapGet("/metadata", Capabilities.AnswerAsync).AllowAnonymous();
         fhir.MapPost("/", PostBundleAsync).RequireAuthorization(WritePolicy);
         fhir.MapPost("/{type}", CreateAsync).RequireAuthorization(WritePolicy);
         fhir.MapPut("/{type}/{id}", UpdateAsync).RequireAuthorization(WritePolicy);
