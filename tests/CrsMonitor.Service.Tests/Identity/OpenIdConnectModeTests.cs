@@ -4,6 +4,10 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Ingest;
+using CrsMonitor.Service.Ingest.Endpoints;
+using Hl7.Fhir.Model;
+using Task = System.Threading.Tasks.Task;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -30,7 +34,12 @@ public sealed class OpenIdConnectModeTests
     {
         rsa = RSA.Create(2048);
         providerKey = new RsaSecurityKey(rsa) { KeyId = "idp-key-1" };
-        var metadata = new OpenIdConnectConfiguration { Issuer = Authority };
+        var metadata = new OpenIdConnectConfiguration
+        {
+            Issuer = Authority,
+            TokenEndpoint = $"{Authority}/protocol/openid-connect/token",
+            AuthorizationEndpoint = $"{Authority}/protocol/openid-connect/auth",
+        };
         metadata.SigningKeys.Add(providerKey);
         host = new ServiceHost(
             new Dictionary<string, string?>
@@ -124,6 +133,23 @@ public sealed class OpenIdConnectModeTests
             Assert.That(method["authority"]!.GetValue<string>(), Is.EqualTo(Authority));
             Assert.That(method["clientId"], Is.Null, "not configured here: the dashboard says IT must set Identity:ClientId");
             Assert.That(method["scope"]!.GetValue<string>(), Is.EqualTo("openid profile"));
+        }
+    }
+
+    [Test]
+    public async Task FhirMetadata_IsSmartAndOAuth_NamingTheProvidersTokenEndpoint()
+    {
+        using var client = host.ClientWith(null);
+        var (resource, error) = FhirJson.Parse(await client.GetByteArrayAsync("/fhir/metadata"), "CapabilityStatement");
+        Assert.That(error, Is.Null);
+        var security = ((CapabilityStatement)resource!).Rest.Single().Security!;
+        var uris = security.Extension.Single(e => e.Url == CapabilitySecurity.OAuthUrisExtension);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(security.Service.SelectMany(s => s.Coding).Select(c => c.Code), Is.EquivalentTo(new[] { "SMART-on-FHIR", "OAuth" }));
+            Assert.That(uris.GetExtensionValue<FhirUri>("token").Value, Is.EqualTo($"{Authority}/protocol/openid-connect/token"));
+            Assert.That(uris.GetExtensionValue<FhirUri>("authorize").Value, Is.EqualTo($"{Authority}/protocol/openid-connect/auth"));
+            Assert.That(security.Description, Does.Contain(Authority).And.Contain(Audience).And.Not.Contain("`token` verb"));
         }
     }
 

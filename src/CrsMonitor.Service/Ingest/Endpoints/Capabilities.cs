@@ -1,17 +1,30 @@
+using CrsMonitor.Service.Identity;
 using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
 
 namespace CrsMonitor.Service.Ingest.Endpoints;
 
 /// <summary><c>GET /fhir/metadata</c>: exactly what this server does, no more.</summary>
 public static class Capabilities
 {
-    public static CapabilityStatement Statement(DateTimeOffset now)
+    public static async Task<IResult> AnswerAsync(HttpContext context, TimeProvider time, IOptions<IdentitySettings> identity)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(identity);
+        var provider = await ProviderEndpoints.DiscoverAsync(context.RequestServices, identity.Value, context.RequestAborted).ConfigureAwait(false);
+        return FhirHttp.Resource(Statement(time.GetUtcNow(), identity.Value, provider));
+    }
+
+    public static CapabilityStatement Statement(DateTimeOffset now, IdentitySettings identity, ProviderEndpoints? provider)
     {
         var rest = new CapabilityStatement.RestComponent
         {
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Bearer JWT on everything but metadata. Integration clients write; nurses and physicians read the patients "
-                + "of their units. Observations, MedicationAdministrations and QuestionnaireResponses are graded (ASTCT 2019).",
+                + "of their units. Observations, MedicationAdministrations and QuestionnaireResponses are graded (ASTCT 2019). "
+                + "FHIR JSON only (406 for any other Accept or _format, 415 for another Content-Type or any Content-Encoding).",
+            Security = CapabilitySecurity.For(identity, provider),
         };
         foreach (var type in FhirEndpoints.SupportedTypes)
         {
@@ -22,6 +35,7 @@ public static class Capabilities
                 ReadHistory = false,
                 UpdateCreate = true,
                 ConditionalCreate = FhirEndpoints.ConditionalCreateTypes.Contains(type),
+                ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
                 ConditionalUpdate = false,
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
             };
@@ -32,19 +46,7 @@ public static class Capabilities
             if (type == "Observation")
             {
                 resource.Interaction.Add(new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType });
-                resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent
-                {
-                    Name = "patient", Type = SearchParamType.Reference, Documentation = "Required. Patient/[id] or [id].",
-                });
-                resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent
-                {
-                    Name = "code", Type = SearchParamType.Token,
-                    Documentation = "system|code, |code or code; comma = or. Derived grades: https://crsmonitor.org/fhir/CodeSystem/observation|crs-grade, |icans-grade.",
-                });
-                resource.SearchParam.Add(new CapabilityStatement.SearchParamComponent
-                {
-                    Name = "date", Type = SearchParamType.Date, Documentation = "effective time; prefixes eq, ne, gt, lt, ge, le; repeat to bound a range.",
-                });
+                resource.SearchParam.AddRange(ObservationSearchParameters);
             }
 
             rest.Resource.Add(resource);
@@ -70,4 +72,21 @@ public static class Capabilities
         statement.Rest.Add(rest);
         return statement;
     }
+
+    /// <summary>What <see cref="ObservationQuery"/> reads (besides <c>_format</c>, and <c>_page</c>, the cursor of the links it answers).</summary>
+    private static IEnumerable<CapabilityStatement.SearchParamComponent> ObservationSearchParameters =>
+    [
+        new() { Name = "patient", Definition = "http://hl7.org/fhir/SearchParameter/clinical-patient", Type = SearchParamType.Reference,
+            Documentation = "Required, once. Patient/[id] or [id]." },
+        new() { Name = "subject", Definition = "http://hl7.org/fhir/SearchParameter/Observation-subject", Type = SearchParamType.Reference,
+            Documentation = "The same as patient (give one of the two)." },
+        new() { Name = "code", Definition = "http://hl7.org/fhir/SearchParameter/clinical-code", Type = SearchParamType.Token,
+            Documentation = "system|code, |code or code; comma = or. Derived grades: https://crsmonitor.org/fhir/CodeSystem/observation|crs-grade, |icans-grade." },
+        new() { Name = "date", Definition = "http://hl7.org/fhir/SearchParameter/clinical-date", Type = SearchParamType.Date,
+            Documentation = "effective time; prefixes eq, ne, gt, lt, ge, le; repeat to bound a range." },
+        new() { Name = "_count", Type = SearchParamType.Number,
+            Documentation = $"Page size, 0 to {ObservationQuery.MaxCount} (default {ObservationQuery.DefaultCount}); 0 answers the total only. "
+                + "Pages follow the effective time, then id; follow Bundle.link next (a keyset cursor: stable while Observations arrive)." },
+        new() { Name = "_summary", Type = SearchParamType.Token, Documentation = "count (the total only) or false." },
+    ];
 }

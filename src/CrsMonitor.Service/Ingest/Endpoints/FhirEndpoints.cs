@@ -32,8 +32,8 @@ public static class FhirEndpoints
 
     public static void MapFhirEndpoints(this IEndpointRouteBuilder app)
     {
-        var fhir = app.MapGroup(Base);
-        fhir.MapGet("/metadata", (TimeProvider time) => FhirHttp.Resource(Capabilities.Statement(time.GetUtcNow()))).AllowAnonymous();
+        var fhir = app.MapGroup(Base).AddEndpointFilter<FhirFormatFilter>();
+        fhir.MapGet("/metadata", Capabilities.AnswerAsync).AllowAnonymous();
         fhir.MapPost("/", PostBundleAsync).RequireAuthorization(WritePolicy);
         fhir.MapPost("/{type}", CreateAsync).RequireAuthorization(WritePolicy);
         fhir.MapPut("/{type}/{id}", UpdateAsync).RequireAuthorization(WritePolicy);
@@ -133,8 +133,12 @@ public static class FhirEndpoints
             return FhirHttp.Error(FhirHttp.Forbidden($"{type}/{id} belongs to a patient who is not on your units"));
         }
 
+        // Conditional only now that the caller may read it: a 304 must tell no one else that it exists or is unchanged.
         SetVersionHeaders(context.Response, stored.VersionId, stored.LastUpdated);
-        return FhirHttp.Json(stored.Body);
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return ConditionalRead.IsNotModified(context.Request, stored.VersionId, stored.LastUpdated, now)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : FhirHttp.Json(stored.Body);
     }
 
     /// <summary>The patient a stored version is about, read from that version's own body (its subject, or a Patient's id).</summary>

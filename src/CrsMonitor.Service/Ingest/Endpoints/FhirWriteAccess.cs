@@ -33,7 +33,7 @@ public sealed class WriteRefusedException(FhirError error, string? patientId)
 public static class FhirWriteAccess
 {
     /// <summary>Types only an integration client (the hospital's ADT feed) writes.</summary>
-    private static readonly HashSet<string> AdministrativeTypes = ["Patient", "Location", "Encounter"];
+    public static readonly IReadOnlySet<string> AdministrativeTypes = new HashSet<string>(StringComparer.Ordinal) { "Patient", "Location", "Encounter" };
 
     /// <summary>
     /// Before the write. 422 when the body names a patient we do not know (send the Patient first or in the same

@@ -1,0 +1,23 @@
+namespace CrsMonitor.Service.Ingest.Endpoints;
+
+/// <summary>
+/// FHIR's <c>Prefer: handling=strict|lenient</c> (RFC 7240) for search: lenient ignores search parameters this server
+/// does not know, strict (the default) refuses them. Lenient only when a <c>handling</c> preference says so and none says
+/// strict; the answer then says <c>Preference-Applied: handling=lenient</c>.
+/// </summary>
+public static class PreferHandling
+{
+    public const string Lenient = "handling=lenient";
+
+    public static bool IsLenient(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var handling = request.Headers["Prefer"]
+            .SelectMany(v => (v ?? string.Empty).Split(','))
+            .Select(p => p.Split(';')[0].Trim().Replace("\"", string.Empty, StringComparison.Ordinal))
+            .Where(p => p.StartsWith("handling=", StringComparison.OrdinalIgnoreCase))
+            .Select(p => p["handling=".Length..].Trim())
+            .ToList();
+        return handling.Contains("lenient", StringComparer.OrdinalIgnoreCase) && !handling.Contains("strict", StringComparer.OrdinalIgnoreCase);
+    }
+}
