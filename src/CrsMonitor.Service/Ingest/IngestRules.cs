@@ -60,18 +60,19 @@ public sealed class IngestRules
 
 /// <summary>
 /// What the rules made of one resource: an error (the resource is refused) or its warnings and readings-to-be. A
-/// transaction resolves the entry's <c>urn:uuid:</c> references before <see cref="Accept"/> (the readings do not depend
+/// Bundle resolves the entry's <c>urn:uuid:</c> and conditional references before <see cref="Accept"/> (the readings do not depend
 /// on them; the patient, hash and stored JSON do).
 /// </summary>
 public sealed class Interpretation
 {
     private readonly IReadOnlyList<ReadingDraft> drafts;
+    private readonly List<OperationOutcome.IssueComponent> warnings;
 
     internal Interpretation(Resource resource, FhirError? error, IReadOnlyList<OperationOutcome.IssueComponent> warnings, IReadOnlyList<ReadingDraft> drafts)
     {
         Resource = resource;
         Error = error;
-        Warnings = warnings;
+        this.warnings = [.. warnings];
         this.drafts = drafts;
     }
 
@@ -80,7 +81,10 @@ public sealed class Interpretation
     /// <summary>The 422 to answer, or null.</summary>
     public FhirError? Error { get; }
 
-    public IReadOnlyList<OperationOutcome.IssueComponent> Warnings { get; }
+    public IReadOnlyList<OperationOutcome.IssueComponent> Warnings => warnings;
+
+    /// <summary>A warning found after the rules, by the Bundle (a conditional reference it leaves as sent).</summary>
+    public void Warn(OperationOutcome.IssueComponent warning) => warnings.Add(warning);
 
     /// <summary>The accepted form of the resource as it is now (serialised and hashed once, here).</summary>
     public AcceptedResource Accept() => Error is null

@@ -5,7 +5,8 @@ namespace CrsMonitor.Service.Ingest;
 
 /// <summary>
 /// Reference shapes the ingester accepts: a relative literal reference <c>Type/id</c> (FHIR id syntax), or inside a
-/// Bundle a <c>urn:uuid:</c> naming another entry (the transaction resolves it). Absolute URLs, contained (<c>#</c>)
+/// Bundle a <c>urn:uuid:</c> naming another entry or a conditional reference <c>Type?identifier=system|value</c> (the
+/// Bundle resolves both: <see cref="Endpoints.ConditionalReferences"/>). Absolute URLs, contained (<c>#</c>)
 /// references and identifier- or display-only references cannot be placed on a patient and are refused.
 /// </summary>
 internal static partial class References
@@ -59,6 +60,31 @@ internal static partial class References
             return;
         }
 
+        if (ConditionalPattern().Match(literal) is { Success: true } conditional)
+        {
+            if (conditional.Groups["type"].Value != type)
+            {
+                f.Error($"{relative}.reference", $"searches for a {conditional.Groups["type"].Value}, but must refer to a {type}");
+            }
+            else if (!f.InBundle)
+            {
+                f.Error($"{relative}.reference", $"'{literal}' is a conditional reference, resolved only in a transaction or batch Bundle: use {type}/<id>");
+            }
+            else
+            {
+                try
+                {
+                    _ = Endpoints.IdentifierCondition.Parse(conditional.Groups["search"].Value, "a conditional reference");
+                }
+                catch (FormatException e)
+                {
+                    f.Error($"{relative}.reference", e.Message);
+                }
+            }
+
+            return;
+        }
+
         if (UuidPattern().IsMatch(literal))
         {
             if (!f.InBundle)
@@ -75,6 +101,12 @@ internal static partial class References
 
     [GeneratedRegex(@"^(?<type>[A-Z][A-Za-z]{1,63})/(?<id>[A-Za-z0-9\-\.]{1,64})$", RegexOptions.CultureInvariant)]
     private static partial Regex LiteralPattern();
+
+    /// <summary>A conditional reference, <c>Type?identifier=system|value</c> (FHIR R4 3.1.0.11.2: resolved by the transaction).</summary>
+    public static Match Conditional(string literal) => ConditionalPattern().Match(literal);
+
+    [GeneratedRegex(@"^(?<type>[A-Z][A-Za-z]{1,63})\?(?<search>identifier=.+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ConditionalPattern();
 
     [GeneratedRegex(@"^urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex UuidPattern();

@@ -82,6 +82,8 @@ public sealed class CapabilityStatementTests
             Assert.That(observation.SearchParam.Select(p => p.Name).Concat(["_format", PageCursor.Parameter]), Is.EquivalentTo(ObservationQuery.Known),
                 "every parameter the search reads is listed (or is a format or page parameter)");
             Assert.That(rest.Resource.Select(r => r.ConditionalRead), Is.All.EqualTo(CapabilityStatement.ConditionalReadStatus.FullSupport));
+            Assert.That(rest.Resource.Where(r => r.ConditionalUpdate == true).Select(r => r.Type),
+                Is.EquivalentTo(new[] { "Observation", "MedicationAdministration", "QuestionnaireResponse" }), "PUT [type]?identifier=");
             Assert.That(statement.Format, Is.EqualTo(new[] { "json" }));
         }
     }

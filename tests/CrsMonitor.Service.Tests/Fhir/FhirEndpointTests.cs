@@ -107,7 +107,8 @@ public sealed class FhirEndpointTests(StorageProvider provider)
     {
         using var first = new HttpRequestMessage(HttpMethod.Post, "/fhir/Observation") { Content = Body(Temperature("p1", 37.4m, "Cel", T(4), "cc-1")) };
         first.Headers.Add("If-None-Exist", "identifier=urn:ehr:obs|cc-1");
-        using var second = new HttpRequestMessage(HttpMethod.Post, "/fhir/Observation") { Content = Body(Temperature("p1", 37.4m, "Cel", T(4), "cc-1")) };
+        // Other content under the identifier: a conditional create writes nothing and answers what holds it.
+        using var second = new HttpRequestMessage(HttpMethod.Post, "/fhir/Observation") { Content = Body(Temperature("p1", 37.5m, "Cel", T(4), "cc-1")) };
         second.Headers.Add("If-None-Exist", "identifier=urn:ehr:obs|cc-1");
         var a = await integration.SendAsync(first);
         var b = await integration.SendAsync(second);

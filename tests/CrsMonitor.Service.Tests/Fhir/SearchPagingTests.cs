@@ -255,7 +255,7 @@ public sealed class SearchPagingTests(StorageProvider provider)
     {
         var response = await integration.PostAsync("/fhir/Observation", Body(Temperature(patient, 37.0m, "Cel", at)));
         await Ok(response);
-        return response.Headers.Location!.ToString().Split('/')[3];
+        return FhirAssert.IdOf(response);
     }
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string path, params (string Name, string Value)[] headers) =>

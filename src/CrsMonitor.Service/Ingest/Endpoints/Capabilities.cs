@@ -36,7 +36,7 @@ public static class Capabilities
                 UpdateCreate = true,
                 ConditionalCreate = FhirEndpoints.ConditionalCreateTypes.Contains(type),
                 ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
-                ConditionalUpdate = false,
+                ConditionalUpdate = FhirEndpoints.ConditionalCreateTypes.Contains(type),
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
             };
             resource.Interaction.AddRange(

@@ -132,9 +132,9 @@ public sealed partial class FhirBundleProcessor(
             // Before the transaction: references resolved on the object model, every entry hashed and serialised once.
             // Only when a target kept being stored concurrently does the last attempt resolve inside the transaction.
             var lastResort = attempt == MaxResolveAttempts;
-            var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
             try
             {
+                var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
                 // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
                 result = await database.InTransactionAsync(async (c, tx) =>
                 {
@@ -192,6 +192,13 @@ public sealed partial class FhirBundleProcessor(
                 try
                 {
                     var caller = new WriteCaller(user, $"Bundle.entry[{i}].resource");
+                    if (entry.HasConditionalReferences)
+                    {
+                        // A batch entry stands alone: its conditional references name stored resources only.
+                        await using var lookup = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
+                        await ConditionalReferences.ResolveAsync(lookup, null, [entry], context.RequestAborted).ConfigureAwait(false);
+                    }
+
                     var accepted = entry.Interpretation.Accept();
                     var written = await database.InTransactionAsync(async (c, tx) =>
                     {
@@ -243,16 +250,22 @@ public sealed partial class FhirBundleProcessor(
 
         var parts = url.Split('?')[0].Trim('/').Split('/');
         var type = resource.TypeName;
-        if (parts[0] != type || !FhirEndpoints.SupportedTypes.Contains(type))
+        if (!FhirEndpoints.SupportedTypes.Contains(type))
         {
-            return (null, Error422($"{at}.request.url", $"request.url '{url}' does not match a supported resource type ({type})"));
+            return (null, new FhirError(StatusCodes.Status422UnprocessableEntity, FhirOutcomes.Error(OperationOutcome.IssueType.NotSupported, $"{at}.resource.resourceType",
+                $"{type} is not a type this service keeps (it keeps {string.Join(", ", FhirEndpoints.SupportedTypes)}): leave {type} entries out, "
+                + "or send a batch, where each such entry is refused on its own and the others are stored")));
+        }
+
+        if (parts[0] != type)
+        {
+            return (null, Error422($"{at}.request.url", $"request.url '{url}' names {parts[0]}, but the entry's resource is a {type}"));
         }
 
         (WriteRequest? Request, FhirError? Error) planned = (method, parts.Length) switch
         {
-            (Bundle.HTTPVerb.POST, 1) => WriteRequests.Create(type, entry.Request.IfNoneExist,
-                entry.FullUrl is { } full && full.StartsWith("urn:uuid:", StringComparison.OrdinalIgnoreCase) ? Guid.NewGuid().ToString("N") : null,
-                $"{at}.request.ifNoneExist"),
+            // Every create is given its id now: a urn:uuid or a conditional reference of another entry may name it.
+            (Bundle.HTTPVerb.POST, 1) => WriteRequests.Create(type, entry.Request.IfNoneExist, Guid.NewGuid().ToString("N"), $"{at}.request.ifNoneExist"),
             (Bundle.HTTPVerb.PUT, 1) => WriteRequests.Update(type, null, url.Contains('?', StringComparison.Ordinal) ? url[(url.IndexOf('?', StringComparison.Ordinal) + 1)..] : null,
                 entry.Request.IfMatch, $"{at}.request.ifMatch", $"{at}.request.url"),
             (Bundle.HTTPVerb.PUT, 2) => WriteRequests.Update(type, parts[1], null, entry.Request.IfMatch, $"{at}.request.ifMatch", $"{at}.request.url"),

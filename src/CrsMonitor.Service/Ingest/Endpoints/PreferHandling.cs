@@ -12,12 +12,7 @@ public static class PreferHandling
     public static bool IsLenient(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var handling = request.Headers["Prefer"]
-            .SelectMany(v => (v ?? string.Empty).Split(','))
-            .Select(p => p.Split(';')[0].Trim().Replace("\"", string.Empty, StringComparison.Ordinal))
-            .Where(p => p.StartsWith("handling=", StringComparison.OrdinalIgnoreCase))
-            .Select(p => p["handling=".Length..].Trim())
-            .ToList();
+        var handling = FhirPrefer.PreferencesOf(request.Headers["Prefer"], "handling").ToList();
         return handling.Contains("lenient", StringComparer.OrdinalIgnoreCase) && !handling.Contains("strict", StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -16,6 +16,32 @@ internal sealed record TransactionEntry(int Index, string Type, Interpretation I
     /// </summary>
     public IReadOnlyList<(ResourceReference Reference, string Urn)> EntryReferences => entryReferences ??= UrnReferencesOf(Interpretation.Resource);
 
+    private IReadOnlyList<ConditionalReference>? conditionalReferences;
+
+    /// <summary>
+    /// The entry's conditional references (<c>Type?identifier=</c>), found on first use before any is resolved; one to a
+    /// type this service does not keep is warned about then (it stays as sent).
+    /// </summary>
+    public IReadOnlyList<ConditionalReference> ConditionalReferences
+    {
+        get
+        {
+            if (conditionalReferences is null)
+            {
+                conditionalReferences = Endpoints.ConditionalReferences.Of(Interpretation.Resource, $"Bundle.entry[{Index}].resource");
+                foreach (var notKept in conditionalReferences.Where(r => !FhirEndpoints.SupportedTypes.Contains(r.Type)))
+                {
+                    Interpretation.Warn(Endpoints.ConditionalReferences.NotKept(notKept));
+                }
+            }
+
+            return conditionalReferences;
+        }
+    }
+
+    /// <summary>Whether a conditional reference of the entry needs a lookup (its type is kept here).</summary>
+    public bool HasConditionalReferences => ConditionalReferences.Any(r => FhirEndpoints.SupportedTypes.Contains(r.Type));
+
     /// <summary>A POST whose fullUrl is a <c>urn:uuid:</c>: it was given its id when planned, and other entries may name it.</summary>
     public bool IsNamedCreate => FullUrl is not null && Request is { IsUpdate: false, Id: not null };
 
@@ -76,7 +102,7 @@ internal static class TransactionReferences
     public static async Task<(Dictionary<int, AcceptedResource> Accepted, Dictionary<int, string> Targets)> ResolveAsync(
         Database database, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
     {
-        if (!NamedEntries(entries).Any())
+        if (!NamedEntries(entries).Any() && !entries.Any(e => e.HasConditionalReferences))
         {
             return await ResolveAsync(null, null, entries, ct).ConfigureAwait(false);
         }
@@ -89,6 +115,10 @@ internal static class TransactionReferences
     public static async Task<(Dictionary<int, AcceptedResource> Accepted, Dictionary<int, string> Targets)> ResolveAsync(
         DbConnection? c, DbTransaction? tx, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
     {
+        // Conditional references first: an entry they name must be created with the id they were resolved to.
+        var conditionalTargets = entries.Any(e => e.HasConditionalReferences)
+            ? await ConditionalReferences.ResolveAsync(c!, tx, entries, ct).ConfigureAwait(false)
+            : [];
         var named = NamedEntries(entries).ToList();
         var map = named.ToDictionary(e => e.FullUrl!, e => $"{e.Type}/{e.Request.Id}", StringComparer.OrdinalIgnoreCase);
         if (named.Count > 0)
@@ -126,6 +156,11 @@ internal static class TransactionReferences
         }
 
         var targets = named.ToDictionary(e => e.Index, e => map[e.FullUrl!][(e.Type.Length + 1)..]);
+        foreach (var (index, id) in conditionalTargets)
+        {
+            targets.TryAdd(index, id);
+        }
+
         return (accepted, targets);
     }
 
