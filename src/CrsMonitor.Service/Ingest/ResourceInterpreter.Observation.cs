@@ -45,7 +45,10 @@ internal sealed partial class ResourceInterpreter
             return;
         }
 
-        var time = ReadEffective(o.Effective, "effective", f, required: true, "when it was measured");
+        // A retraction (entered-in-error, cancelled) gives no reading, so it needs no time: refusing one for lacking a
+        // time would keep the reading it withdraws (the R4 example f202 is entered-in-error with only `issued`).
+        var retracts = o.Status is ObservationStatus.EnteredInError or ObservationStatus.Cancelled;
+        var time = ReadEffective(o.Effective, "effective", f, required: !retracts, "when it was measured");
         var drafts = meaning.Meaning switch
         {
             Meaning.Quantity => QuantityObservation(o, meaning.Quantity!, f),
