@@ -13,7 +13,7 @@ namespace CrsMonitor.Service.Tests.Fhir;
 /// gets a 2xx; the readings stored for it and the warnings of the answer are the ones each must give. As published
 /// only the SpO2 example has a time of day; Ingest/Hl7R4VitalSignExamplesTests reads them with one. A fixture of its
 /// own, beside <see cref="Hl7ExampleHttpTests"/>: the R4 SpO2 example carries the business identifier of the US Core
-/// one (goodcare o1223435-10), so in one database whichever came first would be the other's stored resource.
+/// one (goodcare o1223435-10), so in one database the two would be one Observation and each test would see the other's.
 /// </summary>
 [TestFixture(StorageProvider.Sqlite)]
 [TestFixture(StorageProvider.Postgres)]
@@ -52,7 +52,7 @@ public sealed class Hl7R4ExampleHttpTests(StorageProvider provider)
     private HttpClient integration = null!;
 
     public static IEnumerable<TestCaseData> Examples() =>
-        PublicExamples.R4VitalSignNames.Select(name => new TestCaseData(name).SetName($"{{m}}_{name.Replace(".json", string.Empty, StringComparison.Ordinal)}"));
+        SharedFhirExamples.R4VitalSignNames.Select(name => new TestCaseData(name).SetName($"{{m}}_{name.Replace(".json", string.Empty, StringComparison.Ordinal)}"));
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -73,21 +73,24 @@ public sealed class Hl7R4ExampleHttpTests(StorageProvider provider)
     }
 
     [Test]
-    public void TheSixteenExamplesAreThere() => Assert.That(PublicExamples.R4VitalSignNames, Is.EquivalentTo(Expected.Keys));
+    public void TheSixteenExamplesAreThere() => Assert.That(SharedFhirExamples.R4VitalSignNames, Is.EquivalentTo(Expected.Keys));
 
     /// <summary>
     /// The three blood-pressure examples share one business identifier (a measurement, its data-absent version and its
-    /// cancellation): whichever is posted first is stored, the others are answered as its resends (200), with the
-    /// warnings of what they sent. None of the three has a time of day, so none gives a reading either way.
+    /// cancellation: one Observation), so the second and third posted concern the first's resource; the answer still
+    /// carries the warnings of what was sent, and none of the three has a time of day, so none gives a reading.
     /// </summary>
     [TestCaseSource(nameof(Examples))]
     public async Task R4Example_IsAccepted_WithItsReadingsAndWarnings(string name)
     {
-        var example = JsonNode.Parse(PublicExamples.R4VitalSign(name))!.AsObject();
+        var example = JsonNode.Parse(SharedFhirExamples.R4VitalSign(name))!.AsObject();
         example["subject"]!["reference"] = $"Patient/{Subject}";
-        var response = await integration.PostAsync("/fhir/Observation", Body(example.ToJsonString()));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/fhir/Observation") { Content = Body(example.ToJsonString()) };
+        request.Headers.Add("Prefer", "return=OperationOutcome"); // the warnings, as the interface team reads them
+        var response = await integration.SendAsync(request);
         var answer = JsonNode.Parse(await Ok(response))!;
-        var id = response.Headers.Location!.ToString().Split('/')[3];
+        var location = response.Headers.Location!;
+        var id = (location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString).Split('/')[3];
         var warnings = answer["resourceType"]!.GetValue<string>() != "OperationOutcome" ? [] : answer["issue"]!.AsArray()
             .Where(i => i!["severity"]!.GetValue<string>() == "warning")
             .Select(i => (Expression: i!["expression"]!.AsArray().Single()!.GetValue<string>(), Diagnostics: i["diagnostics"]!.GetValue<string>())).ToList();

@@ -32,12 +32,12 @@ public sealed class Hl7R4VitalSignExamplesTests
     };
 
     public static IEnumerable<TestCaseData> Examples() =>
-        PublicExamples.R4VitalSignNames.Select(name => new TestCaseData(name).SetName($"R4Example_{name.Replace(".json", string.Empty, StringComparison.Ordinal)}_GivesItsReadings"));
+        SharedFhirExamples.R4VitalSignNames.Select(name => new TestCaseData(name).SetName($"R4Example_{name.Replace(".json", string.Empty, StringComparison.Ordinal)}_GivesItsReadings"));
 
     /// <summary>The example with its subject on Patient/p1 and a date-only effectiveDateTime given a time of day.</summary>
     internal static string Timed(string name)
     {
-        var node = JsonNode.Parse(PublicExamples.R4VitalSign(name))!.AsObject();
+        var node = JsonNode.Parse(SharedFhirExamples.R4VitalSign(name))!.AsObject();
         node["subject"] = new JsonObject { ["reference"] = "Patient/p1" };
         if (node["effectiveDateTime"]?.GetValue<string>() is { Length: 10 } date)
         {
@@ -48,7 +48,7 @@ public sealed class Hl7R4VitalSignExamplesTests
     }
 
     [Test]
-    public void TheSixteenExamplesAreThere() => Assert.That(PublicExamples.R4VitalSignNames, Is.EquivalentTo(ReadingsOf.Keys));
+    public void TheSixteenExamplesAreThere() => Assert.That(SharedFhirExamples.R4VitalSignNames, Is.EquivalentTo(ReadingsOf.Keys));
 
     [TestCaseSource(nameof(Examples))]
     public void Example(string name)

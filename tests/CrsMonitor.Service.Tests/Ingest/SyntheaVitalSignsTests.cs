@@ -52,9 +52,9 @@ public sealed class SyntheaVitalSignsTests
     public void EveryTemperatureHeartRateRespiratoryRateBloodPressureAndSpo2_BecomesAReadingWithTheValueSent()
     {
         var byCode = new SortedDictionary<string, Tally>(StringComparer.Ordinal);
-        foreach (var file in PublicExamples.SyntheaNames)
+        foreach (var file in SharedFhirExamples.SyntheaNames)
         {
-            var entries = PublicExamples.SyntheaBundle(file)["entry"]!.AsArray();
+            var entries = SharedFhirExamples.SyntheaBundle(file)["entry"]!.AsArray();
             var patients = entries.Where(e => e!["resource"]!["resourceType"]!.GetValue<string>() == "Patient")
                 .ToDictionary(e => e!["fullUrl"]!.GetValue<string>(), e => $"Patient/{e!["resource"]!["id"]!.GetValue<string>()}", StringComparer.Ordinal);
             for (var i = 0; i < entries.Count; i++)

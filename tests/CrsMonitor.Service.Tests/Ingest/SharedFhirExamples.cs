@@ -9,7 +9,7 @@ namespace CrsMonitor.Service.Tests.Ingest;
 /// sixteen FHIR R4 vital-sign examples (HL7, CC0) and the Synthea transaction Bundles (Apache-2.0). A missing folder
 /// fails the test that needs it, naming the path: these tests must never pass by finding nothing.
 /// </summary>
-public static class PublicExamples
+public static class SharedFhirExamples
 {
     public static string Folder => Path.GetFullPath(Path.Combine(AlertSchema.RepositoryRoot(), "..", "shared", "fhir-examples"));
 
