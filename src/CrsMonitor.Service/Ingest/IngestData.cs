@@ -140,7 +140,7 @@ public sealed class IngestData
                 throw file.Problem($"{path}.units", "gives a unit twice");
             }
 
-            var code = new QuantityCode(key, file.String(item, path, "display"), file.Strings(item, path, "codes"), kind, file.String(item, path, "canonicalUnit"), units);
+            var code = new QuantityCode(key, file.String(item, path, "display"), LoincCode.ReadAll(file, item, path), kind, file.String(item, path, "canonicalUnit"), units);
             if (!units.Any(u => u.Code == code.CanonicalUnit && u.IsIdentity))
             {
                 throw file.Problem($"{path}.canonicalUnit", $"'{code.CanonicalUnit}' must be one of the units, without conversion");
@@ -151,14 +151,34 @@ public sealed class IngestData
                 throw file.Problem($"{path}.key", $"'{key}' is given twice");
             }
 
-            foreach (var loinc in code.Codes.Where(loinc => !byLoinc.TryAdd(loinc, code)))
+            foreach (var loinc in code.Codes.Where(loinc => !byLoinc.TryAdd(loinc.Code, code)))
             {
-                throw file.Problem($"{path}.codes", $"LOINC {loinc} belongs to two quantities");
+                throw file.Problem($"{path}.codes", $"LOINC {loinc.Code} belongs to two quantities");
             }
         }
 
+        // A LOINC code has one meaning here: a quantity, the blood-pressure panel, or deliberately not graded.
         var panel = file.Property(root, string.Empty, "bloodPressurePanel", JsonValueKind.Object);
-        var panelCodes = file.Strings(panel, "bloodPressurePanel", "codes").ToHashSet(StringComparer.Ordinal);
+        var panelCodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var loinc in LoincCode.ReadAll(file, panel, "bloodPressurePanel").Select(l => l.Code))
+        {
+            if (byLoinc.ContainsKey(loinc) || !panelCodes.Add(loinc))
+            {
+                throw file.Problem("bloodPressurePanel.codes", $"LOINC {loinc} is given twice in the table");
+            }
+        }
+
+        var notGraded = new Dictionary<string, NotGradedCode>(StringComparer.Ordinal);
+        foreach (var (item, path) in file.Array(root, string.Empty, "notGraded"))
+        {
+            var loinc = LoincCode.Read(file, item, path);
+            if (byLoinc.ContainsKey(loinc.Code) || panelCodes.Contains(loinc.Code)
+                || !notGraded.TryAdd(loinc.Code, new NotGradedCode(loinc, file.String(item, path, "reason"))))
+            {
+                throw file.Problem($"{path}.code", $"LOINC {loinc.Code} is given twice in the table");
+            }
+        }
+
         QuantityCode Quantity(string name)
         {
             var key = file.String(panel, "bloodPressurePanel", name);
@@ -202,7 +222,7 @@ public sealed class IngestData
         }
 
         return new ObservationTable(
-            file.String(root, string.Empty, "loinc"), file.String(root, string.Empty, "ucum"), crsmonitor, byLoinc, panelCodes,
+            file.String(root, string.Empty, "loinc"), file.String(root, string.Empty, "ucum"), crsmonitor, byLoinc, panelCodes, notGraded,
             Quantity("systolic"), Quantity("diastolic"),
             OurCode(device, "oxygenDevice", "code"), OurCode(device, "oxygenDevice", "atBaseline"), OurCode(device, "oxygenDevice", "forComfort"),
             file.String(device, "oxygenDevice", "qualifierExtension"),

@@ -11,14 +11,18 @@ internal sealed record UnitRule(string Code, decimal Min, decimal Max, decimal S
     public decimal ToCanonical(decimal value) => IsIdentity ? value : (value - Subtract) * Multiply / Divide;
 }
 
-/// <summary>A LOINC-coded quantity CrsMonitor turns into a reading (observation-codes.json, <c>quantities</c>).</summary>
-internal sealed record QuantityCode(string Key, string Display, IReadOnlyList<string> Codes, ReadingKind Kind, string CanonicalUnit, IReadOnlyList<UnitRule> Units)
+/// <summary>
+/// A quantity CrsMonitor turns into a reading (observation-codes.json, <c>quantities</c>), measured under any of its
+/// LOINC codes (the vital-signs profile's code and the codes of a site, position or method).
+/// </summary>
+internal sealed record QuantityCode(string Key, string Display, IReadOnlyList<LoincCode> Codes, ReadingKind Kind, string CanonicalUnit, IReadOnlyList<UnitRule> Units)
 {
     public UnitRule? Unit(string? code) => Units.FirstOrDefault(u => string.Equals(u.Code, code, StringComparison.Ordinal));
 
     public string UnitList => string.Join(" or ", Units.Select(u => u.Code));
 
-    public string Label => $"{char.ToLowerInvariant(Display[0])}{Display[1..]} (LOINC {string.Join("/", Codes)})";
+    /// <summary>What a message calls it ("body temperature"): the element's path already says which code was sent.</summary>
+    public string Label => $"{char.ToLowerInvariant(Display[0])}{Display[1..]}";
 }
 
 /// <summary>A clinician judgement coded in the crsmonitor observation CodeSystem (observation-codes.json, <c>clinicianInputs</c>).</summary>
@@ -31,6 +35,7 @@ internal sealed record ObservationTable(
     string CrsmonitorSystem,
     IReadOnlyDictionary<string, QuantityCode> QuantitiesByLoinc,
     IReadOnlySet<string> BloodPressurePanelCodes,
+    IReadOnlyDictionary<string, NotGradedCode> NotGradedByLoinc,
     QuantityCode Systolic,
     QuantityCode Diastolic,
     string OxygenDeviceCode,

@@ -45,7 +45,10 @@ internal sealed partial class ResourceInterpreter
             return;
         }
 
-        var time = ReadEffective(o.Effective, "effective", f, required: true, "when it was measured");
+        // A retraction (entered-in-error, cancelled) gives no reading, so it needs no time: refusing one for lacking a
+        // time would keep the reading it withdraws (the R4 example f202 is entered-in-error with only `issued`).
+        var retracts = o.Status is ObservationStatus.EnteredInError or ObservationStatus.Cancelled;
+        var time = ReadEffective(o.Effective, "effective", f, required: !retracts, "when it was measured");
         var drafts = meaning.Meaning switch
         {
             Meaning.Quantity => QuantityObservation(o, meaning.Quantity!, f),
@@ -67,7 +70,11 @@ internal sealed partial class ResourceInterpreter
         }
     }
 
-    /// <summary>The one meaning of an Observation's codings; unknown codes: a warning and null (stored, not graded).</summary>
+    /// <summary>
+    /// The one meaning of an Observation's codings. Several codes of one quantity (8310-5 and 8331-1) are one meaning;
+    /// a code deliberately not graded decides whatever else is coded beside it (8310-5 with 61008-9 is a skin
+    /// temperature); unknown codes: a warning and null (stored, not graded).
+    /// </summary>
     private CodeMeaning? Classify(CodeableConcept? code, string relative, Findings f)
     {
         if (code is null)
@@ -78,6 +85,7 @@ internal sealed partial class ResourceInterpreter
 
         var errors = f.Errors.Count;
         var found = new List<CodeMeaning>();
+        NotGradedCode? notGraded = null;
         for (var k = 0; k < code.Coding.Count; k++)
         {
             var coding = code.Coding[k];
@@ -90,6 +98,10 @@ internal sealed partial class ResourceInterpreter
                 else if (Codes.BloodPressurePanelCodes.Contains(loinc))
                 {
                     found.Add(new CodeMeaning(Meaning.BloodPressurePanel));
+                }
+                else if (Codes.NotGradedByLoinc.TryGetValue(loinc, out var skipped))
+                {
+                    notGraded ??= skipped;
                 }
             }
             else if (coding.System == Codes.CrsmonitorSystem)
@@ -112,6 +124,16 @@ internal sealed partial class ResourceInterpreter
                     f.Error($"{relative}.coding[{k}].code", WhyNotAnObservationCode(ours), OperationOutcome.IssueType.CodeInvalid);
                 }
             }
+        }
+
+        if (notGraded is { Loinc: var skippedCode })
+        {
+            if (f.Errors.Count == errors)
+            {
+                f.Warning(relative, $"(LOINC {skippedCode.Code} {skippedCode.Display}) is not graded: {notGraded.Reason}; stored, not used for grading");
+            }
+
+            return null;
         }
 
         var distinct = found.Distinct().ToList();
@@ -266,7 +288,7 @@ internal sealed partial class ResourceInterpreter
             var quantity = ComponentQuantity(component.Code);
             if (quantity != Codes.Systolic && quantity != Codes.Diastolic)
             {
-                f.Warning($"{relative}.code", "is not a systolic (8480-6) or diastolic (8462-4) component: stored, not used for grading");
+                f.Warning($"{relative}.code", "is not a systolic or diastolic component (e.g. 8480-6, 8462-4): stored, not used for grading");
                 continue;
             }
 

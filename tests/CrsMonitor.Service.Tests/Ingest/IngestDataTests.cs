@@ -154,6 +154,35 @@ public sealed class IngestDataTests
     }
 
     [Test]
+    public void LoincCodeWithAWrongCheckDigit_IsRefused()
+    {
+        // 8460-3 for "Systolic blood pressure--standing" (8460-8) is a typo seen in a public repository.
+        Edit(IngestData.ObservationCodesFile, "\"code\": \"8460-8\"", "\"code\": \"8460-3\"");
+        RefusedSaying(IngestData.ObservationCodesFile, "quantities[3].codes[2].code", "'8460-3' is not a LOINC code");
+    }
+
+    [Test]
+    public void CodeBothGradedAndNotGraded_IsRefused()
+    {
+        Edit(IngestData.ObservationCodesFile, "\"code\": \"61008-9\"", "\"code\": \"8331-1\"");
+        RefusedSaying(IngestData.ObservationCodesFile, "notGraded[0].code", "LOINC 8331-1 is given twice");
+    }
+
+    [Test]
+    public void PanelCodeThatIsAQuantity_IsRefused()
+    {
+        Edit(IngestData.ObservationCodesFile, "{ \"code\": \"55284-4\"", "{ \"code\": \"8480-6\"");
+        RefusedSaying(IngestData.ObservationCodesFile, "bloodPressurePanel.codes", "LOINC 8480-6 is given twice");
+    }
+
+    [Test]
+    public void NotGradedWithoutAReason_IsRefused()
+    {
+        Edit(IngestData.ObservationCodesFile, "\"reason\": \"a finding by touch", "\"why\": \"a finding by touch");
+        RefusedSaying(IngestData.ObservationCodesFile, "notGraded[6].reason", "is missing");
+    }
+
+    [Test]
     public void ClinicianInputNotInTheCodeSystem_IsRefused()
     {
         Edit(IngestData.ObservationCodesFile, "\"code\": \"capd-baseline\"", "\"code\": \"capd-start\"");

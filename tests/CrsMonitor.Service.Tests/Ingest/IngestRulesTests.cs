@@ -47,6 +47,18 @@ public sealed class IngestRulesTests
     public void Observation_WithoutEffectiveTime_Is422NamingEffective() =>
         Assert.That(Expressions(Refused(Mutate(IngestSamples.HeartRate(), o => o.Remove("effectiveDateTime")))), Has.Member("Observation.effective[x]"));
 
+    [TestCase("entered-in-error")]
+    [TestCase("cancelled")]
+    public void Observation_RetractionWithoutEffectiveTime_IsAcceptedWithNoReading(string status)
+    {
+        var result = Accepted(Mutate(IngestSamples.HeartRate(), o =>
+        {
+            o.Remove("effectiveDateTime");
+            o["status"] = status;
+        }));
+        Assert.That(result.Readings, Is.Empty);
+    }
+
     [Test]
     public void Observation_UnknownUnitForAKnownCode_Is422NamingTheUnitCode()
     {
