@@ -19,6 +19,18 @@ if ! [ -x /usr/bin/chromium ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# The fhir-kit-client test (tests/CrsMonitor.Service.Tests/Fhir/FhirKitClientTests.cs) runs the npm FHIR client under
+# Node.js: its packages come from its package-lock.json (npm ci), again whenever the lock is newer than node_modules.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "tests/run.sh: installing Node.js (Debian packages nodejs, npm) for the fhir-kit-client test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+fi
+kit=tests/CrsMonitor.Service.Tests/FhirKitClient
+if [ ! -d "$kit/node_modules" ] || [ "$kit/package-lock.json" -nt "$kit/node_modules" ]; then
+  echo "tests/run.sh: npm ci in $kit (fhir-kit-client)"
+  (cd "$kit" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
 # Built once, then every test project (tests/*.Tests) runs one after another: run together, the 8,000 service tests starve the browser
 # tests of CPU, whose timings (SIGTERM -> "connection lost" banner within 10 s) are part of what they check.
 dotnet build CrsMonitor.sln --configuration Release
