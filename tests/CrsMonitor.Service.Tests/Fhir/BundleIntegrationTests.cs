@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Tests.Ingest;
 using CrsMonitor.Service.Tests.Storage;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,7 +92,7 @@ public sealed class BundleIntegrationTests(StorageProvider provider)
     [TestCase("synthea-v2.4-clemente.json")]
     public async Task SyntheaBundle_WithTheTypesNotKeptLeftOut_EveryVitalSignBecomesAReading(string file)
     {
-        var bundle = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(PublicExamples.Folder, "synthea", file)))!;
+        var bundle = SharedFhirExamples.SyntheaBundle(file);
         var kept = bundle["entry"]!.AsArray().Where(e => IsKept(e!["resource"]!["resourceType"]!.GetValue<string>())).Select(e => e!.DeepClone()).ToList();
         bundle["entry"] = new JsonArray([.. kept]);
         var response = await PostBundleAsync(bundle.ToJsonString());
@@ -120,7 +121,7 @@ public sealed class BundleIntegrationTests(StorageProvider provider)
     [Test]
     public async Task SyntheaBundle_AsABatch_RefusesEachEntryOfATypeNotKept_AndStoresTheOthers()
     {
-        var bundle = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(PublicExamples.Folder, "synthea", "synthea-2020-carroll.json")))!;
+        var bundle = SharedFhirExamples.SyntheaBundle("synthea-2020-carroll.json");
         bundle["type"] = "batch";
         var response = JsonNode.Parse(await Ok(await integration.PostAsync("/fhir", Body(bundle.ToJsonString()))))!;
         var entries = bundle["entry"]!.AsArray();

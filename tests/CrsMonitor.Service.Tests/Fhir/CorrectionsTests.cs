@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Tests.Ingest;
 using CrsMonitor.Service.Tests.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using static CrsMonitor.Service.Tests.Fhir.FhirTestData;
@@ -107,11 +108,11 @@ public sealed class CorrectionsTests(StorageProvider provider)
     public async Task TheThreeHl7BloodPressureExamples_AreThreeVersionsOfOneObservation()
     {
         // The specification's measurement, its data-absent version and its cancellation share one identifier.
-        await AdmitAsync(integration, PublicExamples.VitalSignSubject, "7W");
+        await AdmitAsync(integration, SharedFhirExamples.R4VitalSignSubject, "7W");
         var answers = new List<HttpResponseMessage>();
         foreach (var name in new[] { "observation-example-bloodpressure", "observation-example-bloodpressure-dar", "observation-example-bloodpressure-cancel" })
         {
-            answers.Add(await integration.PostAsync("/fhir/Observation", Body(PublicExamples.VitalSign(name))));
+            answers.Add(await integration.PostAsync("/fhir/Observation", Body(SharedFhirExamples.R4VitalSign(name + ".json"))));
         }
 
         var ids = answers.Select(FhirAssert.IdOf).Distinct().ToList();

@@ -11,6 +11,9 @@ namespace CrsMonitor.Service.Tests.Ingest;
 /// </summary>
 public static class SharedFhirExamples
 {
+    /// <summary>The patient the sixteen R4 vital-sign examples name (<c>Patient/example</c>).</summary>
+    public const string R4VitalSignSubject = "example";
+
     public static string Folder => Path.GetFullPath(Path.Combine(AlertSchema.RepositoryRoot(), "..", "shared", "fhir-examples"));
 
     /// <summary>The file names of hl7-r4-vital-signs/ (sixteen), in name order.</summary>
