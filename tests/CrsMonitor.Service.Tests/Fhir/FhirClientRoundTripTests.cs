@@ -152,6 +152,8 @@ public sealed class FhirClientRoundTripTests(StorageProvider provider)
         var created = await integration.CreateAsync(Temperature("rt-p1", 38.4m, T(-6), "rt-fix-1"));
         var corrected = await integration.CreateAsync(Temperature("rt-p1", 37.4m, T(-6), "rt-fix-1"));
         Assert.That((corrected!.Id, corrected.Meta!.VersionId), Is.EqualTo((created!.Id, "2")), "a correction is the next version of the same Observation");
+        var original = await nurse7W.ReadAsync<Observation>($"Observation/{created.Id}/_history/1");
+        Assert.That(((Quantity)original!.Value!).Value, Is.EqualTo(38.4m), "vread (Firely reads a versioned address as a vread): the version before the correction is kept");
 
         var condition = new SearchParams().Add("identifier", $"{ObservationIds}|rt-fix-1");
         var updated = await integration.ConditionalUpdateAsync(Temperature("rt-p1", 37.6m, T(-6), "rt-fix-1"), condition);
