@@ -66,6 +66,7 @@ public sealed class NurseWordsTests : BrowserTest
         await Expect(page.Locator(".grade-preview [data-testid=reason][data-reason=sedated]")).ToContainTextAsync("Repeat the neuro check when sedation is lightened.");
         await page.GetByTestId("submit").ClickAsync();
         await Expect(page.GetByTestId("submit-result")).ToContainTextAsync("Neuro check recorded");
+        await Expect(page.GetByTestId("submit-result")).ToContainTextAsync("QuestionnaireResponse/"); // the stored id, from Location
         Assert.That(posts(), Is.EqualTo(1), "the consistent check was sent once");
 
         await page.EvaluateAsync($"() => {{ location.hash = '#/patient/{patient}'; }}");

@@ -41,11 +41,13 @@ export class ApiError extends Error {
 export const unauthorized = new EventTarget();
 
 /**
- * Calls the API. `body` (an object) is sent as JSON with `contentType`. Resolves to the parsed answer (null for an
- * empty one); rejects with ApiError (status 0 when the service cannot be reached).
+ * Calls the API. `body` (an object) is sent as JSON with `contentType`; `prefer` is sent as the Prefer header. Resolves
+ * to the parsed answer (null for an empty one), or with `withHeaders` to { data, headers }; rejects with ApiError
+ * (status 0 when the service cannot be reached).
  */
-export async function api(path, { method = 'GET', body, contentType = 'application/json', signal } = {}) {
+export async function api(path, { method = 'GET', body, contentType = 'application/json', signal, prefer, withHeaders = false } = {}) {
   const headers = { Accept: 'application/json, application/fhir+json;q=0.9, application/problem+json;q=0.8' };
+  if (prefer) headers.Prefer = prefer;
   const token = auth.token;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = contentType;
@@ -69,7 +71,7 @@ export async function api(path, { method = 'GET', body, contentType = 'applicati
     throw new ApiError(response.status, data, describe(response.status, data));
   }
   freshness.mark();
-  return data;
+  return withHeaders ? { data, headers: response.headers } : data;
 }
 
 /** Readable text for an error answer: an OperationOutcome's diagnostics, a problem's detail, or the status. */
@@ -103,5 +105,6 @@ export const getPatientResource = (id) => api(`/fhir/Patient/${enc(id)}`);
 export const acknowledgeAlert = (id, note) => api(`/api/alerts/${enc(id)}/acknowledge`, { method: 'POST', body: note ? { note } : {} });
 export const resolveAlert = (id, note) => api(`/api/alerts/${enc(id)}/resolve`, { method: 'POST', body: note ? { note } : {} });
 export const evaluateGrade = (body, signal) => api('/api/grading/evaluate', { method: 'POST', body, signal });
-export const postQuestionnaireResponse = (resource) =>
-  api('/fhir/QuestionnaireResponse', { method: 'POST', body: resource, contentType: 'application/fhir+json' });
+/** Posts a neuro check; the answer is the OperationOutcome (what was stored, and every warning) and the Location header. */
+export const postQuestionnaireResponse = (resource) => api('/fhir/QuestionnaireResponse',
+  { method: 'POST', body: resource, contentType: 'application/fhir+json', prefer: 'return=OperationOutcome', withHeaders: true });

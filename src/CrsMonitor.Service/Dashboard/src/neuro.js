@@ -359,9 +359,11 @@ export function neuroPage(main, { id }) {
     submit.disabled = true;
     submit.textContent = 'Submitting…';
     try {
-      const stored = await postQuestionnaireResponse(resource);
-      const ref = stored?.resourceType === 'QuestionnaireResponse' && stored.id ? `QuestionnaireResponse/${stored.id}` : null;
-      const warnings = stored?.resourceType === 'OperationOutcome' ? (stored.issue ?? []).filter((i) => i.severity !== 'information') : [];
+      const { data: outcome, headers } = await postQuestionnaireResponse(resource);
+      // Location: [base]/QuestionnaireResponse/{id}/_history/{v}; the OperationOutcome lists the warnings (stored, not graded).
+      const stored = /\/(QuestionnaireResponse\/[^/]+)\/_history\//.exec(new URL(headers.get('Location') ?? '', window.location.href).pathname);
+      const ref = stored ? stored[1] : null;
+      const warnings = outcome?.resourceType === 'OperationOutcome' ? (outcome.issue ?? []).filter((i) => i.severity !== 'information') : [];
       const grade = evaluation?.icans;
       const summary = `Neuro check recorded at ${formatTime(new Date())}`
         + `${answers.iceNotPossibleReason ? ', ICE not possible' : ice.complete ? `, ICE ${ice.points}/10` : ''}`
