@@ -20,7 +20,7 @@ public sealed class FhirResourceStoreTests(StorageProvider provider) : StorageCo
         using (Assert.EnterMultipleScope())
         {
             Assert.That(saved, Is.EqualTo(new SaveResult(SaveKind.Created, "o1", 1, T0, Body("o1", 1, T0, "hash-1"))));
-            Assert.That(read, Is.EqualTo(new StoredResource("Observation", "o1", 1, T0, "p1", Body("o1", 1, T0, "hash-1"))));
+            Assert.That(read, Is.EqualTo(new StoredResource("Observation", "o1", 1, T0, "p1", Body("o1", 1, T0, "hash-1"), "hash-1")), "the content hash is read back (a conditional create compares it with what was sent)");
             Assert.That(await WithConnection(c => FhirResourceStore.ReadVersionAsync(c, "Observation", "o1", 1, default)), Is.EqualTo(read));
             Assert.That(await WithConnection(c => FhirResourceStore.ExistsAsync(c, null, "Observation", "o1", default)), Is.True);
             Assert.That(await WithConnection(c => FhirResourceStore.ExistsAsync(c, null, "Patient", "o1", default)), Is.False);
