@@ -283,9 +283,18 @@ public sealed partial class FhirBundleProcessor(
         }
 
         var interpretation = rules.Interpret(resource, $"{at}.resource");
-        return interpretation.Error is { } ruleError
-            ? (null, ruleError)
-            : (new TransactionEntry(index, type, interpretation, request, entry.FullUrl), null);
+        if (interpretation.Error is { } ruleError)
+        {
+            return (null, ruleError);
+        }
+
+        var write = new TransactionEntry(index, type, interpretation, request, entry.FullUrl);
+        foreach (var notKept in write.ConditionalReferences.Where(r => !FhirEndpoints.SupportedTypes.Contains(r.Type)))
+        {
+            interpretation.Warn(ConditionalReferences.NotKept(notKept)); // left as sent: a type this service does not keep
+        }
+
+        return (write, null);
     }
 
     /// <summary>

@@ -1,13 +1,15 @@
+using Microsoft.AspNetCore.Http.Extensions;
+
 namespace CrsMonitor.Service.Ingest.Endpoints;
 
-/// <summary>Absolute URLs of this FHIR endpoint as the client reached it (scheme, host and path base of the request).</summary>
+/// <summary>Absolute URLs of this FHIR endpoint as the client reached it (scheme, host and path base of the request, as the search links build them).</summary>
 public static class FhirUrls
 {
     /// <summary>The service base, e.g. <c>https://crs.example.org/fhir</c>.</summary>
     public static string BaseOf(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{FhirEndpoints.Base}";
+        return UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, FhirEndpoints.Base);
     }
 
     /// <summary>A version's URL, <c>[base]/[type]/[id]/_history/[vid]</c> (what Location names).</summary>

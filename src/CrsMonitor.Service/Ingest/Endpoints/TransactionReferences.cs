@@ -16,28 +16,9 @@ internal sealed record TransactionEntry(int Index, string Type, Interpretation I
     /// </summary>
     public IReadOnlyList<(ResourceReference Reference, string Urn)> EntryReferences => entryReferences ??= UrnReferencesOf(Interpretation.Resource);
 
-    private IReadOnlyList<ConditionalReference>? conditionalReferences;
-
-    /// <summary>
-    /// The entry's conditional references (<c>Type?identifier=</c>), found on first use before any is resolved; one to a
-    /// type this service does not keep is warned about then (it stays as sent).
-    /// </summary>
-    public IReadOnlyList<ConditionalReference> ConditionalReferences
-    {
-        get
-        {
-            if (conditionalReferences is null)
-            {
-                conditionalReferences = Endpoints.ConditionalReferences.Of(Interpretation.Resource, $"Bundle.entry[{Index}].resource");
-                foreach (var notKept in conditionalReferences.Where(r => !FhirEndpoints.SupportedTypes.Contains(r.Type)))
-                {
-                    Interpretation.Warn(Endpoints.ConditionalReferences.NotKept(notKept));
-                }
-            }
-
-            return conditionalReferences;
-        }
-    }
+    /// <summary>The entry's conditional references (<c>Type?identifier=</c>), found when planned, before any is resolved.</summary>
+    public IReadOnlyList<ConditionalReference> ConditionalReferences { get; } =
+        Endpoints.ConditionalReferences.Of(Interpretation.Resource, $"Bundle.entry[{Index}].resource");
 
     /// <summary>Whether a conditional reference of the entry needs a lookup (its type is kept here).</summary>
     public bool HasConditionalReferences => ConditionalReferences.Any(r => FhirEndpoints.SupportedTypes.Contains(r.Type));
