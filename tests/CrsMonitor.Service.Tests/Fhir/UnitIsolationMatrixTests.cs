@@ -197,13 +197,20 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
         var id = await CreateAsync(resource, "p7", identifier);
         var url = $"/fhir/{resource.Type}?identifier={Uri.EscapeDataString($"{SystemOf(resource)}|{identifier}")}";
 
-        await AssertRefusedAsync(await other.PutAsync(url, Body(resource.Json("p5", identifier, variant: 1))), HttpStatusCode.Forbidden, mustNotContain: id);
+        var overwrite = await other.PutAsync(url, Body(resource.Json("p5", identifier, variant: 1)));
+        await AssertRefusedAsync(overwrite, HttpStatusCode.Forbidden, mustNotContain: id);
         await AssertRefusedAsync(await other.PutAsync(url, Body(resource.Json("p7", identifier, status: "entered-in-error"))), HttpStatusCode.Forbidden);
+        await AssertRefusedAsync(await admin.PutAsync(url, Body(resource.Json("p7", identifier, variant: 1))), HttpStatusCode.Forbidden);
+        using var anonymous = host.ClientWith(null);
+        await AssertRefusedAsync(await anonymous.PutAsync(url, Body(resource.Json("p7", identifier, variant: 1))), HttpStatusCode.Unauthorized);
         await AssertVersionAsync(resource, id, "1");
+        Assert.That((await RowsOfAsync(overwrite)).Select(r => (r.Outcome, r.PatientId)), Is.EqualTo(new[] { ("denied", (string?)"p7") }),
+            "the refusal is audited under the patient whose data it touched");
 
         var ownUpdate = await own.PutAsync(url, Body(resource.Json("p7", identifier, variant: 1)));
         Assert.That(JsonNode.Parse(await Ok(ownUpdate))!["id"]!.GetValue<string>(), Is.EqualTo(id));
         await AssertVersionAsync(resource, id, "2");
+        Assert.That((await RowsOfAsync(ownUpdate)).Select(r => (r.Action, r.Outcome, r.PatientId)), Is.EqualTo(new[] { ("fhir.update", "success", (string?)"p7") }));
     }
 
     [TestCaseSource(nameof(Matrix))]
