@@ -1,106 +1,70 @@
 using System.Data.Common;
+using System.Text.Json;
 using System.Threading.Channels;
 using CrsMonitor.Service.Storage;
-using Microsoft.AspNetCore.SignalR;
+using Dapper;
+using Npgsql;
 
 namespace CrsMonitor.Service.Alerts;
 
 /// <summary>
-/// Rung after a transaction that wrote alert changes (or changed a patient's status) commits: the pusher then reads the
-/// committed changes by seq and pushes them. A ring of a transaction that rolls back never sounds.
+/// Wakes this node's <see cref="AlertFeed"/>: rung after a transaction that wrote alert changes commits (the feed then
+/// reads the committed changes by seq), by <see cref="ChangeListener"/> when another node committed some, and by
+/// <see cref="FollowPoll"/> to catch up on anything a wake-up missed. A ring of a transaction that rolls back never
+/// sounds. A patient's status change (no seq: the dashboard re-reads the census row) is announced the same way, and on
+/// PostgreSQL also to the other nodes (NOTIFY in the transaction: delivered on commit only).
 /// </summary>
 public sealed class AlertBell
 {
+    public const string StatusChannel = "crsmonitor_patient_status";
+
+    [Sql(StorageProvider.Postgres)]
+    private const string NotifyStatus = "SELECT pg_notify('crsmonitor_patient_status', @Payload)";
+
     private readonly Channel<Signal> channel = Channel.CreateUnbounded<Signal>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>This process among the nodes: a status change it announced comes back to it through LISTEN and is not sent twice.</summary>
+    public string Node { get; } = Guid.NewGuid().ToString("N");
 
     internal ChannelReader<Signal> Reader => channel.Reader;
 
-    public void Ring(DbTransaction transaction, string unit) => Database.AfterCommit(transaction, () => channel.Writer.TryWrite(new Signal(unit, null)));
+    public void Ring(DbTransaction transaction, string unit) => Database.AfterCommit(transaction, () => Wake(unit));
 
-    public void StatusChanged(DbTransaction transaction, string unit, string patientId, DateTimeOffset at) =>
-        Database.AfterCommit(transaction, () => channel.Writer.TryWrite(new Signal(unit, new PatientStatusChange(unit, patientId, at))));
-
-    internal sealed record Signal(string Unit, PatientStatusChange? Status);
-}
-
-/// <summary>
-/// Pushes committed alert changes to the unit's group in seq order (<c>alertRaised</c> / <c>alertUpdated</c> /
-/// <c>alertMoved</c>) and status changes (<c>patientStatusChanged</c>). Remembers the last seq pushed per unit; starts from the current last
-/// seq (clients replay anything older with <c>Resume</c>). A push lost (a backplane outage) is never an alert lost:
-/// the change row stays, and clients replay it.
-/// </summary>
-public sealed partial class AlertPusher(AlertBell bell, Database database, IHubContext<AlertHub, IAlertClient> hub, ILogger<AlertPusher> logger)
-    : BackgroundService
-{
-    private readonly Dictionary<string, long> pushed = new(StringComparer.Ordinal);
-    private bool baseline;
-
-    /// <summary>
-    /// Takes the baseline before the host goes on (hosted services start before the web server listens): a baseline
-    /// taken later, in <see cref="ExecuteAsync"/> (which runs on its own since .NET 10), could count changes committed
-    /// after a dashboard connected as already pushed, and they would never be pushed live.
-    /// </summary>
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>The census row of <paramref name="patientId"/> on <paramref name="unit"/> changed with this transaction.</summary>
+    public async Task StatusChangedAsync(DbConnection c, DbTransaction transaction, string unit, string patientId, DateTimeOffset at, CancellationToken ct)
     {
-        baseline = await TryBaselineAsync(0, cancellationToken).ConfigureAwait(false);
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+        var change = new PatientStatusChange(unit, patientId, at);
+        if (c is NpgsqlConnection)
+        {
+            var payload = JsonSerializer.Serialize(new StatusNotice(Node, change), AlertDocument.Json);
+            await c.ExecuteAsync(Dialect.Command(c, transaction, NotifyStatus, new { Payload = payload }, ct)).ConfigureAwait(false);
+        }
+
+        Database.AfterCommit(transaction, () => channel.Writer.TryWrite(new Signal(unit, change)));
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Unit <paramref name="unit"/> has committed changes this node may not have pushed.</summary>
+    internal void Wake(string unit) => channel.Writer.TryWrite(new Signal(unit, null));
+
+    /// <summary>Any unit may have: the feed compares every unit's last seq with what it pushed.</summary>
+    internal void CatchUp() => channel.Writer.TryWrite(Signal.CatchUp);
+
+    /// <summary>A status change another node announced (<see cref="ChangeListener"/>); this node's own are ignored.</summary>
+    internal void Announced(string payload)
     {
-        await foreach (var ring in bell.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        var notice = JsonSerializer.Deserialize<StatusNotice>(payload, AlertDocument.Json);
+        if (notice is { Change: { } change } && notice.Node != Node)
         {
-            try
-            {
-                // The database was down at start-up: the change that rang is pushed, older ones are replayed by clients (Resume).
-                baseline = baseline || await TryBaselineAsync(1, stoppingToken).ConfigureAwait(false);
-
-                if (ring.Status is { } status)
-                {
-                    await hub.Clients.Group(AlertHub.GroupOf(status.Unit)).PatientStatusChanged(status).ConfigureAwait(false);
-                    continue;
-                }
-
-                await PushAsync(ring.Unit, stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, ring.Unit, e);
-            }
+            channel.Writer.TryWrite(new Signal(change.Unit, change));
         }
     }
 
-    /// <summary>Where pushing starts per unit: the last seq at start-up (older changes are for <c>Resume</c>).</summary>
-    private async Task<bool> TryBaselineAsync(long back, CancellationToken ct)
+    /// <summary>A unit to push (<see cref="Status"/> null), a status change to pass on, or (unit null) a catch-up of every unit.</summary>
+    internal sealed record Signal(string? Unit, PatientStatusChange? Status)
     {
-        try
-        {
-            await using var connection = await database.OpenReservedAsync(ct).ConfigureAwait(false);
-            foreach (var (unit, last) in await AlertStore.AllLastSeqsAsync(connection, ct).ConfigureAwait(false))
-            {
-                pushed.TryAdd(unit, last - back);
-            }
-
-            return true;
-        }
-        catch (Exception e) when (DbErrors.IsDatabaseFailure(e))
-        {
-            return false;
-        }
+        public static readonly Signal CatchUp = new(null, null);
     }
 
-    private async Task PushAsync(string unit, CancellationToken ct)
-    {
-        await using var connection = await database.OpenReservedAsync(ct).ConfigureAwait(false);
-        var after = pushed.GetValueOrDefault(unit); // a unit first seen since start: everything it has is new
-
-        foreach (var change in await AlertStore.ChangesAfterAsync(connection, unit, after, ct).ConfigureAwait(false))
-        {
-            await AlertChangeSender.SendAsync(hub.Clients.Group(AlertHub.GroupOf(unit)), change).ConfigureAwait(false);
-            pushed[unit] = change.Seq;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pushing alert changes of unit {Unit} failed; clients replay them on reconnect")]
-    private static partial void LogFailed(ILogger logger, string unit, Exception exception);
+    /// <summary>A status change as NOTIFY carries it between nodes.</summary>
+    internal sealed record StatusNotice(string Node, PatientStatusChange Change);
 }

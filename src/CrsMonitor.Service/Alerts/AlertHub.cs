@@ -37,7 +37,7 @@ public sealed record PatientStatusChange(string Unit, string PatientId, DateTime
 /// </summary>
 [Authorize(Policy = Policies.ClinicalStaff)]
 public sealed class AlertHub(
-    Storage.Database database, IOptions<IdentitySettings> identity, HubSessionExpiry expiry, TimeProvider time, ILogger<AlertHub> logger)
+    Storage.Database database, AlertFeed feed, IOptions<IdentitySettings> identity, HubSessionExpiry expiry, TimeProvider time, ILogger<AlertHub> logger)
     : Hub<IAlertClient>
 {
     public const string Path = "/hubs/alerts";
@@ -47,7 +47,9 @@ public sealed class AlertHub(
     public override async Task OnConnectedAsync()
     {
         expiry.Watch(Context);
-        foreach (var unit in User().Units.Where(AlertUnit.IsSeen))
+        var units = User().Units.Where(AlertUnit.IsSeen).ToList();
+        await feed.OpenAsync(Context.ConnectionId, units, Context.ConnectionAborted).ConfigureAwait(false);
+        foreach (var unit in units)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, GroupOf(unit)).ConfigureAwait(false);
         }
@@ -58,13 +60,15 @@ public sealed class AlertHub(
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         expiry.Forget(Context.ConnectionId);
+        feed.Close(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 
     /// <summary>
     /// After a (re)connect: sends this connection every change after <paramref name="lastSeq"/> (per unit of the token;
-    /// units not in the token are ignored) in order, and returns each unit's last seq. A change pushed live while this
-    /// runs may arrive twice; clients ignore a seq they have seen. One audit row per call (<see cref="ResumeAudit"/>).
+    /// units not in the token are ignored) in order, and returns each unit's last seq. Never one it was already sent
+    /// live, nor one it said it has: the live feed and the replay share the connection's <see cref="DashboardFeed"/>.
+    /// One audit row per call (<see cref="ResumeAudit"/>).
     /// </summary>
     public async Task<Dictionary<string, long>> Resume(Dictionary<string, long>? lastSeq)
     {
@@ -86,19 +90,15 @@ public sealed class AlertHub(
     private async Task<Dictionary<string, long>> ReplayAsync(CurrentUser user, Dictionary<string, long>? lastSeq, ResumeAudit audit)
     {
         var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        var dashboard = feed.Of(Context.ConnectionId) ?? throw new HubException("This connection is closing; connect again.");
         await using var connection = await database.OpenReservedAsync(Context.ConnectionAborted).ConfigureAwait(false);
         foreach (var unit in user.Units.Where(AlertUnit.IsSeen))
         {
             var after = lastSeq is not null && lastSeq.TryGetValue(unit, out var seen) ? seen : 0;
-            var changes = await AlertStore.ChangesAfterAsync(connection, unit, after, Context.ConnectionAborted).ConfigureAwait(false);
-            var patients = new List<string>(changes.Count);
-            foreach (var change in changes)
-            {
-                patients.Add(await AlertChangeSender.SendAsync(Clients.Caller, change).ConfigureAwait(false));
-            }
-
-            audit.Replayed(unit, after, changes, patients);
-            result[unit] = changes.Count > 0 ? changes[^1].Seq : await AlertStore.LastSeqAsync(connection, unit, Context.ConnectionAborted).ConfigureAwait(false);
+            var changes = OutgoingChange.Of(await AlertStore.ChangesAfterAsync(connection, unit, after, Context.ConnectionAborted).ConfigureAwait(false));
+            var (sent, last) = await dashboard.ReplayAsync(Clients.Caller, unit, after, changes, Context.ConnectionAborted).ConfigureAwait(false);
+            audit.Replayed(unit, after, sent);
+            result[unit] = changes.Count > 0 ? last : Math.Max(last, await AlertStore.LastSeqAsync(connection, unit, Context.ConnectionAborted).ConfigureAwait(false));
         }
 
         return result;

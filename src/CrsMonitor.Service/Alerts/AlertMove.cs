@@ -15,21 +15,42 @@ public sealed record AlertMove(string Id, string Unit, long Seq, string PatientI
     public const string Kind = "alertMoved";
 }
 
-/// <summary>How a stored change (<c>alert_change</c>) is sent to a dashboard, live or replayed: by its kind.</summary>
-internal static class AlertChangeSender
+/// <summary>
+/// A stored change (<c>alert_change</c>) read once and sent to any number of dashboards, live or replayed, under its
+/// kind's event name.
+/// </summary>
+internal sealed class OutgoingChange
 {
-    /// <summary>Sends <paramref name="change"/> to <paramref name="client"/> under its event name; returns its patient (for the audit of a replay).</summary>
-    public static async Task<string> SendAsync(IAlertClient client, AlertChangeRow change)
+    private readonly AlertMove? move;
+    private readonly AlertDocument? alert;
+    private readonly bool raised;
+
+    private OutgoingChange(AlertChangeRow row)
     {
-        if (change.Kind == AlertMove.Kind)
+        Seq = row.Seq;
+        At = row.At;
+        if (row.Kind == AlertMove.Kind)
         {
-            var move = JsonSerializer.Deserialize<AlertMove>(change.Payload, AlertDocument.Json)!;
-            await client.AlertMoved(move).ConfigureAwait(false);
-            return move.PatientId;
+            move = JsonSerializer.Deserialize<AlertMove>(row.Payload, AlertDocument.Json)!;
+            PatientId = move.PatientId;
+            return;
         }
 
-        var alert = JsonSerializer.Deserialize<AlertDocument>(change.Payload, AlertDocument.Json)!;
-        await (change.Kind == "alertRaised" ? client.AlertRaised(alert) : client.AlertUpdated(alert)).ConfigureAwait(false);
-        return alert.PatientId;
+        alert = JsonSerializer.Deserialize<AlertDocument>(row.Payload, AlertDocument.Json)!;
+        raised = row.Kind == "alertRaised";
+        PatientId = alert.PatientId;
     }
+
+    public long Seq { get; }
+
+    /// <summary>When the change was written (its transaction's clock): what push latency counts from.</summary>
+    public DateTimeOffset At { get; }
+
+    /// <summary>Whose alert it is (for the audit of a replay).</summary>
+    public string PatientId { get; }
+
+    public static IReadOnlyList<OutgoingChange> Of(IEnumerable<AlertChangeRow> rows) => [.. rows.Select(r => new OutgoingChange(r))];
+
+    public Task SendAsync(IAlertClient client) =>
+        move is not null ? client.AlertMoved(move) : raised ? client.AlertRaised(alert!) : client.AlertUpdated(alert!);
 }

@@ -6,7 +6,7 @@ namespace CrsMonitor.Service.Alerts;
 
 public static class AlertRegistration
 {
-    /// <summary>Alerts (section <c>Alerts</c>): rules and lifecycle, the bell and pusher, escalation, the round settle, SignalR with a 32 KB message limit, hub connections that end with their tokens.</summary>
+    /// <summary>Alerts (section <c>Alerts</c>): rules and lifecycle, the bell and the feed (cross-node: LISTEN/NOTIFY and the follow poll), escalation, the round settle, SignalR with a 32 KB message limit, hub connections that end with their tokens.</summary>
     public static IServiceCollection AddAlerts(this IServiceCollection services)
     {
         services.AddStrictSettings<AlertSettings>(AlertSettings.SectionName);
@@ -14,7 +14,11 @@ public static class AlertRegistration
         services.AddSingleton<AlertBell>();
         services.AddSingleton<AlertService>();
         services.AddSingleton<AlertFollower>();
-        services.AddHostedService<AlertPusher>();
+        services.AddSingleton<AlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
+        services.AddSingleton<ChangeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
+        services.AddHostedService<FollowPoll>();
         services.AddSingleton<EscalationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationWorker>());
         services.AddSingleton<RoundSettle>();

@@ -119,7 +119,7 @@ public sealed class AlertService(
             changed.Add(alert);
         }
 
-        bell.StatusChanged(tx, unit, patientId, now);
+        await bell.StatusChangedAsync(c, tx, unit, patientId, now, ct).ConfigureAwait(false);
         return changed;
     }
 

@@ -39,6 +39,18 @@ public sealed class AlertSettings
 
     public TimeSpan RoundSettle => TimeSpan.FromMinutes(RoundSettleMinutes);
 
+    /// <summary>
+    /// How often (real time) each node reads every unit's last seq to push what other nodes committed: the delivery
+    /// bound on SQL Server, a safety net on PostgreSQL (notifications arrive at once). 50–1000.
+    /// </summary>
+    public int FollowPollMilliseconds { get; init; } = 500;
+
+    /// <summary>
+    /// PostgreSQL: whether each node keeps a connection listening for other nodes' alert changes (NOTIFY). Off where
+    /// LISTEN cannot work (a pooler in transaction mode, e.g. PgBouncer): the follow poll then delivers them alone.
+    /// </summary>
+    public bool ListenToDatabase { get; init; } = true;
+
     public DateTimeOffset? NextEscalation(DateTimeOffset raisedAt, int tier) =>
         tier + 1 < Tiers.Count ? raisedAt + TimeSpan.FromMinutes(Tiers[tier + 1].AfterMinutes) : null;
 
@@ -74,6 +86,11 @@ public sealed class AlertSettingsValidator : IValidateOptions<AlertSettings>
             {
                 failures.Add($"Alerts:Escalation:{i}:AfterMinutes ({tiers[i].AfterMinutes}) must be later than the tier before ({tiers[i - 1].AfterMinutes}): minutes count from the raising of the alert.");
             }
+        }
+
+        if (options.FollowPollMilliseconds is < 50 or > 1000)
+        {
+            failures.Add($"Alerts:FollowPollMilliseconds ({options.FollowPollMilliseconds}) must be 50-1000: it bounds how late an alert committed on another node reaches this node's dashboards.");
         }
 
         if (tiers.Any(t => string.IsNullOrWhiteSpace(t.Name)))

@@ -21,14 +21,14 @@ internal sealed partial class ResumeAudit(CurrentUser user, IReadOnlyList<string
     private readonly List<string> perUnit = [];
     private readonly SortedSet<string> patients = new(StringComparer.Ordinal);
 
-    /// <summary>Records what one unit's replay sent: the changes after <paramref name="after"/>, and their patients.</summary>
-    public void Replayed(string unit, long after, IReadOnlyList<AlertChangeRow> changes, IEnumerable<string> patientIds)
+    /// <summary>Records what one unit's replay sent (of the changes after <paramref name="after"/>), and their patients.</summary>
+    internal void Replayed(string unit, long after, IReadOnlyList<OutgoingChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
         perUnit.Add(changes.Count == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{unit} after seq {after}: 0 changes")
             : string.Create(CultureInfo.InvariantCulture, $"{unit} after seq {after}: {changes.Count} changes, seq {changes[0].Seq}-{changes[^1].Seq}"));
-        patients.UnionWith(patientIds);
+        patients.UnionWith(changes.Select(c => c.PatientId));
     }
 
     public AuditEntry EntryFor(HubCallerContext context, DateTimeOffset at, string outcome)

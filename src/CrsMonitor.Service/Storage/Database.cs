@@ -43,7 +43,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// <summary>PostgreSQL: a small pool of its own for <see cref="OpenReservedAsync"/>.</summary>
     private readonly NpgsqlDataSource? reserved;
 
-    /// <summary>Connections of the reserved pool (PostgreSQL): the pusher, the escalation worker and hub replays.</summary>
+    /// <summary>Connections of the reserved pool (PostgreSQL): the alert feed, the escalation worker and hub replays.</summary>
     public const int ReservedPoolSize = 4;
 
     /// <summary>
@@ -130,7 +130,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     };
 
     /// <summary>
-    /// An open connection for delivering alerts (the pusher's reads, hub replays, the escalation worker), never queued
+    /// An open connection for delivering alerts (the alert feed's reads, hub replays, the escalation worker), never queued
     /// behind requests: on PostgreSQL it comes from a small pool of its own (under a flood of writes every connection of the
     /// main pool can be held by a request waiting for a patient's lock, and the measured push then waited ~1 s for one).
     /// SQLite and SQL Server: as <see cref="OpenAsync(CancellationToken)"/> (SQLite readers never wait for the writer; SqlClient's pool is not
@@ -138,6 +138,30 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// </summary>
     public async Task<DbConnection> OpenReservedAsync(CancellationToken ct) =>
         reserved is not null ? await reserved.OpenConnectionAsync(ct).ConfigureAwait(false) : await OpenAsync(ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// PostgreSQL: a connection of its own, outside every pool, for LISTEN (it stays open for the life of the node). TCP
+    /// keepalive every 10 s, so a server that went away is noticed without a statement. The caller disposes it.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenListenerAsync(CancellationToken ct)
+    {
+        if (Provider != StorageProvider.Postgres)
+        {
+            throw new InvalidOperationException("Only PostgreSQL has notifications to listen to.");
+        }
+
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(effective) { Pooling = false, KeepAlive = 10 }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and returns its result after COMMIT. A transient conflict

@@ -53,7 +53,7 @@ public sealed class AlertDeliveryTests(StorageProvider provider)
         await ObservationAsync(integration, Temperature("p-west", 38.6m, "Cel", Day.AddMinutes(-2)));
         await west.WaitForAlertAsync(e => e is { Kind: HubEvent.Raised, PatientId: "p-west", Condition: "crs" }, "the 7W nurse gets the 7W CRS alert");
 
-        // A 5E change after the 7W one: the pusher sends in order, so once the 5E nurse has it, any 7W push to her would be there already.
+        // A 5E change after the 7W one: the feed sends in order, so once the 5E nurse has it, any 7W push to her would be there already.
         await ObservationAsync(integration, Temperature("p-east", 38.2m, "Cel", Day.AddMinutes(-1)));
         await east.WaitForAlertAsync(e => e is { Kind: HubEvent.Raised, PatientId: "p-east", Condition: "crs" }, "the 5E nurse gets the 5E CRS alert");
         await east.WaitForAsync(all => all.Any(e => e.Kind == HubEvent.Status), "the 5E status change");
@@ -195,7 +195,7 @@ public sealed class AlertDeliveryTests(StorageProvider provider)
     [Test]
     public async Task ChangesRightAfterAStart_ArePushedLive_ToADashboardThatConnectedFirst()
     {
-        // The pusher's baseline (the last seq already committed, left to Resume) must be taken before anyone can
+        // The feed's baseline (the last seq already committed, left to Resume) must be taken before anyone can
         // connect; taken late, it swallows the first live changes. Restart a few times and write at once.
         for (var restart = 1; restart <= 3; restart++)
         {

@@ -85,11 +85,12 @@ public sealed class HubSessionTests
     [Test]
     public async Task EveryResume_IsAnAuditRow_WithWhoTheUnitsTheSeqRangeAndThePatientsSent()
     {
-        await using var nurse = await AlertListener.ConnectAsync(host, host.Token("--role", "nurse", "--unit", West, "--sub", "nurse-resume"));
+        // Committed before the dashboard connects: only a replay sends them (what it was sent live, it is never replayed).
         await ObservationAsync(integration, Temperature("p-one", 38.4m, "Cel", Day.AddMinutes(-2)));
         await ObservationAsync(integration, Temperature("p-two", 38.6m, "Cel", Day.AddMinutes(-1)));
         var changes = (await ChangesAsync(host)).Where(c => c.Unit == West).ToList();
         Assert.That(changes, Is.Not.Empty);
+        await using var nurse = await AlertListener.ConnectAsync(host, host.Token("--role", "nurse", "--unit", West, "--sub", "nurse-resume"));
 
         // A replay from the start (asking for another unit too: ignored), then one with nothing new.
         await nurse.ResumeAsync(new Dictionary<string, long> { [West] = 0, [East] = 0 });

@@ -10,7 +10,7 @@
 // (re)connect, Resume({unit: lastSeq}) makes the server send what this page missed, in order, before it answers.
 // While the connection is down, the banner says so and since when the data dates.
 
-import { HubConnectionBuilder, HubConnectionState, LogLevel } from '@microsoft/signalr';
+import { HubConnectionBuilder, HubConnectionState, HttpTransportType, LogLevel } from '@microsoft/signalr';
 import { auth, freshness } from './api.js';
 import { formatTime } from './format.js';
 
@@ -96,7 +96,9 @@ async function resume() {
 
 function build() {
   connection = new HubConnectionBuilder()
-    .withUrl('/hubs/alerts', { accessTokenFactory: () => auth.token })
+    // One WebSocket, no negotiate request: the connection is that socket, to whichever node the load balancer chose,
+    // so several nodes need no sticky sessions (README, decision log). Every browser the wards use speaks WebSockets.
+    .withUrl('/hubs/alerts', { accessTokenFactory: () => auth.token, skipNegotiation: true, transport: HttpTransportType.WebSockets })
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => retryDelaysMs[ctx.previousRetryCount] ?? keepRetryingMs })
     .configureLogging(LogLevel.Warning)
     .build();

@@ -1,0 +1,3 @@
+-- Cross-node alert delivery: on PostgreSQL a trigger on alert_change sends NOTIFY (postgres/0009). This database has
+-- no notifications: every node's follower polls unit_alert_seq instead (Alerts:FollowPollMilliseconds). Nothing to
+-- change here; the script keeps the providers' numbered scripts in step. Forward-only: never edit once merged.
