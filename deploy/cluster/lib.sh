@@ -39,14 +39,16 @@ start_node() {
   local i=$1 port_var="node${1}_port"
   local port=${!port_var:?node $1 is not part of this cluster} dir="$state/node$1"
   if is_ours "$(cat "$dir/pid" 2>/dev/null)" CrsMonitor.Service.dll; then die "node$i is already running (pid $(cat "$dir/pid"))"; fi
-  # Every setting a clustered PostgreSQL node needs (deploy/systemd/crsmonitor.env.example); any other setting in
-  # the caller's environment (Section__Key) reaches every node too.
+  # The Section__Key settings up.sh was given (settings.env0, so a node started again keeps them), then every setting a
+  # clustered PostgreSQL node needs (deploy/systemd/crsmonitor.env.example), which win.
+  local extra=()
+  [ -f "$state/settings.env0" ] && mapfile -d '' -t extra <"$state/settings.env0"
   (
     cd "$dir"
-    export CRSMONITOR_DATA="$dir/data" \
+    exec setsid env "${extra[@]}" CRSMONITOR_DATA="$dir/data" \
       Storage__Provider=postgres Storage__ConnectionString="$service_cs" \
-      Monitoring__Clustered=true Monitoring__SchedulerName=crsmonitor
-    exec setsid dotnet "$app/CrsMonitor.Service.dll" --urls "http://127.0.0.1:$port" </dev/null >>"$dir/service.log" 2>&1
+      Monitoring__Clustered=true Monitoring__SchedulerName=crsmonitor \
+      dotnet "$app/CrsMonitor.Service.dll" --urls "http://127.0.0.1:$port" </dev/null >>"$dir/service.log" 2>&1
   ) &
   echo $! >"$dir/pid"
   echo "--- node$i started at $(date -u +%FT%T.%NZ), pid $!" >>"$dir/service.log"

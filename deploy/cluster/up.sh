@@ -90,7 +90,9 @@ for i in $(seq 1 "$nodes"); do
   cp -p "$state/key/dev-signing-key.json" "$state/node$i/data/"
 done
 
-# 5. The nodes (clustered Quartz on PostgreSQL), started together, then each waited for.
+# 5. The nodes (clustered Quartz on PostgreSQL), started together, then each waited for. The caller's Section__Key
+#    settings are kept for start-node.sh.
+env -0 | grep -z -E '^[A-Za-z][A-Za-z0-9_.]*__[^=]*=' >"$state/settings.env0" || true
 for i in $(seq 1 "$nodes"); do
   say "node$i on http://127.0.0.1:${node_ports[$((i - 1))]} (log: $state/node$i/service.log)"
   start_node "$i"
