@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README): installs and starts what the suite needs, then runs every test project.
-# The suite needs the .NET SDK, PostgreSQL 15 and Chromium (below); later issues add Redis here, never by hand.
+# The suite needs the .NET SDK, PostgreSQL 15, nginx and Chromium (below); later issues add Redis here, never by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -10,6 +10,13 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   echo "tests/run.sh: installing PostgreSQL 15 (Debian package postgresql) for the storage tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+# The cluster tests (tests/CrsMonitor.Cluster.Tests) run deploy/cluster/up.sh: nginx in front of two nodes. up.sh installs
+# it too when missing; installing it here keeps apt out of the timed test run.
+if [ ! -x /usr/sbin/nginx ]; then
+  echo "tests/run.sh: installing nginx (Debian package nginx) for the cluster tests"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 fi
 
 # The browser tests (tests/CrsMonitor.Browser.Tests) drive Debian's Chromium through Playwright; Playwright never downloads
