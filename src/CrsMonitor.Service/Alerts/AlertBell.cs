@@ -29,7 +29,7 @@ public sealed class AlertBell
 /// seq (clients replay anything older with <c>Resume</c>). A push lost (a backplane outage) is never an alert lost:
 /// the change row stays, and clients replay it.
 /// </summary>
-public sealed partial class AlertPusher(AlertBell bell, Database database, IHubContext<AlertHub, IAlertClient> hub, ILogger<AlertPusher> logger)
+public sealed partial class AlertPusher(AlertBell bell, Database database, IHubContext<AlertHub, IAlertClient> hub, Hosting.Telemetry.ServiceMetrics metrics, ILogger<AlertPusher> logger)
     : BackgroundService
 {
     private readonly Dictionary<string, long> pushed = new(StringComparer.Ordinal);
@@ -97,6 +97,7 @@ public sealed partial class AlertPusher(AlertBell bell, Database database, IHubC
         foreach (var change in await AlertStore.ChangesAfterAsync(connection, unit, after, ct).ConfigureAwait(false))
         {
             await AlertChangeSender.SendAsync(hub.Clients.Group(AlertHub.GroupOf(unit)), change).ConfigureAwait(false);
+            metrics.AlertPushed(change.Kind, change.At);
             pushed[unit] = change.Seq;
         }
     }
