@@ -25,6 +25,12 @@ public static class CorrelationLogScope
         {
             services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
             services.Configure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
+
+            // Without Logging:Console:FormatterName the console provider copies its own (obsolete) options over the
+            // simple formatter's, IncludeScopes included.
+#pragma warning disable CS0618
+            services.Configure<ConsoleLoggerOptions>(o => o.IncludeScopes = true);
+#pragma warning restore CS0618
         }
 
         return services;
