@@ -2,6 +2,7 @@ using System.Reflection;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
+using CrsMonitor.Service.Hosting.Telemetry;
 using CrsMonitor.Service.Identity;
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Ingest.Endpoints;
@@ -67,6 +68,8 @@ builder.Services.AddProtocols();
 builder.Services.AddStorage(builder.Configuration);
 builder.Services.AddMonitoring();
 builder.Services.AddAlerts();
+builder.Services.AddHubDraining(builder.Configuration);
+builder.Services.AddTelemetry();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -75,8 +78,10 @@ builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
 builder.Services.AddRequestBudgets();
 
 var app = builder.Build();
+app.UseCorrelationLogScope();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+app.UseHubDraining();
 
 // The dashboard's static files are public (they hold no patient data); everything they call needs a token.
 app.UseDashboardFiles();
@@ -91,6 +96,7 @@ app.UseRequestBudgets();
 app.UseAuthorization();
 app.MapAlertHub();
 app.MapHealthEndpoints();
+app.MapMetricsEndpoint();
 app.MapIdentityEndpoints();
 app.MapAssessmentEndpoints();
 app.MapFhirEndpoints();

@@ -13,7 +13,8 @@ namespace CrsMonitor.Service.Alerts;
 /// at start-up (older changes are for <c>Resume</c>). A push lost (a connection dropped) is never an alert lost: the
 /// change row stays, and clients replay it. No backplane: every node reads the log itself.
 /// </summary>
-public sealed partial class AlertFeed(AlertBell bell, Database database, IHubContext<AlertHub, IAlertClient> hub, ILogger<AlertFeed> logger)
+public sealed partial class AlertFeed(
+    AlertBell bell, Database database, IHubContext<AlertHub, IAlertClient> hub, Hosting.Telemetry.ServiceMetrics metrics, ILogger<AlertFeed> logger)
     : BackgroundService
 {
     private readonly Dictionary<string, long> pushed = new(StringComparer.Ordinal);
@@ -121,6 +122,11 @@ public sealed partial class AlertFeed(AlertBell bell, Database database, IHubCon
                 }
 
                 await Task.WhenAll(dashboards.Values.Where(d => d.Follows(u)).Select(d => SendAsync(d, u, changes, ct))).ConfigureAwait(false);
+                foreach (var change in changes)
+                {
+                    metrics.AlertPushed(change.Kind, change.At);
+                }
+
                 pushed[u] = changes[^1].Seq; // a unit first seen since the baseline: everything it has is new
             }
         }

@@ -29,6 +29,7 @@ internal sealed class OutgoingChange
     {
         Seq = row.Seq;
         At = row.At;
+        Kind = row.Kind;
         if (row.Kind == AlertMove.Kind)
         {
             move = JsonSerializer.Deserialize<AlertMove>(row.Payload, AlertDocument.Json)!;
@@ -42,6 +43,9 @@ internal sealed class OutgoingChange
     }
 
     public long Seq { get; }
+
+    /// <summary>The hub event: <c>alertRaised</c>, <c>alertUpdated</c> or <c>alertMoved</c>.</summary>
+    public string Kind { get; }
 
     /// <summary>When the change was written (its transaction's clock): what push latency counts from.</summary>
     public DateTimeOffset At { get; }

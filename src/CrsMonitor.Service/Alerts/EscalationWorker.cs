@@ -11,7 +11,8 @@ namespace CrsMonitor.Service.Alerts;
 /// change with the new tier, and a push.
 /// </summary>
 public sealed partial class EscalationWorker(
-    Database database, AlertService alerts, IOptions<AlertSettings> options, TimeProvider time, ILogger<EscalationWorker> logger)
+    Database database, AlertService alerts, IOptions<AlertSettings> options, Hosting.Telemetry.ServiceMetrics metrics, TimeProvider time,
+    ILogger<EscalationWorker> logger)
     : PeriodicPass(time, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.EscalationCheckSeconds);
@@ -31,9 +32,9 @@ public sealed partial class EscalationWorker(
         var steps = 0;
         foreach (var candidate in due)
         {
-            steps += await database.InTransactionAsync(async (c, tx) =>
+            var reached = await database.InTransactionAsync(async (c, tx) =>
             {
-                var taken = 0;
+                var taken = new List<int>();
                 var alert = await AlertService.LockedAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
                 // Several tiers may be due after a long outage: take each in turn, so every tier is recorded.
                 // Not on "unassigned" (nobody to escalate to): such an alert starts at tier 0 when it moves to a unit.
@@ -41,11 +42,19 @@ public sealed partial class EscalationWorker(
                 {
                     await alerts.EscalateAsync(c, tx, alert, now, ct).ConfigureAwait(false);
                     LogEscalated(logger, alert.Id, alert.Unit, alert.EscalationTier);
-                    taken++;
+                    taken.Add(alert.EscalationTier);
                 }
 
                 return taken;
             }, ct).ConfigureAwait(false);
+
+            // Counted once committed (a rolled-back attempt runs again).
+            foreach (var tier in reached)
+            {
+                metrics.Escalated(tier);
+            }
+
+            steps += reached.Count;
         }
 
         return steps;

@@ -15,7 +15,8 @@ namespace CrsMonitor.Service.Assessment;
 /// refresh left. So no caller can refresh without evaluating, or evaluate on readings it did not lock.
 /// </summary>
 public sealed class PatientWork(
-    GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous)
+    GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous,
+    Hosting.Telemetry.ServiceMetrics metrics)
 {
     /// <summary>
     /// Runs the pass for <paramref name="patientId"/> at <paramref name="now"/>; <paramref name="readingsFrom"/>: the
@@ -37,7 +38,9 @@ public sealed class PatientWork(
         IReadOnlyList<Reading> readings;
         if (readingsFrom is { } from)
         {
+            var started = metrics.Timestamp();
             readings = await grades.RecalculateAsync(c, tx, patientId, from, now, ct).ConfigureAwait(false);
+            metrics.Graded(started);
         }
         else
         {

@@ -62,6 +62,15 @@ public static class ConfigurationCheck
             problems.Add(e.Message);
         }
 
+        try
+        {
+            problems.AddRange(Telemetry.TelemetrySettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
         return problems;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Json;
+using CrsMonitor.Service.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CrsMonitor.Service.Hosting;
@@ -19,6 +20,7 @@ public static class HostDefaults
         }
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddCorrelationLogScope(builder.Configuration);
         builder.Services.AddSingleton(sp => DataDirectory.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddHostedService<DataDirectoryPreparation>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMessages.Customize);

@@ -91,6 +91,9 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// </summary>
     public bool WritesBlocked => sqliteWriter?.Blocked ?? false;
 
+    /// <summary>SQLite: units of work waiting for the write lock now (metrics); 0 on the other providers.</summary>
+    public int WritersWaiting => sqliteWriter?.Waiting ?? 0;
+
     /// <summary>How long this database waits for a statement, a connection and the readiness probe.</summary>
     public DatabaseTimeouts Timeouts { get; }
 

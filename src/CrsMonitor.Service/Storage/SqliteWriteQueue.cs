@@ -148,6 +148,9 @@ internal sealed class SqliteWriteQueue : IDisposable
     /// </summary>
     public bool Blocked => blocked;
 
+    /// <summary>Units of work waiting for the write lock now (the one holding it not counted): the queue's depth.</summary>
+    public int Waiting => Volatile.Read(ref waiting);
+
     public void Dispose()
     {
         writer?.Dispose();

@@ -13,6 +13,8 @@ public sealed class StartupConfigurationTests
     [TestCase("Grading:HypotensionSystolicBelowMmHg", "9000", "Grading:HypotensionSystolicBelowMmHg")]
     [TestCase("Alerts:RoundSettleMinutes", "61", "Alerts:RoundSettleMinutes")]
     [TestCase("Alerts:RoundSettleMinutes", "-1", "Alerts:RoundSettleMinutes")]
+    [TestCase("Telemetry:MetricsAllowedNetworks:0", "10.0.0.0/33", "Telemetry:MetricsAllowedNetworks")]
+    [TestCase("Telemetry:MetricsAllowedNetworks:0", "the ward", "Telemetry:MetricsAllowedNetworks")]
     public void Startup_InvalidSetting_IsRefusedNamingIt(string key, string value, string named)
     {
         using var host = new ServiceHost(new Dictionary<string, string?> { [key] = value });
@@ -25,6 +27,8 @@ public sealed class StartupConfigurationTests
     [TestCase("Grading:IceMinimumAgeYears", "twelve", "Grading:IceMinimumAgeYears")]
     [TestCase("Identity:Authorty", "https://idp.example", "Authorty")]
     [TestCase("Alerts:RoundSettleMinute", "15", "RoundSettleMinute")]
+    [TestCase("Telemetry:Metric", "true", "Metric")]
+    [TestCase("Telemetry:Metrics", "sometimes", "Telemetry:Metrics")]
     public void Startup_UnknownOrMistypedSetting_IsRefusedNamingIt(string key, string value, string named)
     {
         using var host = new ServiceHost(new Dictionary<string, string?> { [key] = value });
@@ -39,10 +43,12 @@ public sealed class StartupConfigurationTests
         {
             ["Identity:Authority"] = "http://idp.hospital.example",
             ["Grading:ComfortOxygenMinimumSpo2Percent"] = "50",
+            ["Telemetry:MetricsAllowedNetworks:0"] = "the ward",
         }).Build();
         Assert.That(ConfigurationCheck.Problems(configuration), Has.Some.Contain("Identity:Audience")
             .And.Some.Contain("must use https")
-            .And.Some.Contain("Grading:ComfortOxygenMinimumSpo2Percent"));
+            .And.Some.Contain("Grading:ComfortOxygenMinimumSpo2Percent")
+            .And.Some.Contain("Telemetry:MetricsAllowedNetworks"));
     }
 
     [Test]

@@ -6,6 +6,7 @@ using CrsMonitor.Service.Storage;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 using Microsoft.Extensions.Options;
+using Metrics = CrsMonitor.Service.Hosting.Telemetry.ServiceMetrics;
 
 namespace CrsMonitor.Service.Ingest.Endpoints;
 
@@ -17,7 +18,8 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 /// is answered by <see cref="Storage.DatabaseUnavailableHandler"/> (503 + Retry-After), except per batch entry.
 /// </summary>
 public sealed partial class FhirBundleProcessor(
-    Database database, IngestRules rules, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, ILogger<FhirBundleProcessor> logger)
+    Database database, IngestRules rules, FhirWriter writer, TimeProvider time, IOptions<IdentitySettings> identity, Metrics metrics,
+    ILogger<FhirBundleProcessor> logger)
 {
     /// <summary>Order inside a transaction: what others refer to first.</summary>
     private static int WriteOrder(string type) => type switch
@@ -68,8 +70,13 @@ public sealed partial class FhirBundleProcessor(
             trail.Describe(trail.Action!, patientId: refused.PatientId);
             return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
         }
+        catch (Exception e) when (CountedUnavailable(e, type))
+        {
+            throw; // never reached: the filter counts and declines (the exception handler answers 503)
+        }
 
         trail.MarkWritten();
+        Count(outcome);
         return WriteAnswer.For(context, outcome, RevealsStoredBody(user, outcome));
     }
 
@@ -171,9 +178,18 @@ public sealed partial class FhirBundleProcessor(
             {
                 // A resource an entry is a resend of was stored since the references were resolved: resolve again.
             }
+            catch (Exception e) when (CountedUnavailable(e, "Bundle"))
+            {
+                throw; // never reached: the filter counts and declines (the exception handler answers 503)
+            }
         }
 
         trail.MarkWritten();
+        foreach (var written in result)
+        {
+            Count(written!);
+        }
+
         var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
         response.Entry.AddRange(result.Select(o => ResponseEntry(o!)));
         return FhirHttp.Resource(response);
@@ -208,6 +224,7 @@ public sealed partial class FhirBundleProcessor(
                         return w;
                     }, context.RequestAborted).ConfigureAwait(false);
                     response.Entry.Add(ResponseEntry(written));
+                    Count(written);
                     continue;
                 }
                 catch (WriteRefusedException refused)
@@ -223,6 +240,7 @@ public sealed partial class FhirBundleProcessor(
                 }
             }
 
+            metrics.Resource(bundle.Entry[i].Resource?.TypeName, Metrics.Outcomes.OfRefusal(error!.StatusCode));
             await KeepRejectedAsync(context, Encoding.UTF8.GetBytes(bundle.Entry[i].Resource is { } r ? FhirJson.Serialize(r) : "{}"), error!).ConfigureAwait(false);
             response.Entry.Add(new Bundle.EntryComponent
             {
@@ -365,6 +383,7 @@ public sealed partial class FhirBundleProcessor(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
+        metrics.Resource(context.Request.RouteValues["type"] as string ?? "Bundle", Metrics.Outcomes.OfRefusal(error.StatusCode));
         if (error.StatusCode is not (StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden))
         {
             await KeepRejectedAsync(context, body, error).ConfigureAwait(false);
@@ -389,6 +408,29 @@ public sealed partial class FhirBundleProcessor(
         {
             LogUnavailable(logger, context.TraceIdentifier, e.Message);
         }
+    }
+
+    /// <summary>Counts a stored (or resent) resource and the readings its version gave.</summary>
+    private void Count(WriteOutcome written)
+    {
+        metrics.Resource(written.ResourceType, written.Saved.Kind switch
+        {
+            SaveKind.Created => Metrics.Outcomes.Created,
+            SaveKind.Updated => Metrics.Outcomes.Updated,
+            _ => Metrics.Outcomes.Unchanged,
+        });
+        metrics.Readings(written.ResourceType, written.Readings);
+    }
+
+    /// <summary>An exception filter: counts a write the database could not take, and never catches.</summary>
+    private bool CountedUnavailable(Exception e, string type)
+    {
+        if (DbErrors.IsUnavailable(e))
+        {
+            metrics.Resource(type, Metrics.Outcomes.Unavailable);
+        }
+
+        return false;
     }
 
     private static FhirError Error422(string expression, string text) =>

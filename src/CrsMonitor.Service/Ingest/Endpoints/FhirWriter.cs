@@ -28,6 +28,9 @@ public sealed record WriteOutcome(SaveResult Saved, string ResourceType, string?
     /// resource by identifier with other content, perhaps another's), so that answering it reveals nothing new.
     /// </summary>
     public bool StoredIsWhatWasSent { get; init; } = true;
+
+    /// <summary>How many readings the stored version gave (0 when nothing was written).</summary>
+    public int Readings { get; init; }
 }
 
 /// <summary>
@@ -106,6 +109,7 @@ public sealed class FhirWriter(
             MovedFromPatientId = saved.PriorPatientId is { } prior && prior != patientId && type != "Patient" ? prior : null,
             AlertsMoved = alertsMoved,
             Corrected = request.Kind == WriteKind.Create && saved.Kind == SaveKind.Updated,
+            Readings = readings.Count,
         };
     }
 

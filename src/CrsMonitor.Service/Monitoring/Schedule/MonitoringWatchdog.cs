@@ -10,7 +10,8 @@ namespace CrsMonitor.Service.Monitoring.Schedule;
 /// wake-up lost) and processes them, recording an operational <c>processed-late</c> event and a warning in the log.
 /// </summary>
 public sealed class MonitoringWatchdog(
-    MonitoringRunner runner, SchedulerHost host, IOptions<MonitoringSettings> options, TimeProvider time, ILogger<MonitoringWatchdog> logger)
+    MonitoringRunner runner, SchedulerHost host, IOptions<MonitoringSettings> options, Hosting.Telemetry.ServiceMetrics metrics, TimeProvider time,
+    ILogger<MonitoringWatchdog> logger)
     : PeriodicPass(time, logger)
 {
     protected override TimeSpan Interval => options.Value.WatchdogInterval;
@@ -20,6 +21,11 @@ public sealed class MonitoringWatchdog(
 
     protected override Task RunPassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
-    /// <summary>One pass now (also what the timer runs).</summary>
-    public Task<int> RunOnceAsync(CancellationToken ct) => runner.CatchUpAsync(options.Value.WatchdogLateness, Actors.Watchdog, ct);
+    /// <summary>One pass now (also what the timer runs); returns how many late windows it processed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var caught = await runner.CatchUpAsync(options.Value.WatchdogLateness, Actors.Watchdog, ct).ConfigureAwait(false);
+        metrics.WakeUpsMissed(Hosting.Telemetry.WakeUpMetrics.Watchdog, caught);
+        return caught;
+    }
 }

@@ -51,6 +51,8 @@ public sealed partial class SchedulerHost(
         try
         {
             var scheduler = await factory!.GetScheduler(ct).ConfigureAwait(false);
+            scheduler.ListenerManager.AddTriggerListener(
+                new Hosting.Telemetry.WakeUpMetrics(services.GetRequiredService<Hosting.Telemetry.ServiceMetrics>()), [GroupMatcher<TriggerKey>.GroupEquals(Group)]);
             await scheduler.Start(ct).ConfigureAwait(false);
             LogStarted(logger, database.Provider, options.Value.Clustered, scheduler.SchedulerInstanceId);
             started.TrySetResult(scheduler);
