@@ -78,6 +78,9 @@ builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
 builder.Services.AddRequestBudgets();
 
 var app = builder.Build();
+
+// First: everything after it (audit, budgets, metrics, the hub's origin check) sees the client behind a trusted proxy.
+ProxySettings.UseTrustedProxies(app);
 app.UseCorrelationLogScope();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();

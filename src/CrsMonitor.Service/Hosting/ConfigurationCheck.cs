@@ -64,6 +64,15 @@ public static class ConfigurationCheck
 
         try
         {
+            problems.AddRange(ProxySettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
             problems.AddRange(Telemetry.TelemetrySettings.FromConfiguration(configuration).Problems());
         }
         catch (StartupConfigurationException e)

@@ -89,7 +89,8 @@ public static class TelemetryRegistration
     {
         // A reverse proxy on this machine would make every caller look local: a relayed request is never served.
         var headers = context.Request.Headers;
-        if (headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Real-IP"))
+        // X-Original-For: a trusted proxy's X-Forwarded-For, already applied (Proxy:TrustedNetworks).
+        if (headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Real-IP") || headers.ContainsKey("X-Original-For"))
         {
             return "Metrics are not served through a proxy: scrape the node's own address (Telemetry:MetricsAllowedNetworks).";
         }
