@@ -28,15 +28,19 @@ internal static class BackupSql
     public const string RollbackJournal = "PRAGMA journal_mode = DELETE";
 
     /// <summary>
-    /// Takes the database file's exclusive lock and keeps it until the connection closes. In WAL mode every open
-    /// connection holds a shared lock on the file, so this fails (SQLITE_BUSY) while any process, the service included,
-    /// has the database open, even idle.
+    /// With <see cref="BeginExclusive"/> and <see cref="ReadSchema"/>, each run on its own (run as one command, a refused
+    /// lock went unreported): takes the database file's exclusive lock and keeps it until the connection closes. In WAL
+    /// mode every open connection holds a shared lock on the file, so this fails (SQLITE_BUSY) while any process, the
+    /// service included, has the database open, even idle.
     /// </summary>
     [Sql(StorageProvider.Sqlite)]
-    public const string ExclusiveLock = "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT COUNT(*) FROM sqlite_master;";
+    public const string ExclusiveLockingMode = "PRAGMA locking_mode = EXCLUSIVE";
 
     [Sql(StorageProvider.Sqlite)]
-    public const string Rollback = "ROLLBACK";
+    public const string BeginExclusive = "BEGIN EXCLUSIVE";
+
+    [Sql(StorageProvider.Sqlite)]
+    public const string ReadSchema = "SELECT COUNT(*) FROM sqlite_master";
 
     /// <summary>Tables in the connection's schema: a restore goes only into an empty database.</summary>
     [Sql(StorageProvider.Postgres)]

@@ -65,7 +65,6 @@ internal static class SqliteBackup
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
             if (File.Exists(partial))
             {
                 SqliteFile.DeleteWithSidecars(partial);

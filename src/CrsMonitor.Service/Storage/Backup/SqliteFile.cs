@@ -62,15 +62,11 @@ internal static class SqliteFile
         {
             throw BackupException.Check($"it is not a readable SQLite database (SQLite error {e.SqliteErrorCode}: {e.Message})", e);
         }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-        }
     }
 
     /// <summary>
     /// Holds <paramref name="path"/>'s exclusive lock until disposed, or throws <see cref="BackupException"/> when another
-    /// connection has the database open (see <see cref="BackupSql.ExclusiveLock"/>). Null when the file is not a
+    /// connection has the database open (see <see cref="BackupSql.ExclusiveLockingMode"/>). Null when the file is not a
     /// database at all (nothing can be using it as one: a restore may replace it).
     /// </summary>
     public static SqliteConnection? Lock(string path)
@@ -78,7 +74,9 @@ internal static class SqliteFile
         var c = Open(path, timeoutSeconds: 2);
         try
         {
-            c.Execute(BackupSql.ExclusiveLock);
+            c.Execute(BackupSql.ExclusiveLockingMode);
+            c.Execute(BackupSql.BeginExclusive);
+            c.ExecuteScalar<long>(BackupSql.ReadSchema);
             return c;
         }
         catch (SqliteException e) when (e.SqliteErrorCode is Busy or Locked)

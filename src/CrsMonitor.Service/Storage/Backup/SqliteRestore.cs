@@ -60,7 +60,6 @@ internal static class SqliteRestore
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
             if (File.Exists(partial))
             {
                 SqliteFile.DeleteWithSidecars(partial);
