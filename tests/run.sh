@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (README): installs and starts what the suite needs, then runs every test project.
-# The suite needs the .NET SDK, PostgreSQL 15, nginx and Chromium (below); later issues add Redis here, never by hand.
+# The suite needs the .NET SDK, PostgreSQL 15, nginx and Chromium (below); anything a later suite needs is added here, never by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

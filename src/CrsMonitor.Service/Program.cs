@@ -10,11 +10,13 @@ using CrsMonitor.Service.Limits;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Storage.Backup;
 using Microsoft.Extensions.Options;
 
 // `token ...` prints a development token and exits; anything else runs the web service.
 var tokenVerb = args is ["token", ..];
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = tokenVerb ? [] : args, WebRootPath = CrsMonitor.Service.Hosting.HostDefaults.WebRoot() });
+var backupVerb = BackupArguments.IsVerb(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = tokenVerb ? [] : backupVerb ? BackupArguments.ConfigurationArguments(args) : args, WebRootPath = CrsMonitor.Service.Hosting.HostDefaults.WebRoot() });
 builder.ApplyCrsMonitorDefaults();
 
 if (tokenVerb)
@@ -42,6 +44,17 @@ if (args is ["migrate", ..])
 if (args is ["verify-audit", ..])
 {
     return AuditVerifyCommand.Run(builder.Configuration, Console.Out, Console.Error);
+}
+
+// `backup --to PATH` / `restore --from PATH [--force] [--Storage:Key=value ...]` (0 done, 1 a check failed, 2 could not run).
+if (args is ["backup", ..])
+{
+    return BackupCommand.Run(args, builder.Configuration, TimeProvider.System, Console.Out, Console.Error);
+}
+
+if (args is ["restore", ..])
+{
+    return RestoreCommand.Run(args, builder.Configuration, Console.Out, Console.Error);
 }
 
 // `regrade all | regrade patient ID [--Storage:Key=value ...]` recomputes timelines from the start and exits.
