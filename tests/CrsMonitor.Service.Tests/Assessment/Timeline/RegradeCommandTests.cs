@@ -87,7 +87,7 @@ public sealed class RegradeCommandTests
             var settings = new Dictionary<string, string?> { ["Storage:Provider"] = "Sqlite", ["Storage:ConnectionString"] = $"Data Source={Path.Combine(folder, "new.db")}" };
             var (code, output, errors) = Run(settings, ["regrade", "all"], TimelineCourse.T0);
             Assert.That((code, output), Is.EqualTo((RegradeCommand.Failed, "")));
-            Assert.That(errors, Does.StartWith("regrade: the Sqlite database is not migrated to this version (").And.Contains("0008_room_air_spo2.sql pending").And.Contains("migrate"));
+            Assert.That(errors, Does.StartWith("regrade: the Sqlite database is not migrated to this version (").And.Contains($"{Migrations.Scripts(StorageProvider.Sqlite)[^1].Name} pending").And.Contains("migrate"));
         }
         finally
         {
