@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Text.Json;
 using System.Threading.Channels;
 using CrsMonitor.Service.Storage;
-using Dapper;
-using Npgsql;
 
 namespace CrsMonitor.Service.Alerts;
 
@@ -12,15 +10,10 @@ namespace CrsMonitor.Service.Alerts;
 /// reads the committed changes by seq), by <see cref="ChangeListener"/> when another node committed some, and by
 /// <see cref="FollowPoll"/> to catch up on anything a wake-up missed. A ring of a transaction that rolls back never
 /// sounds. A patient's status change (no seq: the dashboard re-reads the census row) is announced the same way, and on
-/// PostgreSQL also to the other nodes (NOTIFY in the transaction: delivered on commit only).
+/// PostgreSQL, once committed, to the other nodes too (<see cref="StatusAnnouncer"/>).
 /// </summary>
-public sealed class AlertBell
+public sealed class AlertBell(StatusAnnouncer announcer)
 {
-    public const string StatusChannel = "crsmonitor_patient_status";
-
-    [Sql(StorageProvider.Postgres)]
-    private const string NotifyStatus = "SELECT pg_notify('crsmonitor_patient_status', @Payload)";
-
     private readonly Channel<Signal> channel = Channel.CreateUnbounded<Signal>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>This process among the nodes: a status change it announced comes back to it through LISTEN and is not sent twice.</summary>
@@ -31,16 +24,14 @@ public sealed class AlertBell
     public void Ring(DbTransaction transaction, string unit) => Database.AfterCommit(transaction, () => Wake(unit));
 
     /// <summary>The census row of <paramref name="patientId"/> on <paramref name="unit"/> changed with this transaction.</summary>
-    public async Task StatusChangedAsync(DbConnection c, DbTransaction transaction, string unit, string patientId, DateTimeOffset at, CancellationToken ct)
+    public void StatusChanged(DbTransaction transaction, string unit, string patientId, DateTimeOffset at)
     {
         var change = new PatientStatusChange(unit, patientId, at);
-        if (c is NpgsqlConnection)
+        Database.AfterCommit(transaction, () =>
         {
-            var payload = JsonSerializer.Serialize(new StatusNotice(Node, change), AlertDocument.Json);
-            await c.ExecuteAsync(Dialect.Command(c, transaction, NotifyStatus, new { Payload = payload }, ct)).ConfigureAwait(false);
-        }
-
-        Database.AfterCommit(transaction, () => channel.Writer.TryWrite(new Signal(unit, change)));
+            channel.Writer.TryWrite(new Signal(unit, change));
+            announcer.Announce(new StatusNotice(Node, change));
+        });
     }
 
     /// <summary>Unit <paramref name="unit"/> has committed changes this node may not have pushed.</summary>

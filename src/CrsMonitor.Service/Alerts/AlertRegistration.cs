@@ -19,6 +19,8 @@ public static class AlertRegistration
         services.AddSingleton<ChangeListener>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         services.AddHostedService<FollowPoll>();
+        services.AddSingleton<StatusAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusAnnouncer>());
         services.AddSingleton<EscalationWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EscalationWorker>());
         services.AddSingleton<RoundSettle>();

@@ -119,7 +119,7 @@ public sealed class AlertService(
             changed.Add(alert);
         }
 
-        await bell.StatusChangedAsync(c, tx, unit, patientId, now, ct).ConfigureAwait(false);
+        bell.StatusChanged(tx, unit, patientId, now);
         return changed;
     }
 

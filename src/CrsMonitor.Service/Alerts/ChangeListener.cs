@@ -7,7 +7,7 @@ namespace CrsMonitor.Service.Alerts;
 /// <summary>
 /// PostgreSQL: keeps one connection of its own listening for the notifications other nodes' commits send
 /// (<c>crsmonitor_alert_change</c>: a trigger on <c>alert_change</c>, payload the unit; <c>crsmonitor_patient_status</c>,
-/// <see cref="AlertBell.StatusChangedAsync"/>) and rings this node's <see cref="AlertBell"/> with them, so a dashboard
+/// <see cref="StatusAnnouncer"/>) and rings this node's <see cref="AlertBell"/> with them, so a dashboard
 /// connected here hears of an alert committed on any node within milliseconds. Lost connection: it listens again after
 /// 1, 2, 4 … 30 s and then catches up every unit (<see cref="FollowPoll"/> covers the gap meanwhile). Does nothing on
 /// the other databases, nor with <c>Alerts:ListenToDatabase</c> false.

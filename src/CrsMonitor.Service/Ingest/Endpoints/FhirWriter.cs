@@ -201,7 +201,7 @@ public sealed class FhirWriter(
                 // An admission, transfer or discharge changes the census of the unit it leaves and the one it joins.
                 foreach (var unit in unitsBefore.Append(LocationIdOf(e)).OfType<string>().Distinct(StringComparer.Ordinal))
                 {
-                    await bell.StatusChangedAsync(c, tx, unit, patient, now, ct).ConfigureAwait(false);
+                    bell.StatusChanged(tx, unit, patient, now);
                 }
 
                 return await FollowAsync(c, tx, caller, [patient, saved.PriorPatientId], now, ct).ConfigureAwait(false);
