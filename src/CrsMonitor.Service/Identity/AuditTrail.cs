@@ -7,7 +7,7 @@ namespace CrsMonitor.Service.Identity;
 /// <summary>
 /// Append-only audit (reliability-security.md): every read and write of patient data and every denied request.
 /// Endpoints say what a request was about (<see cref="Describe"/>); a write records its row inside its own
-/// transaction (<see cref="EntryFor"/> + <see cref="MarkWritten"/>); everything else is recorded by
+/// transaction (<c>EntryFor</c> + <see cref="MarkWritten"/>); everything else is recorded by
 /// <see cref="AuditMiddleware"/> once the status code is known.
 /// </summary>
 public sealed class AuditTrail
@@ -56,6 +56,15 @@ public sealed class AuditTrail
             Action ?? $"{context.Request.Method} {context.GetEndpoint()?.DisplayName ?? "unmatched"}",
             ResourceType, ResourceId, PatientId ?? PatientOfRoute(context), outcome,
             context.Connection.RemoteIpAddress?.ToString(), context.TraceIdentifier, Detail);
+    }
+
+    /// <summary>The row of a write that did not come over HTTP (an MLLP message): who, from where, under which id.</summary>
+    public AuditEntry EntryFor(WriteOrigin origin, DateTimeOffset at, string outcome)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        return new AuditEntry(
+            at, origin.User.Subject, string.Join(",", origin.User.Roles), Action ?? "unknown", ResourceType, ResourceId, PatientId, outcome,
+            origin.Address, origin.CorrelationId, Detail);
     }
 }
 

@@ -61,7 +61,7 @@ public sealed partial class FhirBundleProcessor(
             {
                 var now = time.GetUtcNow();
                 var written = await writer.WriteAsync(c, tx, new WriteCaller(user, type), accepted, request, now, context.RequestAborted).ConfigureAwait(false);
-                await AuditWriteAsync(c, tx, context, trail, user, trail.Action!, written, now).ConfigureAwait(false);
+                await AuditWriteAsync(c, tx, WriteOrigin.Of(context, user), trail.Action!, written, now, context.RequestAborted).ConfigureAwait(false);
                 return written;
             }, context.RequestAborted).ConfigureAwait(false);
         }
@@ -130,10 +130,35 @@ public sealed partial class FhirBundleProcessor(
             return await RejectAsync(context, body, new FhirError(status, new OperationOutcome { Issue = issues })).ConfigureAwait(false);
         }
 
-        var user = CurrentUser.From(context.User, identity.Value);
-        var trail = context.RequestServices.GetRequiredService<AuditTrail>();
-        var ordered = entries.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index).ToList();
+        var origin = WriteOrigin.Of(context, CurrentUser.From(context.User, identity.Value));
         WriteOutcome?[] result;
+        try
+        {
+            result = await CommitTransactionAsync(entries, bundle.Entry.Count, origin, "fhir.transaction", null, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (WriteRefusedException refused)
+        {
+            origin.Trail.Describe("fhir.transaction", patientId: refused.PatientId);
+            return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
+        }
+
+        var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
+        response.Entry.AddRange(result.Select(o => ResponseEntry(o!)));
+        return FhirHttp.Resource(response);
+    }
+
+    /// <summary>
+    /// Writes the planned entries of a transaction in one database transaction, all or nothing: references resolved,
+    /// each entry written and audited as <paramref name="action"/>, its patients re-graded once, then
+    /// <paramref name="alsoInTransaction"/> (the HL7 v2 message log) before the commit. A refused entry throws
+    /// <see cref="WriteRefusedException"/> and nothing is written. The outcomes are indexed by entry index.
+    /// </summary>
+    internal async Task<WriteOutcome?[]> CommitTransactionAsync(
+        IReadOnlyList<TransactionEntry> entries, int entryCount, WriteOrigin origin, string action,
+        Func<DbConnection, DbTransaction, DateTimeOffset, Task>? alsoInTransaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        var ordered = entries.OrderBy(e => WriteOrder(e.Type)).ThenBy(e => e.Index).ToList();
         for (var attempt = 1; ; attempt++)
         {
             // Before the transaction: references resolved on the object model, every entry hashed and serialised once.
@@ -141,38 +166,44 @@ public sealed partial class FhirBundleProcessor(
             var lastResort = attempt == MaxResolveAttempts;
             try
             {
-                var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, context.RequestAborted).ConfigureAwait(false);
+                var before = lastResort ? default : await TransactionReferences.ResolveAsync(database, entries, cancellationToken).ConfigureAwait(false);
                 // A refused entry throws: the whole transaction rolls back, earlier entries included (all or nothing).
-                result = await database.InTransactionAsync(async (c, tx) =>
+                var result = await database.InTransactionAsync(async (c, tx) =>
                 {
                     var (accepted, targets) = lastResort
-                        ? await TransactionReferences.ResolveAsync(c, tx, entries, context.RequestAborted).ConfigureAwait(false)
+                        ? await TransactionReferences.ResolveAsync(c, tx, entries, cancellationToken).ConfigureAwait(false)
                         : before;
                     var now = time.GetUtcNow();
-                    var outcomes = new WriteOutcome?[bundle.Entry.Count];
+                    var outcomes = new WriteOutcome?[entryCount];
                     var regrade = new PatientsToRegrade();
                     foreach (var entry in ordered)
                     {
-                        var caller = new WriteCaller(user, $"Bundle.entry[{entry.Index}].resource");
-                        var written = await writer.WriteAsync(c, tx, caller, accepted[entry.Index], entry.Request, now, context.RequestAborted, regrade).ConfigureAwait(false);
+                        var caller = new WriteCaller(origin.User, $"Bundle.entry[{entry.Index}].resource");
+                        var written = await writer.WriteAsync(c, tx, caller, accepted[entry.Index], entry.Request, now, cancellationToken, regrade).ConfigureAwait(false);
                         if (targets.TryGetValue(entry.Index, out var target) && written.Saved.Id != target)
                         {
                             throw new ReferenceTargetMovedException();
                         }
 
                         outcomes[entry.Index] = written;
-                        await AuditWriteAsync(c, tx, context, trail, user, "fhir.transaction", written, now).ConfigureAwait(false);
+                        await AuditWriteAsync(c, tx, origin, action, written, now, cancellationToken).ConfigureAwait(false);
                     }
 
-                    await writer.RegradeAsync(c, tx, regrade, now, context.RequestAborted).ConfigureAwait(false);
+                    await writer.RegradeAsync(c, tx, regrade, now, cancellationToken).ConfigureAwait(false);
+                    if (alsoInTransaction is not null)
+                    {
+                        await alsoInTransaction(c, tx, now).ConfigureAwait(false);
+                    }
+
                     return outcomes;
-                }, context.RequestAborted).ConfigureAwait(false);
-                break;
-            }
-            catch (WriteRefusedException refused)
-            {
-                trail.Describe("fhir.transaction", patientId: refused.PatientId);
-                return await RejectAsync(context, body, refused.Error).ConfigureAwait(false);
+                }, cancellationToken).ConfigureAwait(false);
+                origin.Trail.MarkWritten();
+                foreach (var written in result)
+                {
+                    Count(written!);
+                }
+
+                return result;
             }
             catch (ReferenceTargetMovedException) when (attempt < MaxResolveAttempts)
             {
@@ -183,16 +214,6 @@ public sealed partial class FhirBundleProcessor(
                 throw; // never reached: the filter counts and declines (the exception handler answers 503)
             }
         }
-
-        trail.MarkWritten();
-        foreach (var written in result)
-        {
-            Count(written!);
-        }
-
-        var response = new Bundle { Type = Bundle.BundleType.TransactionResponse, Id = Guid.NewGuid().ToString("N") };
-        response.Entry.AddRange(result.Select(o => ResponseEntry(o!)));
-        return FhirHttp.Resource(response);
     }
 
     private async Task<IResult> BatchAsync(HttpContext context, Bundle bundle)
@@ -220,7 +241,7 @@ public sealed partial class FhirBundleProcessor(
                     {
                         var now = time.GetUtcNow();
                         var w = await writer.WriteAsync(c, tx, caller, accepted, entry.Request, now, context.RequestAborted).ConfigureAwait(false);
-                        await AuditWriteAsync(c, tx, context, trail, user, "fhir.batch", w, now).ConfigureAwait(false);
+                        await AuditWriteAsync(c, tx, WriteOrigin.Of(context, user), "fhir.batch", w, now, context.RequestAborted).ConfigureAwait(false);
                         return w;
                     }, context.RequestAborted).ConfigureAwait(false);
                     response.Entry.Add(ResponseEntry(written));
@@ -253,7 +274,7 @@ public sealed partial class FhirBundleProcessor(
     }
 
     /// <summary>Checks one Bundle entry and turns it into a write: request, type, id, rules.</summary>
-    private (TransactionEntry? Entry, FhirError? Error) Plan(Bundle.EntryComponent entry, int index)
+    internal (TransactionEntry? Entry, FhirError? Error) Plan(Bundle.EntryComponent entry, int index)
     {
         var at = $"Bundle.entry[{index}]";
         if (entry.Resource is not { } resource)
@@ -320,22 +341,23 @@ public sealed partial class FhirBundleProcessor(
     /// touched; a move to another patient is audited under both.
     /// </summary>
     private static async Task AuditWriteAsync(
-        DbConnection c, DbTransaction tx, HttpContext context, AuditTrail trail, CurrentUser user, string action, WriteOutcome written, DateTimeOffset now)
+        DbConnection c, DbTransaction tx, WriteOrigin origin, string action, WriteOutcome written, DateTimeOffset now, CancellationToken ct)
     {
+        var trail = origin.Trail;
         var detail = written.Corrected
             ? $"a correction: the identifier's resource, version {written.Saved.VersionId}" + (written.AlertsMoved is { } a ? $"; {a}" : string.Empty)
             : written.AlertsMoved;
         if (written.MovedFromPatientId is { } from)
         {
             trail.Describe(action, written.ResourceType, written.Saved.Id, from, detail: $"moved to Patient/{written.PatientId}");
-            await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success"), context.RequestAborted).ConfigureAwait(false);
+            await AuditStore.AppendAsync(c, tx, trail.EntryFor(origin, now, "success"), ct).ConfigureAwait(false);
             detail = (written.Corrected ? "a correction; " : string.Empty)
                 + (written.AlertsMoved is { } alerts ? $"moved from Patient/{from}; {alerts}" : $"moved from Patient/{from}");
         }
 
         // This entry's own detail: the trail keeps the last detail it was given, which may be an earlier entry's of the bundle.
         trail.Describe(action, written.ResourceType, written.Saved.Id, written.PatientId);
-        await AuditStore.AppendAsync(c, tx, trail.EntryFor(context, user, now, "success") with { Detail = detail }, context.RequestAborted).ConfigureAwait(false);
+        await AuditStore.AppendAsync(c, tx, trail.EntryFor(origin, now, "success") with { Detail = detail }, ct).ConfigureAwait(false);
     }
 
     /// <summary>A refused batch entry's own audit row (the request's other entries may have been written).</summary>
