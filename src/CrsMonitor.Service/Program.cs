@@ -1,6 +1,7 @@
 using System.Reflection;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Hl7v2;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Hosting.Telemetry;
 using CrsMonitor.Service.Identity;
@@ -84,6 +85,7 @@ builder.Services.AddAlerts();
 builder.Services.AddHubDraining(builder.Configuration);
 builder.Services.AddTelemetry();
 builder.Services.AddFhirEndpoints();
+builder.Services.AddHl7v2(builder.Configuration);
 builder.Services.AddPatientStatus();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();

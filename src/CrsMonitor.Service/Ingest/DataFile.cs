@@ -10,31 +10,35 @@ namespace CrsMonitor.Service.Ingest;
 /// </summary>
 internal sealed class DataFile
 {
-    private DataFile(string path, byte[] bytes)
+    private readonly string label;
+
+    private DataFile(string path, byte[] bytes, string label)
     {
         Path = path;
         Bytes = bytes;
+        this.label = label;
     }
 
     public string Path { get; }
 
     public byte[] Bytes { get; }
 
-    public static DataFile Read(string directory, string name)
+    /// <summary>Reads <paramref name="name"/> in <paramref name="directory"/>; <paramref name="label"/> says what it is in messages ("FHIR data file", "HL7 v2 data file").</summary>
+    public static DataFile Read(string directory, string name, string label = "FHIR data file")
     {
         var path = System.IO.Path.Combine(directory, name);
         try
         {
-            return new DataFile(path, File.ReadAllBytes(path));
+            return new DataFile(path, File.ReadAllBytes(path), label);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupConfigurationException($"FHIR data file {path} cannot be read: {e.Message}", e);
+            throw new StartupConfigurationException($"{label} {path} cannot be read: {e.Message}", e);
         }
     }
 
     public StartupConfigurationException Problem(string element, string problem) =>
-        new($"FHIR data file {Path}: {(element.Length == 0 ? string.Empty : element + " ")}{problem}");
+        new($"{label} {Path}: {(element.Length == 0 ? string.Empty : element + " ")}{problem}");
 
     /// <summary>The file as a JSON document (comments and trailing commas refused, like any JSON we accept).</summary>
     public JsonDocument Json()

@@ -1,0 +1,17 @@
+-- HL7 v2 over MLLP (issue 15): the answer given to each message, by the message's key (MSH-3 sending application,
+-- MSH-4 sending facility, MSH-10 control id). An accepted message's row is written in the transaction of its effects,
+-- so a resend finds it exactly when the effects are committed and gets the same ACK; a refused message's row is
+-- written alone (nothing else was stored). content_hash tells a resend from another message reusing the control id.
+-- Forward-only: never edit once merged.
+CREATE TABLE hl7v2_message (
+    sending_application text NOT NULL,
+    sending_facility    text NOT NULL,
+    control_id          text NOT NULL,
+    content_hash        text NOT NULL,
+    message_type        text NOT NULL,
+    received_at         timestamptz NOT NULL,
+    ack_code            text NOT NULL,
+    ack                 text NOT NULL,
+    CONSTRAINT pk_hl7v2_message PRIMARY KEY (sending_application, sending_facility, control_id)
+);
+CREATE INDEX ix_hl7v2_message_received ON hl7v2_message (received_at);
