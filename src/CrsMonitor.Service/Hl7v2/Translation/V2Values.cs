@@ -130,7 +130,7 @@ internal sealed class V2Values(V2Codes codes, Hl7v2Data data, V2Time time)
                 ucum = data.UcumByUnit.GetValueOrDefault((system.ToUpperInvariant(), code));
                 if (ucum is null)
                 {
-                    findings.Error(obx.At(6, 1), $"'{code}' is not a {system} unit this service knows (schemas/hl7v2/units.json)", V2ErrorCode.TableValueNotFound);
+                    findings.Error(obx.At(6, 1), $"'{code}' is not a unit of {system} this service knows (schemas/hl7v2/units.json)", V2ErrorCode.TableValueNotFound);
                     return;
                 }
 
