@@ -151,7 +151,16 @@ public sealed class MllpListener : BackgroundService
                     continue;
                 }
 
-                Admit(accepted);
+                try
+                {
+                    Admit(accepted);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // Reset by the client between the accept and our first look at it: never a reason to stop listening.
+                    MllpLog.AcceptFailed(logger, e is SocketException s ? s.SocketErrorCode : SocketError.OperationAborted, e.Message);
+                    accepted.Dispose();
+                }
             }
         }
         finally
