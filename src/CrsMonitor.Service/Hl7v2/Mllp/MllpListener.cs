@@ -37,6 +37,7 @@ public sealed class MllpListener : BackgroundService
     private MllpConnectionEnvironment? environment;
     private int open;
     private int drainBegun;
+    private volatile bool disposed;
 
     public MllpListener(
         IMllpMessageHandler handler, IOptions<MllpSettings> options, TimeProvider time, ILogger<MllpListener> logger,
@@ -126,13 +127,10 @@ public sealed class MllpListener : BackgroundService
                 {
                     accepted = await socket.AcceptAsync(drain).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (drain.IsCancellationRequested)
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException
+                    && (drain.IsCancellationRequested || disposed))
                 {
-                    break;
-                }
-                catch (ObjectDisposedException)
-                {
-                    break; // disposed without a stop (the host failed to start after us)
+                    break; // stopping (the socket is closed), or disposed without a stop (the host failed to start after us)
                 }
                 catch (SocketException e)
                 {
@@ -173,6 +171,7 @@ public sealed class MllpListener : BackgroundService
 
     public override void Dispose()
     {
+        disposed = true;
         stoppingRegistration.Dispose();
         listenSocket?.Dispose();
         foreach (var (connection, _) in connections.Values)
@@ -262,6 +261,7 @@ public sealed class MllpListener : BackgroundService
         MllpLog.Stopping(logger, OpenConnections);
         grace.CancelAfter(StopGrace);
         draining.Cancel();
+        listenSocket?.Dispose(); // at once: a sender connecting from now on is refused (and may try another node)
     }
 
     private static void CloseAtOnce(Socket socket)
