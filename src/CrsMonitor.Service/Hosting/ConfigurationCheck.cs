@@ -73,6 +73,15 @@ public static class ConfigurationCheck
 
         try
         {
+            problems.AddRange(Hl7v2.Mllp.MllpSettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
             problems.AddRange(Hl7v2.Hl7v2Settings.FromConfiguration(configuration).Problems());
         }
         catch (StartupConfigurationException e)
