@@ -28,6 +28,7 @@ public static class Hl7v2Registration
         services.AddSingleton<RasTranslator>();
         services.AddSingleton<V2Translator>();
         services.AddSingleton<V2Refusals>();
+        services.AddSingleton<MessageGate>();
         services.AddSingleton<IMllpMessageHandler, V2MessageHandler>();
         services.AddMllpListener(configuration);
         return services;

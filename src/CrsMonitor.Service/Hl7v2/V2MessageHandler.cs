@@ -19,10 +19,16 @@ namespace CrsMonitor.Service.Hl7v2;
 /// nothing else is stored. A database that cannot be reached is AR: nothing stored, resend.
 /// </summary>
 internal sealed partial class V2MessageHandler(
-    FhirBundleProcessor processor, V2Translator translator, V2Refusals refusals, Database database, TimeProvider time,
+    FhirBundleProcessor processor, V2Translator translator, V2Refusals refusals, MessageGate gate, Database database, TimeProvider time,
     IOptions<Hl7v2Settings> options, ILogger<V2MessageHandler> logger) : IMllpMessageHandler
 {
-    public async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> message, MllpPeer peer, CancellationToken cancellationToken)
+    /// <summary>How often a message whose key another connection logged concurrently is taken again from the look-up.</summary>
+    private const int MaxAttempts = 3;
+
+    public Task<byte[]> HandleAsync(ReadOnlyMemory<byte> message, MllpPeer peer, CancellationToken cancellationToken) =>
+        HandleAsync(message, peer, 1, cancellationToken);
+
+    private async Task<byte[]> HandleAsync(ReadOnlyMemory<byte> message, MllpPeer peer, int attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
         var received = time.GetUtcNow();
@@ -49,6 +55,7 @@ internal sealed partial class V2MessageHandler(
 
         var key = new MessageKey(header.SendingApplication, header.SendingFacility, header.ControlId);
         var hash = ContentHash(text, parsed.Delimiters.Field);
+        using var pass = await gate.EnterAsync(key, cancellationToken).ConfigureAwait(false);
         await using (var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false))
         {
             if (await MessageLog.FindAsync(connection, key, cancellationToken).ConfigureAwait(false) is { } logged)
@@ -102,12 +109,11 @@ internal sealed partial class V2MessageHandler(
             issues.AddRange(FhirErrorMapping.Map(refused.Error.Outcome.Issue, translation.Entries, parsed.Msh.At(0)));
             return await RefuseContentAsync(context, parsed, key, hash, issues, cancellationToken).ConfigureAwait(false);
         }
-        catch (ResentConcurrentlyException)
+        catch (ResentConcurrentlyException) when (attempt < MaxAttempts)
         {
-            // The same message on another connection committed first: answer what it got.
-            await using var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var logged = await MessageLog.FindAsync(connection, key, cancellationToken).ConfigureAwait(false);
-            return await AnswerResendAsync(context, parsed, logged!, hash, cancellationToken).ConfigureAwait(false);
+            // The same key on another connection was logged first: take the message again from the look-up, which
+            // answers what that one got (on PostgreSQL its row can be seen a moment after the conflict is reported).
+            return await HandleAsync(message, peer, attempt + 1, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e))
         {
