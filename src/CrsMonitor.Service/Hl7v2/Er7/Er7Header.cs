@@ -24,7 +24,7 @@ internal static class Er7Header
 
         if (!text.StartsWith("MSH", StringComparison.Ordinal))
         {
-            throw new Er7FormatException(Msh, $"the message does not start with MSH (it starts with {Er7Display.Quote(text.AsSpan(0, Math.Min(text.Length, 8)))})");
+            throw new Er7FormatException(Msh, $"the message does not start with MSH (it starts with {Er7Display.Quote(text.AsSpan(0, Math.Min(text.Length, 12)))})");
         }
 
         if (text.Length == 3)

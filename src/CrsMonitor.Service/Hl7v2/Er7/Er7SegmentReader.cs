@@ -152,9 +152,14 @@ internal sealed class Er7SegmentReader(Er7Delimiters d)
 
     private static bool IsUpperOrDigit(char c) => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c);
 
-    /// <summary>A malformed id as the location's segment: printable ASCII, at most 8 characters.</summary>
+    /// <summary>A malformed id as the location's segment: printable ASCII, at most 8 characters, <c>?</c> for none.</summary>
     private static string Shown(ReadOnlySpan<char> id)
     {
+        if (id.IsEmpty)
+        {
+            return "?";
+        }
+
         Span<char> shown = stackalloc char[Math.Min(id.Length, 8)];
         for (var i = 0; i < shown.Length; i++)
         {
