@@ -28,14 +28,21 @@ fi
 
 # The fhir-kit-client test (tests/CrsMonitor.Service.Tests/Fhir/FhirKitClientTests.cs) runs the npm FHIR client under
 # Node.js: its packages come from its package-lock.json (npm ci), again whenever the lock is newer than node_modules.
+# The same for the HL7 v2 node test (Hl7v2/V2NodeClientTests.cs: node-hl7-client and hl7v2, from Hl7v2Node/package-lock.json;
+# its .npmrc lets npm ci take hl7v2-dictionary 1.8.0 for hl7v2's peer range ^1.9.0, see there).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "tests/run.sh: installing Node.js (Debian packages nodejs, npm) for the fhir-kit-client test"
+  echo "tests/run.sh: installing Node.js (Debian packages nodejs, npm) for the fhir-kit-client and HL7 v2 node tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
 kit=tests/CrsMonitor.Service.Tests/FhirKitClient
 if [ ! -d "$kit/node_modules" ] || [ "$kit/package-lock.json" -nt "$kit/node_modules" ]; then
   echo "tests/run.sh: npm ci in $kit (fhir-kit-client)"
   (cd "$kit" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+v2node=tests/CrsMonitor.Service.Tests/Hl7v2Node
+if [ ! -d "$v2node/node_modules" ] || [ "$v2node/package-lock.json" -nt "$v2node/node_modules" ]; then
+  echo "tests/run.sh: npm ci in $v2node (node-hl7-client, hl7v2)"
+  (cd "$v2node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 # Built once, then every test project (tests/*.Tests) runs one after another: run together, the 8,000 service tests starve the browser
