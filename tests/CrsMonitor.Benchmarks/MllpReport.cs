@@ -13,6 +13,7 @@ public static class MllpReport
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(results);
         ArgumentNullException.ThrowIfNull(notes);
+        var measured = results.Where(r => !r.Priming).ToList();
         var md = new StringBuilder();
         md.AppendLine("### MLLP scenario (issue 15)").AppendLine();
         md.AppendLine(Inv($"Machine: {Environment.ProcessorCount} cores ({Report.CpuModel()}), {RuntimeInformation.OSDescription}, ")
@@ -26,18 +27,19 @@ public static class MllpReport
             + "the next message sent once the ACK of the last was read, as an interface engine sends). Single readings: an Observation POST "
             + "vs an ORU with one OBX; a monitor's round: a transaction Bundle of the four vs an ORU with four OBX. Each side has its own "
             + "patients, admitted first (FHIR: PUT Patient and Encounter; MLLP: ADT^A01), readings effective now, round-robin over them. "
-            + "The FHIR side of a pair runs first, then the MLLP side, same clients, warm-up and measured time. Latency: from just before "
+            + "Before the pairs, each of the four sides runs once unmeasured for the warm-up time (JIT, caches; its readings are checked "
+            + "as stored too). The FHIR side of a pair runs first, then the MLLP side, same clients, warm-up and measured time. Latency: from just before "
             + "sending to the whole answer (the 2xx response, the ACK frame) read, measured messages only; an ACK is sent once the message's "
             + "effects are committed. A failure is an HTTP error, or an ACK other than AA (AE, AR) or none. \"MLLP/FHIR\" divides the MLLP "
             + "row by the FHIR row above it (throughput: above 1 is faster; latency: above 1 is slower).");
         md.AppendLine();
         md.AppendLine("| DB | Readings per message | Clients | Path | Workload | messages/s | readings/s | p50 ms | p99 ms | max ms | failures | MLLP/FHIR msg/s | MLLP/FHIR p50 | MLLP/FHIR p99 | others' CPU |");
         md.AppendLine("|---|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
-        foreach (var r in results)
+        foreach (var r in measured)
         {
             var m = r.Measurement;
             var fhir = r.Path == V2Path.Mllp
-                ? results.FirstOrDefault(f => f.Path == V2Path.Fhir && f.Provider == r.Provider && f.Readings == r.Readings && f.Clients == r.Clients)?.Measurement
+                ? measured.FirstOrDefault(f => f.Path == V2Path.Fhir && f.Provider == r.Provider && f.Readings == r.Readings && f.Clients == r.Clients)?.Measurement
                 : null;
             var failures = r.Mllp is { } o ? (o.Refusals.Count == 0 ? "0" : o.RefusalText) : m.Errors.ToString(CultureInfo.InvariantCulture);
             md.AppendLine(Inv($"| {r.Provider} | {r.Readings} | {r.Clients} | {(r.Path == V2Path.Mllp ? "**MLLP**" : "FHIR")} | {r.Label} | ")

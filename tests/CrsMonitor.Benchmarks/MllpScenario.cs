@@ -18,6 +18,9 @@ public sealed record SideBySideResult(
     string Provider, int Readings, int Clients, V2Path Path, string Label, Measurement Measurement, MllpOutcome? Mllp, double? OthersCpuPercent,
     IReadOnlyList<string> Mrns)
 {
+    /// <summary>An unmeasured run before the pairs (JIT, caches): checked as stored, not reported.</summary>
+    public bool Priming { get; init; }
+
     /// <summary>Observations of this side that may have been committed without a 2xx or an AA (errors, timeouts; not AE/AR, which store nothing).</summary>
     public long UnacknowledgedObservations => Path == V2Path.Fhir ? Measurement.Unacknowledged * Readings : Measurement.Unacknowledged;
 }
@@ -56,7 +59,7 @@ public sealed class MllpScenario(BenchmarkOptions options, string runId)
     public static TimeSpan Budget(BenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var sides = options.MllpClients.Count * ReadingsPerMessage.Count * 2;
+        var sides = (options.MllpClients.Count + 1) * ReadingsPerMessage.Count * 2;
         return TimeSpan.FromSeconds(sides * (options.Seconds + options.WarmupSeconds + 30));
     }
 
@@ -67,51 +70,77 @@ public sealed class MllpScenario(BenchmarkOptions options, string runId)
         return (mine.Sum(r => r.Measurement.Acknowledged), mine.Sum(r => r.UnacknowledgedObservations));
     }
 
-    /// <summary>Measures every pair on the running service.</summary>
+    /// <summary>
+    /// Measures every pair on the running service, after priming: each of the four sides once, unmeasured, for the
+    /// warm-up time with the most clients on patients of its own (so the first pair does not pay for the service's JIT
+    /// and caches; primed readings are checked as stored like the others).
+    /// </summary>
     public async Task MeasureAsync(ServiceProcess service, string provider, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var endpoint = service.MllpEndPoint;
-        var db = provider.ToLowerInvariant();
+        if (options.WarmupSeconds > 0)
+        {
+            foreach (var readings in ReadingsPerMessage)
+            {
+                foreach (var path in new[] { V2Path.Fhir, V2Path.Mllp })
+                {
+                    await RunSideAsync(service, provider, readings, options.MllpClients.Max(), path, priming: true, ct).ConfigureAwait(false);
+                }
+            }
+        }
+
         foreach (var clients in options.MllpClients)
         {
             foreach (var readings in ReadingsPerMessage)
             {
-                var key = string.Create(CultureInfo.InvariantCulture, $"{(readings == 1 ? "single" : "round")}-c{clients}");
-
-                // FHIR: the ingest scenario's clients and admission, this pair's own patients.
-                var fhir = new Payloads(runId, $"{db}-fhir-{key}", options.Patients);
-                var workload = readings == 1
-                    ? new Workload($"fhir-{key}", "Observation POST (1 vital sign)", "/fhir/Observation", 1, clients, p => p.NextVital())
-                    : new Workload($"fhir-{key}", $"transaction Bundle of {readings} (a round)", "/fhir", readings, clients, p => p.NextRound());
-                await service.EnsureTokenFor(Warmup + Measured + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                await BenchmarkRun.AdmitAsync(service, fhir, ct).ConfigureAwait(false);
-                Settle();
-                var before = MachineLoad.Sample();
-                var m = await LoadGenerator.RunClosedAsync(service.BaseAddress, () => service.Token, workload, fhir, Warmup, Measured, ct).ConfigureAwait(false);
-                Add(new SideBySideResult(provider, readings, clients, V2Path.Fhir, workload.Label, m, null, MachineLoad.OthersPercent(before, MachineLoad.Sample()),
-                    Mrns(fhir.Patients, fhir.PatientId)));
-                if (m.Errors > 0)
-                {
-                    notes.Add($"{provider} FHIR {workload.Label}, {clients} clients: {m.Errors} errors, first: {m.FirstError}");
-                }
-
-                // MLLP: the same readings as ORU^R01, patients admitted by ADT^A01.
-                var v2 = new V2Payloads(runId, $"{db}-v2-{key}", options.Patients);
-                await AdmitAsync(endpoint, v2, ct).ConfigureAwait(false);
-                admitted[provider] = admitted.GetValueOrDefault(provider) + v2.Patients;
-                Settle();
-                before = MachineLoad.Sample();
-                var outcome = await MllpLoad.RunClosedAsync(endpoint, clients, readings, readings == 1 ? v2.NextSingle : v2.NextRound, Warmup, Measured, ct)
-                    .ConfigureAwait(false);
-                Add(new SideBySideResult(provider, readings, clients, V2Path.Mllp, $"ORU^R01 with {readings} OBX", outcome.Measurement, outcome,
-                    MachineLoad.OthersPercent(before, MachineLoad.Sample()), Mrns(v2.Patients, v2.PatientId)));
-                if (outcome.Refusals.Count > 0)
-                {
-                    notes.Add($"{provider} MLLP ORU^R01 with {readings} OBX, {clients} connections: not accepted: {outcome.RefusalText}; first: "
-                        + string.Join(" | ", outcome.FirstRefusals));
-                }
+                await RunSideAsync(service, provider, readings, clients, V2Path.Fhir, priming: false, ct).ConfigureAwait(false);
+                await RunSideAsync(service, provider, readings, clients, V2Path.Mllp, priming: false, ct).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>One side of one pair: its own patients admitted, then the closed loop (priming: only the warm-up time, nothing measured).</summary>
+    private async Task RunSideAsync(ServiceProcess service, string provider, int readings, int clients, V2Path path, bool priming, CancellationToken ct)
+    {
+        var key = string.Create(CultureInfo.InvariantCulture, $"{(priming ? "prime-" : string.Empty)}{(readings == 1 ? "single" : "round")}-c{clients}");
+        var prefix = $"{provider.ToLowerInvariant()}-{(path == V2Path.Fhir ? "fhir" : "v2")}-{key}";
+        var measured = priming ? TimeSpan.Zero : Measured;
+        if (path == V2Path.Fhir)
+        {
+            // The ingest scenario's clients and admission.
+            var fhir = new Payloads(runId, prefix, options.Patients);
+            var workload = readings == 1
+                ? new Workload($"fhir-{key}", "Observation POST (1 vital sign)", "/fhir/Observation", 1, clients, p => p.NextVital())
+                : new Workload($"fhir-{key}", $"transaction Bundle of {readings} (a round)", "/fhir", readings, clients, p => p.NextRound());
+            await service.EnsureTokenFor(Warmup + Measured + TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+            await BenchmarkRun.AdmitAsync(service, fhir, ct).ConfigureAwait(false);
+            Settle();
+            var before = MachineLoad.Sample();
+            var m = await LoadGenerator.RunClosedAsync(service.BaseAddress, () => service.Token, workload, fhir, Warmup, measured, ct).ConfigureAwait(false);
+            Add(new SideBySideResult(provider, readings, clients, V2Path.Fhir, workload.Label, m, null, MachineLoad.OthersPercent(before, MachineLoad.Sample()),
+                Mrns(fhir.Patients, fhir.PatientId)) { Priming = priming });
+            if (m.Errors > 0)
+            {
+                notes.Add($"{provider} FHIR {workload.Label}, {clients} clients{(priming ? " (priming)" : string.Empty)}: {m.Errors} errors, first: {m.FirstError}");
+            }
+
+            return;
+        }
+
+        // The same readings as ORU^R01, patients admitted by ADT^A01.
+        var v2 = new V2Payloads(runId, prefix, options.Patients);
+        await AdmitAsync(service.MllpEndPoint, v2, ct).ConfigureAwait(false);
+        admitted[provider] = admitted.GetValueOrDefault(provider) + v2.Patients;
+        Settle();
+        var start = MachineLoad.Sample();
+        var outcome = await MllpLoad.RunClosedAsync(service.MllpEndPoint, clients, readings, readings == 1 ? v2.NextSingle : v2.NextRound, Warmup, measured, ct)
+            .ConfigureAwait(false);
+        Add(new SideBySideResult(provider, readings, clients, V2Path.Mllp, $"ORU^R01 with {readings} OBX", outcome.Measurement, outcome,
+            MachineLoad.OthersPercent(start, MachineLoad.Sample()), Mrns(v2.Patients, v2.PatientId)) { Priming = priming });
+        if (outcome.Refusals.Count > 0)
+        {
+            notes.Add($"{provider} MLLP ORU^R01 with {readings} OBX, {clients} connections{(priming ? " (priming)" : string.Empty)}: not accepted: {outcome.RefusalText}; first: "
+                + string.Join(" | ", outcome.FirstRefusals));
         }
     }
 
@@ -142,7 +171,7 @@ public sealed class MllpScenario(BenchmarkOptions options, string runId)
                 }
             }
 
-            var line = Inv($"{provider}, {Name(path)} side: {acknowledged:N0} readings acknowledged ({(path == V2Path.Fhir ? "2xx" : "AA")}, warm-up included), ")
+            var line = Inv($"{provider}, {Name(path)} side: {acknowledged:N0} readings acknowledged ({(path == V2Path.Fhir ? "2xx" : "AA")}, warm-up and priming included), ")
                 + Inv($"{observations:N0} Observations stored for its patients ({StoredCheck.Verdict(observations, acknowledged, unacknowledged)}), {readings:N0} readings");
             if (path == V2Path.Mllp)
             {
@@ -199,6 +228,12 @@ public sealed class MllpScenario(BenchmarkOptions options, string runId)
     {
         results.Add(r);
         var m = r.Measurement;
+        if (r.Priming)
+        {
+            Progress(Inv($"  {Name(r.Path),-5} {r.Provider,-10} {r.Label,-36} c{r.Clients,-3} primed: {m.Acknowledged:N0} readings acknowledged, failures {(r.Mllp is { } p ? p.RefusalText : m.Errors.ToString(CultureInfo.InvariantCulture))}"));
+            return;
+        }
+
         Progress(Inv($"  {Name(r.Path),-5} {r.Provider,-10} {r.Label,-36} c{r.Clients,-3} {m.RequestsPerSecond,8:N0} msg/s {m.ObservationsPerSecond,8:N0} obs/s  ")
             + Inv($"p50 {m.P50,7:0.00} ms  p99 {m.P99,7:0.00} ms  failures {(r.Mllp is { } o ? o.RefusalText : m.Errors.ToString(CultureInfo.InvariantCulture))}  others' CPU {r.OthersCpuPercent:0}%"));
     }
