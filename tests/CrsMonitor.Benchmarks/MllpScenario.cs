@@ -33,7 +33,7 @@ public sealed record SideBySideResult(
 /// clients, warm-up and measured time. Each side has its own patients, admitted first (FHIR: PUT Patient and Encounter;
 /// MLLP: ADT^A01), so neither sees the other's history. Every ACK other than AA is a failure, counted and kept; after
 /// the service stopped, every side's Observations and readings are counted per patient from its database and compared
-/// with what was acknowledged (<see cref="CheckStoredAsync"/>).
+/// with what was acknowledged (<see cref="CheckStoredAsync"/>). A mismatch, or any message not acknowledged, fails the run.
 /// </summary>
 public sealed class MllpScenario(BenchmarkOptions options, string runId)
 {
@@ -200,6 +200,13 @@ public sealed class MllpScenario(BenchmarkOptions options, string runId)
         {
             notes.Add($"{provider}: {StoredCheck.Mismatch} {string.Join("; ", wrong)}");
             Failure ??= $"{provider}: acknowledged readings not stored exactly once: {string.Join("; ", wrong)}";
+        }
+
+        // The messages are valid: an ACK other than AA, or an HTTP error, means the figures are not those of the write path.
+        var failed = results.Where(r => r.Provider == provider).Sum(r => r.Measurement.Errors);
+        if (failed > 0)
+        {
+            Failure ??= Inv($"{provider}: {failed:N0} messages not acknowledged (ACK other than AA, no ACK, or HTTP error): see the notes");
         }
     }
 
