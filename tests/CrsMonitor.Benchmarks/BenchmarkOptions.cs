@@ -22,12 +22,18 @@ public enum ScenarioChoice
     /// <summary>The long-course benchmark (issue 12): single-POST latency of patients with 0, 10,000 and 80,000 readings of history.</summary>
     LongCourse,
 
-    /// <summary>Every set: ingest, alerts, long course, one report after the other.</summary>
+    /// <summary>
+    /// The MLLP scenario (issue 15) alone: HL7 v2 ORU^R01 over MLLP side by side with FHIR POSTs of the same vital signs,
+    /// against one service process (the ingest set runs it too, after its own scenarios).
+    /// </summary>
+    Mllp,
+
+    /// <summary>Every set: ingest (with the MLLP scenario), alerts, long course, one report after the other.</summary>
     All,
 }
 
 /// <summary>
-/// The command line: <c>[--scenario ingest|alerts|long-course|all] [--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>
+/// The command line: <c>[--scenario ingest|mllp|alerts|long-course|all] [--provider sqlite|postgres|both] [--seconds N] [--warmup N] [--quick] [--out FILE]</c>
 /// and the options of each scenario set.
 /// </summary>
 public sealed record BenchmarkOptions(
@@ -60,18 +66,26 @@ public sealed record BenchmarkOptions(
     /// <summary>Long course: unmeasured single POSTs per patient before the measured ones.</summary>
     public int PostWarmup { get; init; } = 30;
 
+    /// <summary>MLLP: concurrent connections (and FHIR clients, the same number) of the side-by-side scenarios, one pair per count.</summary>
+    public IReadOnlyList<int> MllpClients { get; init; } = [1, 8];
+
     public bool IncludesLongCourse => Scenario is ScenarioChoice.LongCourse or ScenarioChoice.All;
 
     public bool IncludesIngest => Scenario is ScenarioChoice.Ingest or ScenarioChoice.All;
+
+    /// <summary>The MLLP scenario: alone (<c>--scenario mllp</c>), or after the ingest scenarios on the same service process.</summary>
+    public bool IncludesMllp => Scenario is ScenarioChoice.Mllp or ScenarioChoice.Ingest or ScenarioChoice.All;
 
     public bool IncludesAlerts => Scenario is ScenarioChoice.Alerts or ScenarioChoice.All;
 
     public const string Usage = """
         usage: dotnet run -c Release --project tests/CrsMonitor.Benchmarks -- [options]
-          --scenario ingest|alerts|long-course|all
-                                            scenario sets (default ingest: the FHIR write benchmark; alerts: SignalR alert
-                                            latency idle and under background load, 1,000 dashboards, bare SignalR ceiling;
-                                            long-course: single-POST latency by readings of history; all: every set)
+          --scenario ingest|mllp|alerts|long-course|all
+                                            scenario sets (default ingest: the FHIR write benchmark, then the MLLP scenario;
+                                            mllp: only HL7 v2 ORU^R01 over MLLP side by side with FHIR POSTs of the same
+                                            vital signs, one service process; alerts: SignalR alert latency idle and under
+                                            background load, 1,000 dashboards, bare SignalR ceiling; long-course:
+                                            single-POST latency by readings of history; all: every set)
           --provider sqlite|postgres|both   databases to measure (default both)
           --seconds N                       measured seconds per scenario (default 10, 1-120)
           --warmup N                        unmeasured warm-up seconds before each scenario (default 3; --quick: 1)
@@ -84,6 +98,8 @@ public sealed record BenchmarkOptions(
           --dashboards N                    alerts: SignalR connections of the fan-out scenario (default 1000)
           --fanout-rounds N                 alerts: unit-wide alerts sent to them (default 10; --quick: 3)
           --min-threads N                   alerts: ThreadPool.SetMinThreads(N, N) in this process (default: runtime default)
+          --mllp-clients N[,N...]           mllp: concurrent MLLP connections, and FHIR clients, one pair of scenarios per
+                                            count (default 1,8)
           --history N[,N...]                long-course: readings of history, one patient per size (default 0,10000,80000)
           --posts N                         long-course: measured POSTs per patient, round-robin (default 300; --quick: 100)
           --post-warmup N                   long-course: unmeasured POSTs per patient first (default 30; --quick: 10)
@@ -114,6 +130,7 @@ public sealed record BenchmarkOptions(
         IReadOnlyList<int> background = [500];
         int? rounds = null, posts = null, postWarmup = null;
         IReadOnlyList<int> history = [0, 10_000, 80_000];
+        IReadOnlyList<int> mllpClients = [1, 8];
         string? output = null, dll = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -150,12 +167,13 @@ public sealed record BenchmarkOptions(
                         "ingest" => ScenarioChoice.Ingest,
                         "alerts" => ScenarioChoice.Alerts,
                         "long-course" => ScenarioChoice.LongCourse,
+                        "mllp" => ScenarioChoice.Mllp,
                         "all" => ScenarioChoice.All,
                         _ => (ScenarioChoice)(-1),
                     };
                     if (!Enum.IsDefined(scenario))
                     {
-                        error = $"--scenario '{sc}': one of ingest, alerts, long-course, all";
+                        error = $"--scenario '{sc}': one of ingest, mllp, alerts, long-course, all";
                         return null;
                     }
 
@@ -183,6 +201,18 @@ public sealed record BenchmarkOptions(
                     }
 
                     history = [.. sizes];
+                    break;
+                case "--mllp-clients":
+                    var counts = new SortedSet<int>();
+                    foreach (var count in (Value() ?? string.Empty).Split(','))
+                    {
+                        if (Number(name, count, 1, 60, ref error) is { } c)
+                        {
+                            counts.Add(c);
+                        }
+                    }
+
+                    mllpClients = [.. counts];
                     break;
                 case "--posts":
                     posts = Number(name, Value(), 1, 100_000, ref error);
@@ -246,6 +276,7 @@ public sealed record BenchmarkOptions(
             FanoutRounds = rounds ?? (quick ? 3 : 10),
             MinThreads = minThreads,
             History = history,
+            MllpClients = mllpClients,
             Posts = posts ?? (quick ? 100 : 300),
             PostWarmup = postWarmup ?? (quick ? 10 : 30),
         };

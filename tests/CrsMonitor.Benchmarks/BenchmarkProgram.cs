@@ -7,7 +7,9 @@ namespace CrsMonitor.Benchmarks;
 /// The ingest benchmark (issue 3, section 7). One run measures, over real HTTP on 127.0.0.1: the HTTP, parse and
 /// parse-and-store ceilings, then the real service (a child process) on SQLite and/or PostgreSQL, for single
 /// Observation POSTs at 1, 8 and 32 clients and transaction Bundles of 100 at 1 and 8 clients, plus the latency at a
-/// paced 1,000 observations/s on SQLite; then prints a Markdown table for the README. <c>--scenario alerts</c> runs the
+/// paced 1,000 observations/s on SQLite, then the MLLP scenario (issue 15, <see cref="MllpScenario"/>: HL7 v2 over MLLP
+/// side by side with FHIR, on the same service process); then prints a Markdown table for the README.
+/// <c>--scenario mllp</c> runs the MLLP scenario alone (no ceilings). <c>--scenario alerts</c> runs the
 /// alert benchmark instead (<see cref="AlertBenchmarkRun"/>), <c>--scenario long-course</c> the per-write latency by
 /// history size (<see cref="LongCourseRun"/>), <c>--scenario all</c> every one, one report after the other. Exit 0 when
 /// every scenario ran (whether or not the targets were met), 1 on failure (including acknowledged writes not stored
@@ -32,7 +34,7 @@ public static class BenchmarkProgram
         }
 
         var cleanup = new Cleanup();
-        var budget = (options.IncludesIngest ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero)
+        var budget = (options.IncludesIngest || options.IncludesMllp ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero)
             + (options.IncludesLongCourse ? LongCourseRun.Budget(options) : TimeSpan.Zero);
         using var stop = new CancellationTokenSource(budget);
         void OnSignal(PosixSignalContext context)
@@ -50,7 +52,7 @@ public static class BenchmarkProgram
         {
             var reports = new List<string>();
             var failures = new List<string>();
-            if (options.IncludesIngest)
+            if (options.IncludesIngest || options.IncludesMllp)
             {
                 var ingest = new BenchmarkRun(options, cleanup);
                 reports.Add(await ingest.RunAsync(stop.Token).ConfigureAwait(false));
@@ -104,7 +106,7 @@ public static class BenchmarkProgram
     }
 }
 
-/// <summary>One run: every scenario in order, then the report.</summary>
+/// <summary>One run: every scenario in order (or the MLLP scenario alone), then the report.</summary>
 public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
 {
     /// <summary>Ceilings ignore it; it makes their requests as large as the service's (a JWT of about this size).</summary>
@@ -113,6 +115,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
     private readonly List<ScenarioResult> results = [];
     private readonly List<string> notes = [];
     private readonly string runId = Guid.NewGuid().ToString("N")[..8];
+    private MllpScenario? mllp;
 
     /// <summary>Why the run failed although it measured (acknowledged writes not stored exactly once); null when it did not.</summary>
     public string? Failure { get; private set; }
@@ -131,8 +134,10 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
     public static TimeSpan Budget(BenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var scenarios = (Workload.All.Count * (2 + (options.IncludesSqlite ? 2 : 0) + (options.IncludesPostgres ? 2 : 0))) + 1;
-        return TimeSpan.FromSeconds((scenarios * (options.Seconds + options.WarmupSeconds + 30)) + 600);
+        var providers = (options.IncludesSqlite ? 1 : 0) + (options.IncludesPostgres ? 1 : 0);
+        var scenarios = options.IncludesIngest ? (Workload.All.Count * (2 + (2 * providers))) + 1 : 0;
+        var mllp = options.IncludesMllp ? MllpScenario.Budget(options) * providers : TimeSpan.Zero;
+        return TimeSpan.FromSeconds((scenarios * (options.Seconds + options.WarmupSeconds + 30)) + 600) + mllp;
     }
 
     /// <summary>Runs every ingest scenario; returns the Markdown report.</summary>
@@ -147,10 +152,12 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
 
         var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"crsmonitor-bench-{runId}")).FullName;
         cleanup.DeleteOnExit(root);
-        Progress($"CrsMonitor ingest benchmark: {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up, "
+        var ingest = options.IncludesIngest;
+        mllp = options.IncludesMllp ? new MllpScenario(options, runId) : null;
+        Progress($"CrsMonitor {(ingest ? "ingest benchmark" : "MLLP scenario")}: {options.Seconds} s per scenario after {options.WarmupSeconds} s warm-up, "
             + $"{Environment.ProcessorCount} cores, service {dll}, budget {Budget(options)}");
 
-        foreach (var kind in options.Ceilings ? [CeilingKind.Http, CeilingKind.Parse] : Array.Empty<CeilingKind>())
+        foreach (var kind in ingest && options.Ceilings ? [CeilingKind.Http, CeilingKind.Parse] : Array.Empty<CeilingKind>())
         {
             var server = await CeilingServer.StartAsync(kind, null, ct).ConfigureAwait(false);
             await using (server.ConfigureAwait(false))
@@ -189,7 +196,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
                 settings = ["--Storage:Provider=postgres", $"--Storage:ConnectionString={serviceDb}", "--Storage:MigrateOnStartup=true"];
             }
 
-            if (store is SqliteCeilingStore sqlite)
+            if (store is SqliteCeilingStore sqlite && ingest)
             {
                 notes.Add($"SQLite opened as the service opens it: journal_mode WAL, synchronous {await sqlite.SynchronousAsync(ct).ConfigureAwait(false)}.");
             }
@@ -197,7 +204,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
             var ceiling = await CeilingServer.StartAsync(CeilingKind.ParseAndStore, store, ct).ConfigureAwait(false);
             await using (ceiling.ConfigureAwait(false))
             {
-                if (options.Ceilings)
+                if (ingest && options.Ceilings)
                 {
                     await MeasureAllAsync(Target.StoreCeiling, provider, ceiling.BaseAddress, () => CeilingToken, ct).ConfigureAwait(false);
                 }
@@ -208,10 +215,19 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
             var service = await ServiceProcess.StartAsync(dll, data, settings, cleanup, ct).ConfigureAwait(false);
             try
             {
-                await MeasureAllAsync(Target.Service, provider, service.BaseAddress, () => service.Token, ct, service).ConfigureAwait(false);
-                if (provider == "SQLite")
+                if (ingest)
                 {
-                    paced = await MeasurePacedAsync(service, ct).ConfigureAwait(false);
+                    await MeasureAllAsync(Target.Service, provider, service.BaseAddress, () => service.Token, ct, service).ConfigureAwait(false);
+                    if (provider == "SQLite")
+                    {
+                        paced = await MeasurePacedAsync(service, ct).ConfigureAwait(false);
+                    }
+                }
+
+                if (mllp is not null)
+                {
+                    Progress($"MLLP scenario on {provider}: HL7 v2 ORU^R01 over MLLP side by side with FHIR, {string.Join(", ", options.MllpClients)} client(s)");
+                    await mllp.MeasureAsync(service, provider, ct).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -225,13 +241,31 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
 
             var measured = results.Where(r => r.Target == Target.Service && r.Provider == provider).Select(r => r.Measurement)
                 .Concat(provider == "SQLite" && paced is not null ? [paced] : []).ToList();
-            await NoteStoredAsync(
-                provider, provider == "SQLite" ? Path.Combine(data, "crsmonitor.db") : serviceDb, measured.Sum(m => m.Acknowledged),
-                measured.Sum(m => m.Unacknowledged), ct).ConfigureAwait(false);
+            var database = provider == "SQLite" ? Path.Combine(data, "crsmonitor.db") : serviceDb;
+            var (v2Acknowledged, v2Unacknowledged) = mllp?.Totals(provider) ?? (0, 0);
+            if (ingest)
+            {
+                await NoteStoredAsync(
+                    provider, database, measured.Sum(m => m.Acknowledged) + v2Acknowledged, measured.Sum(m => m.Unacknowledged) + v2Unacknowledged, ct).ConfigureAwait(false);
+            }
+
+            if (mllp is not null)
+            {
+                await mllp.CheckStoredAsync(provider, database, ct).ConfigureAwait(false);
+                Failure ??= mllp.Failure;
+            }
+
             NoteLog(provider, service.LogFile);
         }
 
-        return Report.Markdown(options, results, paced, PacedOthersCpu, notes, startedAt);
+        var report = ingest ? Report.Markdown(options, results, paced, PacedOthersCpu, notes, startedAt) : string.Empty;
+        if (mllp is not null)
+        {
+            // Alone, the MLLP section carries the run's own notes (the service's logged errors) too.
+            report += (ingest ? Environment.NewLine : string.Empty) + MllpReport.Markdown(options, mllp.Results, [.. mllp.Notes, .. ingest ? [] : notes], startedAt);
+        }
+
+        return report;
     }
 
     private async Task MeasureAllAsync(Target target, string provider, Uri baseAddress, Func<string> token, CancellationToken ct, ServiceProcess? service = null)
@@ -280,7 +314,7 @@ public sealed class BenchmarkRun(BenchmarkOptions options, Cleanup cleanup)
     }
 
     /// <summary>Admits the workload's patients through the ADT path: the benchmark ward, then Patient and Encounter of each.</summary>
-    private static async Task AdmitAsync(ServiceProcess service, Payloads payloads, CancellationToken ct)
+    internal static async Task AdmitAsync(ServiceProcess service, Payloads payloads, CancellationToken ct)
     {
         using var client = LoadGenerator.NewClient(service.BaseAddress, 4);
         var token = service.Token;

@@ -79,6 +79,33 @@ public sealed class Payloads(string runId, string patientPrefix, int patients, b
         return Encoding.UTF8.GetBytes(json.ToString());
     }
 
+    /// <summary>
+    /// One plain vital sign as UTF-8 bytes (POST /fhir/Observation): temperature, heart rate, SpO2 or systolic pressure
+    /// in turn (<see cref="RoundVitals"/>), the same readings the MLLP scenario sends as one OBX each.
+    /// </summary>
+    public byte[] NextVital()
+    {
+        var n = Interlocked.Increment(ref sequence);
+        return Encoding.UTF8.GetBytes(Vital(n, RoundVitals.Nth(n, patients), "obs", DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>
+    /// A monitor's round as a transaction Bundle (POST /fhir): the four <see cref="RoundVitals"/> of one patient taken at
+    /// one instant, each with a urn:uuid fullUrl; the FHIR twin of an ORU^R01 with four OBX.
+    /// </summary>
+    public byte[] NextRound()
+    {
+        var n = Interlocked.Increment(ref sequence);
+        var at = DateTimeOffset.UtcNow;
+        var entries = RoundVitals.Round.Select((vital, i) =>
+            $$$"""{"fullUrl":"urn:uuid:{{{Guid.NewGuid():D}}}","resource":{{{Vital(n, vital, $"round{i}", at)}}},"request":{"method":"POST","url":"Observation"}}""");
+        return Encoding.UTF8.GetBytes($$$"""{"resourceType":"Bundle","type":"transaction","entry":[{{{string.Join(',', entries)}}}]}""");
+    }
+
+    private string Vital(long n, RoundVital vital, string label, DateTimeOffset at) => $$$"""
+        {"resourceType":"Observation","identifier":[{"system":"urn:bench:{{{runId}}}","value":"{{{patientPrefix}}}-{{{label}}}-{{{n.ToString(CultureInfo.InvariantCulture)}}}"}],"status":"final",{{{VitalSigns}}}"code":{"coding":[{"system":"{{{Loinc}}}","code":"{{{vital.Loinc}}}"}]},"subject":{"reference":"Patient/{{{PatientId((int)(n % patients))}}}"},"effectiveDateTime":"{{{at.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)}}}","valueQuantity":{"value":{{{vital.ValueText(RoundVitals.Variation(n, patients))}}},"unit":"{{{vital.UcumDisplay}}}","system":"{{{Ucum}}}","code":"{{{vital.Ucum}}}"}}
+        """;
+
     private string Observation(long n)
     {
         var patient = PatientId((int)(n % patients));

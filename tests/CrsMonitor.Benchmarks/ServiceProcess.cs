@@ -21,6 +21,8 @@ public static class Ports
 /// own data folder, exactly as hospital IT would start it (Kestrel, its appsettings.json, Production environment).
 /// Its output goes to a log file in the data folder. Integration tokens come from its <c>token</c> verb; they live at
 /// most 5 minutes, so <see cref="EnsureTokenFor"/> mints a new one before any scenario that could outlive the current.
+/// Its HL7 v2 MLLP listener is on too (issue 15: <see cref="MllpEndPoint"/>, another free loopback port, plain TCP),
+/// with the assigning authority BENCH mapped to the MRN system of the benchmark's FHIR Patients.
 /// </summary>
 public sealed class ServiceProcess
 {
@@ -34,8 +36,9 @@ public sealed class ServiceProcess
     private string token = string.Empty;
     private DateTimeOffset tokenIssued = DateTimeOffset.MinValue;
 
-    private ServiceProcess(string dll, string dataDirectory, Process process, StreamWriter log, Uri baseAddress)
+    private ServiceProcess(string dll, string dataDirectory, Process process, StreamWriter log, Uri baseAddress, IPEndPoint mllp)
     {
+        MllpEndPoint = mllp;
         this.dll = dll;
         this.dataDirectory = dataDirectory;
         this.process = process;
@@ -44,6 +47,9 @@ public sealed class ServiceProcess
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Where the service's MLLP listener listens (127.0.0.1, a port free when the service started).</summary>
+    public IPEndPoint MllpEndPoint { get; }
 
     public int ProcessId => process.Id;
 
@@ -59,7 +65,17 @@ public sealed class ServiceProcess
         ArgumentNullException.ThrowIfNull(cleanup);
         var port = Ports.FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var start = Dotnet(dll, dataDirectory, ["--urls", baseAddress.ToString().TrimEnd('/'), $"--CrsMonitor:DataDirectory={dataDirectory}", .. settings]);
+        var mllpPort = Ports.FreeLoopbackPort();
+        while (mllpPort == port)
+        {
+            mllpPort = Ports.FreeLoopbackPort();
+        }
+
+        var mllp = new IPEndPoint(IPAddress.Loopback, mllpPort);
+        var start = Dotnet(dll, dataDirectory, [
+            "--urls", baseAddress.ToString().TrimEnd('/'), $"--CrsMonitor:DataDirectory={dataDirectory}",
+            "--Mllp:Enabled=true", $"--Mllp:Address={mllp.Address}", $"--Mllp:Port={mllp.Port}",
+            $"--Hl7v2:AssigningAuthorities:{V2Payloads.Authority}={V2Payloads.MrnSystem}", .. settings]);
         var log = new StreamWriter(Path.Combine(dataDirectory, "service.log"), append: false, Encoding.UTF8) { AutoFlush = true };
         cleanup.Add("close service log", log.Dispose);
         var process = new Process { StartInfo = start };
@@ -69,7 +85,7 @@ public sealed class ServiceProcess
         cleanup.KillOnExit(process, $"stop service pid {process.Id}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(dll, dataDirectory, process, log, baseAddress);
+        var service = new ServiceProcess(dll, dataDirectory, process, log, baseAddress, mllp);
         await service.WaitReadyAsync(ct).ConfigureAwait(false);
         return service;
     }

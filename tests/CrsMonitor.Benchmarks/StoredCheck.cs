@@ -79,3 +79,48 @@ public static class StoredCheck
             perPatient.Where(p => p.Item1 is not null).ToDictionary(p => p.Item1!, p => p.Item2, StringComparer.Ordinal));
     }
 }
+
+/// <summary>
+/// What the MLLP scenario's patients hold after a run, by MRN (both sides' Patients carry urn:bench:mrn|MRN-{id}):
+/// Observations and readings per patient, the Observations made from ORU results (their identifier system), and the
+/// HL7 v2 message log by type and ACK code (an accepted message's row is written with its effects).
+/// </summary>
+public sealed record SideBySideCounts(
+    IReadOnlyDictionary<string, long> ObservationsByMrn, IReadOnlyDictionary<string, long> ReadingsByMrn, long V2ResultObservations,
+    IReadOnlyDictionary<(string Type, string Ack), long> LoggedMessages)
+{
+    private const string ObservationsPerMrn = """
+        SELECT p.value AS Mrn, COUNT(*) AS N FROM fhir_resource o
+        JOIN fhir_identifier p ON p.resource_type = 'Patient' AND p.resource_id = o.patient_id
+        WHERE o.resource_type = 'Observation' AND p.system = @System GROUP BY p.value
+        """;
+
+    private const string ReadingsPerMrn = """
+        SELECT p.value AS Mrn, COUNT(*) AS N FROM reading r
+        JOIN fhir_identifier p ON p.resource_type = 'Patient' AND p.resource_id = r.patient_id
+        WHERE p.system = @System GROUP BY p.value
+        """;
+
+    private const string V2Results = "SELECT COUNT(*) FROM fhir_identifier WHERE resource_type = 'Observation' AND system = @ResultSystem";
+
+    private const string Logged = "SELECT message_type AS Type, ack_code AS Ack, COUNT(*) AS N FROM hl7v2_message GROUP BY message_type, ack_code";
+
+    /// <summary>Reads the counts from the service's database (after it stopped): the SQLite file or a PostgreSQL connection string.</summary>
+    public static async Task<SideBySideCounts> ReadAsync(string provider, string connection, CancellationToken ct)
+    {
+        System.Data.Common.DbConnection c = provider == "SQLite"
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = connection, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ConnectionString)
+            : new NpgsqlConnection(connection);
+        await using (c.ConfigureAwait(false))
+        {
+            var parameters = new { System = V2Payloads.MrnSystem, V2Payloads.ResultSystem };
+            var observations = await c.QueryAsync<(string, long)>(new CommandDefinition(ObservationsPerMrn, parameters, cancellationToken: ct)).ConfigureAwait(false);
+            var readings = await c.QueryAsync<(string, long)>(new CommandDefinition(ReadingsPerMrn, parameters, cancellationToken: ct)).ConfigureAwait(false);
+            var results = await c.ExecuteScalarAsync<long>(new CommandDefinition(V2Results, parameters, cancellationToken: ct)).ConfigureAwait(false);
+            var logged = await c.QueryAsync<(string, string, long)>(new CommandDefinition(Logged, cancellationToken: ct)).ConfigureAwait(false);
+            return new SideBySideCounts(
+                observations.ToDictionary(o => o.Item1, o => o.Item2, StringComparer.Ordinal), readings.ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal),
+                results, logged.ToDictionary(l => (l.Item1, l.Item2), l => l.Item3));
+        }
+    }
+}
