@@ -4,14 +4,14 @@ using SharpFuzz;
 namespace CrsMonitor.Fuzz;
 
 /// <summary>
-/// <c>CrsMonitor.Fuzz fhir|neuro</c>: under afl-fuzz, its fork server in process (run.sh); alone, one input from stdin.
+/// <c>CrsMonitor.Fuzz fhir|neuro|er7</c>: under afl-fuzz, its fork server in process (run.sh); alone, one input from stdin.
 /// With FUZZ_LAST_INPUT set, each input is first written to that file (the one a killed process was running).
-/// <c>CrsMonitor.Fuzz replay fhir|neuro PATH...</c>: each file (or each file of each folder) with its outcome, its time
+/// <c>CrsMonitor.Fuzz replay fhir|neuro|er7 PATH...</c>: each file (or each file of each folder) with its outcome, its time
 /// and the stack of anything thrown; exit 1 when anything threw. For triage of afl's crashes and hangs.
 /// </summary>
 internal static class Program
 {
-    private const string Usage = "usage: CrsMonitor.Fuzz fhir|neuro  |  CrsMonitor.Fuzz replay fhir|neuro PATH...";
+    private const string Usage = "usage: CrsMonitor.Fuzz fhir|neuro|er7  |  CrsMonitor.Fuzz replay fhir|neuro|er7 PATH...";
 
     public static async Task<int> Main(string[] args)
     {
@@ -49,7 +49,7 @@ internal static class Program
             try
             {
                 var outcome = target(input);
-                Console.WriteLine($"{file}\t{clock.ElapsedMilliseconds} ms\t{Shorten(outcome.ToString())}");
+                Console.WriteLine($"{file}\t{clock.ElapsedMilliseconds} ms\t{Shorten(outcome.ToString() ?? string.Empty)}");
             }
 #pragma warning disable CA1031 // Triage: every exception is reported with its stack, whatever its type.
             catch (Exception e)
@@ -64,10 +64,11 @@ internal static class Program
         return threw == 0 ? 0 : 1;
     }
 
-    private static Func<ReadOnlyMemory<byte>, FuzzOutcome>? Target(string name) => name switch
+    private static Func<ReadOnlyMemory<byte>, object>? Target(string name) => name switch
     {
         "fhir" => FuzzTargets.Fhir,
         "neuro" => FuzzTargets.Neuro,
+        "er7" => Er7FuzzTarget.Er7,
         _ => null,
     };
 

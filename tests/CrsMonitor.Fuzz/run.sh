@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# Fuzzes the FHIR parse path and the neuro-check reader with afl-fuzz and SharpFuzz (issue 10). Not part of the test
-# suite (it runs for minutes to hours): developers and the nightly job run it.
+# Fuzzes the FHIR parse path and the neuro-check reader (issue 10) and the HL7 v2 ER7 parser (issue 15) with afl-fuzz
+# and SharpFuzz. Not part of the test suite (it runs for minutes to hours): developers and the nightly job run it.
 #
-#   tests/CrsMonitor.Fuzz/run.sh [SECONDS] [TARGET...]      SECONDS per target (default 300); TARGET fhir, neuro (default both)
+#   tests/CrsMonitor.Fuzz/run.sh [SECONDS] [TARGET...]      SECONDS per target (default 300); TARGET fhir, neuro, er7 (default all)
 #
 # What it does: installs afl-fuzz (Debian afl++) when missing and the SharpFuzz.CommandLine tool (same version as the
 # SharpFuzz package, into the work folder); publishes this project; instruments the published CrsMonitor.Service.dll
-# (Ingest and Assessment namespaces) and Hl7.Fhir.Base.dll (Firely's parser) for afl's coverage; runs afl-fuzz on each
-# target, its seeds from Corpus/Seeds/<target>, with fhir.dict; then replays what afl kept as crashes and hangs through
-# the uninstrumented targets and prints each input's outcome, time and stack.
+# (Ingest, Assessment and Hl7v2 namespaces) and Hl7.Fhir.Base.dll (Firely's parser) for afl's coverage; runs afl-fuzz on
+# each target, its seeds from Corpus/Seeds/<target>, with fhir.dict (er7.dict for er7); then replays what afl kept as
+# crashes and hangs through the uninstrumented targets and prints each input's outcome, time and stack.
 # Work folder: $FUZZ_WORK (default /tmp/crsmonitor-fuzz): findings in <work>/findings/<target>/default/{crashes,hangs,queue},
 # afl's figures in .../fuzzer_stats. Exit 1 when any target found a crash or a hang.
 # A crash or hang, once reported (and fixed), is kept: copy the input into Corpus/Regressions/<target>/, where
-# CrsMonitor.Service.Tests (Ingest/FuzzCorpusTests.cs) replays it on every run.
+# CrsMonitor.Service.Tests (Ingest/FuzzCorpusTests.cs; Hl7v2/Er7/Er7FuzzCorpusTests.cs for er7) replays it on every run.
 # Settings (environment): FUZZ_TIMEOUT_MS per input before afl calls it a hang (default 5000; fixed, not afl's
 # auto-scaled one: afl kills the target on a timeout, and SharpFuzz runs in process, so a timeout ends the campaign and
 # the input is left in <work>/findings/<target>/last-input, replayed below); FUZZ_RESUME=1 goes on
@@ -22,7 +22,7 @@ set -euo pipefail
 seconds="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fhir neuro)
+[ ${#targets[@]} -gt 0 ] || targets=(fhir neuro er7)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="${FUZZ_WORK:-/tmp/crsmonitor-fuzz}"
@@ -32,7 +32,7 @@ case "$seconds" in
   ''|*[!0-9]*) echo "SECONDS must be a whole number, got '$seconds'" >&2; exit 2 ;;
 esac
 for t in "${targets[@]}"; do
-  case "$t" in fhir|neuro) ;; *) echo "unknown target '$t' (fhir, neuro)" >&2; exit 2 ;; esac
+  case "$t" in fhir|neuro|er7) ;; *) echo "unknown target '$t' (fhir, neuro, er7)" >&2; exit 2 ;; esac
 done
 
 if ! command -v afl-fuzz >/dev/null; then
@@ -52,7 +52,7 @@ fi
 rm -rf "$work/bin" "$work/plain"
 dotnet publish "$here/CrsMonitor.Fuzz.csproj" -c Release -o "$work/bin" -p:DashboardBuild=false -nologo -v quiet
 cp -r "$work/bin" "$work/plain"  # uninstrumented copy, for the replay of findings
-"$sharpfuzz" "$work/bin/CrsMonitor.Service.dll" CrsMonitor.Service.Ingest CrsMonitor.Service.Assessment
+"$sharpfuzz" "$work/bin/CrsMonitor.Service.dll" CrsMonitor.Service.Ingest CrsMonitor.Service.Assessment CrsMonitor.Service.Hl7v2
 "$sharpfuzz" "$work/bin/Hl7.Fhir.Base.dll"
 
 # afl wants the host set up for it; in a container these cannot be changed, so say so instead of failing.
@@ -75,7 +75,8 @@ for t in "${targets[@]}"; do
   fi
   echo "== afl-fuzz $t for ${seconds}s (seeds: $seeds)"
   export FUZZ_LAST_INPUT="$out/last-input"
-  afl-fuzz -i "$seeds" -o "$out" -x "$here/fhir.dict" -t "$timeout_ms" -m none -V "$seconds" \
+  dict="$here/fhir.dict"; [ "$t" != er7 ] || dict="$here/er7.dict"
+  afl-fuzz -i "$seeds" -o "$out" -x "$dict" -t "$timeout_ms" -m none -V "$seconds" \
     -- dotnet "$work/bin/CrsMonitor.Fuzz.dll" "$t" || {
     echo "== afl-fuzz $t stopped early (exit $?): the target died or hung; the input it was running (replayed):"
     found=1
