@@ -35,12 +35,18 @@ internal static class ConditionalReferences
     public static async Task<Dictionary<int, string>> ResolveAsync(DbConnection c, DbTransaction? tx, IReadOnlyList<TransactionEntry> entries, CancellationToken ct)
     {
         var targets = new Dictionary<int, string>();
+        // Each identifier is looked up once: a monitor's round names its patient from every Observation.
+        var stored = new Dictionary<(string Type, string System, string Value), string?>();
         foreach (var entry in entries)
         {
             foreach (var r in entry.ConditionalReferences.Where(r => FhirEndpoints.SupportedTypes.Contains(r.Type)))
             {
                 var (system, value) = (r.Condition.System, r.Condition.Value);
-                var id = await FhirResourceStore.FindByIdentifierAsync(c, tx, r.Type, system, value, ct).ConfigureAwait(false);
+                if (!stored.TryGetValue((r.Type, system, value), out var id))
+                {
+                    stored[(r.Type, system, value)] = id = await FhirResourceStore.FindByIdentifierAsync(c, tx, r.Type, system, value, ct).ConfigureAwait(false);
+                }
+
                 if (id is null && entries.FirstOrDefault(e => e.Type == r.Type && e.Request.Kind == WriteKind.Create && e.Request.Id is not null
                     && AcceptedResource.IdentifiersOf(e.Interpretation.Resource).Contains((system, value))) is { } creating)
                 {
