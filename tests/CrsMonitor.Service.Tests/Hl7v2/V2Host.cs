@@ -26,7 +26,11 @@ public sealed class V2Host : IAsyncDisposable
 
     public IPEndPoint Endpoint => Host.Services.GetRequiredService<MllpListener>().LocalEndPoint!;
 
-    public static async Task<V2Host> StartAsync(StorageProvider provider, IReadOnlyDictionary<string, string?>? extra = null)
+    /// <summary>
+    /// Starts the host with <paramref name="extra"/> settings; <paramref name="now"/> is the fake clock's time at start, set
+    /// before the host starts (moving a running host's clock by months would run every periodic timer once per period crossed).
+    /// </summary>
+    public static async Task<V2Host> StartAsync(StorageProvider provider, IReadOnlyDictionary<string, string?>? extra = null, DateTimeOffset? now = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var settings = new Dictionary<string, string?>(database.HostSettings)
@@ -41,6 +45,7 @@ public sealed class V2Host : IAsyncDisposable
         }
 
         var host = new ServiceHost(settings);
+        host.Time.SetUtcNow(now ?? ServiceHost.Start);
         _ = host.Server; // starts the host (and the listener)
         return new V2Host(database, host);
     }

@@ -21,12 +21,10 @@ public sealed class V2SideBySideTests
     [OneTimeSetUp]
     public async Task StartAsync()
     {
+        // Both clocks are set before their hosts start (see V2Host.StartAsync).
         fhir = new ServiceHost();
-        v2 = await V2Host.StartAsync(StorageProvider.Sqlite);
-        foreach (var host in new[] { fhir, v2.Host })
-        {
-            host.Time.SetUtcNow(T0.AddMinutes(-5));
-        }
+        fhir.Time.SetUtcNow(T0.AddMinutes(-5));
+        v2 = await V2Host.StartAsync(StorageProvider.Sqlite, now: T0.AddMinutes(-5));
     }
 
     [OneTimeTearDown]
