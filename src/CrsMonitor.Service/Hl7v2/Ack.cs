@@ -4,7 +4,7 @@ using CrsMonitor.Service.Hl7v2.Er7;
 namespace CrsMonitor.Service.Hl7v2;
 
 /// <summary>
-/// The ACK of a message, in the message's own encoding characters: MSH addressed back to the sender (its MSH-5/6 as our
+/// The ACK of a message, in the standard encoding characters (|^~\&amp;): MSH addressed back to the sender (its MSH-5/6 as our
 /// MSH-3/4, its MSH-3/4 as our MSH-5/6), <c>ACK^{trigger}^ACK</c>, a control id of its own, the message's processing id
 /// and version; MSA with the code and the message's control id; one ERR per finding, each with ERR-1 (for v2.3/2.4
 /// readers) and ERR-2 (ERL: segment^sequence^field^repetition^component), ERR-3 (table 0357), ERR-4 severity and the
@@ -31,7 +31,9 @@ public static class Ack
     public static string Build(Er7Message? message, string applicationName, AckCode code, string text, IReadOnlyList<V2Issue> issues, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(issues);
-        var d = message?.Delimiters ?? Er7Delimiters.Standard;
+        // Standard encoding characters whatever the message used: an ACK declares its own in MSH-2, and a message
+        // whose characters parse may still make an ambiguous ACK (an escape character that is also a value's letter).
+        var d = Er7Delimiters.Standard;
         var msh = message?.Msh;
         var f = d.Field;
         string Field(int n) => msh is null ? string.Empty : Encode(msh[n], d);
@@ -56,7 +58,7 @@ public static class Ack
         var at = issue.Location;
         var number = ((int)issue.Code).ToString(CultureInfo.InvariantCulture);
         var name = CodeText[issue.Code];
-        var eld = string.Join(d.Component, at.Segment, Number(at.SegmentSequence), Number(at.Field),
+        var eld = string.Join(d.Component, Er7Escape.Encode(at.Segment, d), Number(at.SegmentSequence), Number(at.Field),
             string.Join(d.SubComponent, number, name, "HL70357"));
         var text = Er7Escape.Encode(issue.ToString(), d);
         return string.Join(d.Field, "ERR", eld, at.ToErl(d), string.Join(d.Component, number, name, "HL70357"),

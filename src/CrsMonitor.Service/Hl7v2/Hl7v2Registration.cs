@@ -29,6 +29,8 @@ public static class Hl7v2Registration
         services.AddSingleton<V2Translator>();
         services.AddSingleton<V2Refusals>();
         services.AddSingleton<MessageGate>();
+        services.AddSingleton<MessageLogPurge>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessageLogPurge>());
         services.AddSingleton<IMllpMessageHandler, V2MessageHandler>();
         services.AddMllpListener(configuration);
         return services;

@@ -23,6 +23,9 @@ public sealed record Hl7v2Settings
     /// <summary>The processing id (MSH-11: P production, T training, D debugging) this instance takes; others are refused.</summary>
     public string ProcessingId { get; init; } = "P";
 
+    /// <summary>How long a message's answer is kept for its resends (1-3650 days); a copy arriving later is taken as a new message.</summary>
+    public int ResendWindowDays { get; init; } = 30;
+
     public static Hl7v2Settings FromConfiguration(IConfiguration configuration) =>
         SettingsBinding.Bind(configuration, SectionName, new Hl7v2Settings());
 
@@ -51,6 +54,11 @@ public sealed record Hl7v2Settings
         if (ProcessingId is not ("P" or "T" or "D"))
         {
             problems.Add($"{SectionName}:{nameof(ProcessingId)}: '{ProcessingId}' must be P (production), T (training) or D (debugging).");
+        }
+
+        if (ResendWindowDays is < 1 or > 3650)
+        {
+            problems.Add($"{SectionName}:{nameof(ResendWindowDays)}: {ResendWindowDays} must be from 1 to 3650 (days).");
         }
 
         return problems;

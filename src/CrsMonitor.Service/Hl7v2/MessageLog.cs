@@ -35,6 +35,13 @@ public static class MessageLog
         VALUES (@SendingApplication, @SendingFacility, @ControlId, @ContentHash, @MessageType, @ReceivedAt, @AckCode, @Ack)
         """;
 
+    [Sql]
+    private const string Purge = "DELETE FROM hl7v2_message WHERE received_at < @Cutoff";
+
+    /// <summary>Deletes the answers of messages received before <paramref name="cutoff"/>; returns how many.</summary>
+    public static Task<int> PurgeOlderThanAsync(DbConnection connection, DateTimeOffset cutoff, CancellationToken ct) =>
+        connection.ExecuteAsync(Dialect.Command(connection, null, Purge, new { Cutoff = cutoff }, ct));
+
     public static async Task<LoggedAnswer?> FindAsync(DbConnection connection, MessageKey key, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);

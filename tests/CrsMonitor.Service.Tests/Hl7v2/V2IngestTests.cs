@@ -1,4 +1,9 @@
+using CrsMonitor.Service.Hl7v2;
 using CrsMonitor.Service.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using static CrsMonitor.Service.Tests.Hl7v2.V2Messages;
 
 namespace CrsMonitor.Service.Tests.Hl7v2;
@@ -43,6 +48,30 @@ public sealed class V2IngestTests(StorageProvider provider)
 
         Assert.That(first.Code, Is.EqualTo("AA"), first.ToString());
         Assert.That(again.Raw, Is.EqualTo(first.Raw), "the very same ACK, its own control id included");
+    }
+
+    [Test]
+    public async Task Answers_are_kept_for_the_resend_window_then_purged_and_a_late_copy_changes_nothing()
+    {
+        await v2.SendAsync(Admit("ADM-9", "a9", "7W", "a9"));
+        var message = Vitals("ORU-9", "a9", "ORD-9", "20250301090000+0000", ("8867-4^^LN", "77", "/min^^UCUM", "F"));
+        var first = await v2.SendAsync(message);
+        var services = v2.Host.Services;
+        var days = services.GetRequiredService<IOptions<Hl7v2Settings>>().Value.ResendWindowDays;
+        MessageLogPurge Purge(int afterDays) => new(services.GetRequiredService<Database>(), services.GetRequiredService<IOptions<Hl7v2Settings>>(),
+            new FakeTimeProvider(v2.Host.Time.GetUtcNow().AddDays(afterDays)), NullLogger<MessageLogPurge>.Instance);
+
+        Assert.That(await Purge(days - 1).PurgeOnceAsync(CancellationToken.None), Is.Zero, "within the window");
+        Assert.That((await v2.SendAsync(message)).Raw, Is.EqualTo(first.Raw));
+        Assert.That(await Purge(days + 1).PurgeOnceAsync(CancellationToken.None), Is.GreaterThanOrEqualTo(1));
+        var late = await v2.SendAsync(message);
+
+        Assert.That(late.Code, Is.EqualTo("AA"), late.ToString());
+        Assert.That(late.Raw, Is.Not.EqualTo(first.Raw), "answered as a new message");
+        using var nurse = v2.Host.ClientFor("nurse", "7W");
+        var id = await v2.PatientIdAsync("a9");
+        var found = System.Text.Json.Nodes.JsonNode.Parse(await Fhir.FhirTestData.Ok(await nurse.GetAsync($"/fhir/Observation?patient={id}&code=http://loinc.org|8867-4&_summary=count")))!;
+        Assert.That((int?)found["total"], Is.EqualTo(1), "the same result again writes nothing");
     }
 
     [Test]
