@@ -1,6 +1,4 @@
-using System.ComponentModel;
-using System.Diagnostics;
-using System.Text.Json;
+using static CrsMonitor.Service.Tests.NodeScenario;
 using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Tests.Alerts;
 using CrsMonitor.Service.Tests.Storage;
@@ -25,7 +23,8 @@ public sealed class FhirKitClientTests(StorageProvider provider)
 
     private TestDatabase database = null!;
     private ServiceHost host = null!;
-    private Scenario scenario = null!;
+    private NodeScenario scenario = null!;
+    private string baseUrl = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -44,15 +43,16 @@ public sealed class FhirKitClientTests(StorageProvider provider)
             await FhirTestData.AdmitAsync(integration, Patient, AlertKit.West);
         }
 
-        scenario = await Scenario.RunAsync(folder,
+        baseUrl = new Uri(address, "/fhir").AbsoluteUri;
+        scenario = await NodeScenario.RunAsync("fhir-kit-client", folder,
         [
-            new Uri(address, "/fhir").AbsoluteUri,
+            baseUrl,
             integrationToken,
             host.TokenFor("nurse", AlertKit.West),
             host.TokenFor("nurse", AlertKit.East),
             Patient,
             FhirTestData.Iso(ServiceHost.Start),
-        ]);
+        ], ScenarioTimeout);
     }
 
     [OneTimeTearDown]
@@ -86,7 +86,7 @@ public sealed class FhirKitClientTests(StorageProvider provider)
             Assert.That(Text(create, "resourceType"), Is.EqualTo("Observation"), "the client returns the created Observation");
             Assert.That(id, Is.Not.Null.And.Not.Empty);
             Assert.That(Text(create, "versionId"), Is.EqualTo("1"));
-            Assert.That(Text(create, "location"), Is.EqualTo($"{scenario.BaseUrl}/Observation/{id}/_history/1"));
+            Assert.That(Text(create, "location"), Is.EqualTo($"{baseUrl}/Observation/{id}/_history/1"));
             Assert.That(Text(create, "etag"), Is.EqualTo("W/\"1\""));
         }
     }
@@ -262,85 +262,6 @@ public sealed class FhirKitClientTests(StorageProvider provider)
         }
     }
 
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static string? IdOf(string? location) => location?.Split('/') is [_, var id, ..] ? id : null;
-
-    private static int? Number(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
-
-    /// <summary>One run of <c>node scenario.mjs</c>: its exit code, output and the steps it printed.</summary>
-    private sealed record Scenario(string BaseUrl, int ExitCode, string Stdout, string Stderr, JsonElement Results)
-    {
-        public static async Task<Scenario> RunAsync(string folder, IReadOnlyList<string> args)
-        {
-            var start = new ProcessStartInfo("node")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("scenario.mjs");
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            Process process;
-            try
-            {
-                process = Process.Start(start)!;
-            }
-            catch (Win32Exception e)
-            {
-                Assert.Fail($"node could not be started ({e.Message}): tests/run.sh installs Node.js and the scenario's packages");
-                throw;
-            }
-
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                using var timeout = new CancellationTokenSource(ScenarioTimeout);
-                try
-                {
-                    await process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    Assert.Fail($"node scenario.mjs did not end within {ScenarioTimeout.TotalSeconds} s\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
-                }
-
-                var (output, errors) = (await stdout, await stderr);
-                JsonElement results;
-                try
-                {
-                    using var json = JsonDocument.Parse(output);
-                    results = json.RootElement.Clone();
-                }
-                catch (JsonException e)
-                {
-                    Assert.Fail($"node scenario.mjs (exit {process.ExitCode}) printed no JSON object ({e.Message})\nstdout:\n{output}\nstderr:\n{errors}");
-                    throw;
-                }
-
-                TestContext.Progress.WriteLine($"fhir-kit-client scenario (exit {process.ExitCode}):\n{output}");
-                return new Scenario(args[0], process.ExitCode, output, errors, results);
-            }
-        }
-
-        /// <summary>The step's result; a step that threw what it should not fails here with what the client said.</summary>
-        public JsonElement Step(string name)
-        {
-            Assert.That(Results.TryGetProperty(name, out var step), Is.True, $"the scenario printed no step '{name}'\n{Describe()}");
-            Assert.That(step.TryGetProperty("unexpected", out var unexpected), Is.False,
-                () => $"step '{name}' threw: {unexpected}\n{step}");
-            return step;
-        }
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using static CrsMonitor.Service.Tests.NodeScenario;
 using CrsMonitor.Service.Hl7v2.Mllp;
 using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Tests.Alerts;
@@ -33,7 +32,7 @@ public sealed class V2NodeClientTests(StorageProvider provider)
     private TestDatabase database = null!;
     private ServiceHost host = null!;
     private MeterListener meters = null!;
-    private Scenario scenario = null!;
+    private NodeScenario scenario = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -55,7 +54,7 @@ public sealed class V2NodeClientTests(StorageProvider provider)
         });
         meters = ConnectionsOpened(host, connectionChanges);
 
-        scenario = await Scenario.RunAsync(folder,
+        scenario = await NodeScenario.RunAsync("node-hl7-client", folder,
         [
             host.Services.GetRequiredService<MllpListener>().LocalEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             AlertKit.Address(host).AbsoluteUri,
@@ -63,7 +62,7 @@ public sealed class V2NodeClientTests(StorageProvider provider)
             host.TokenFor("nurse", "8E"),
             Patient,
             ServiceHost.Start.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        ]);
+        ], ScenarioTimeout);
     }
 
     [OneTimeTearDown]
@@ -274,83 +273,4 @@ public sealed class V2NodeClientTests(StorageProvider provider)
     private static List<string?> Strings(JsonElement e, string name) =>
         [.. e.GetProperty(name).EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : v.ToString())];
 
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static int? Number(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
-
-    /// <summary>One run of <c>node scenario.mjs</c>: its exit code, output and the steps it printed.</summary>
-    private sealed record Scenario(int ExitCode, string Stdout, string Stderr, JsonElement Results)
-    {
-        public static async Task<Scenario> RunAsync(string folder, IReadOnlyList<string> args)
-        {
-            var start = new ProcessStartInfo("node")
-            {
-                WorkingDirectory = folder,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add("scenario.mjs");
-            foreach (var arg in args)
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            Process process;
-            try
-            {
-                process = Process.Start(start)!;
-            }
-            catch (Win32Exception e)
-            {
-                Assert.Fail($"node could not be started ({e.Message}): tests/run.sh installs Node.js and the scenario's packages");
-                throw;
-            }
-
-            using (process)
-            {
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                using var timeout = new CancellationTokenSource(ScenarioTimeout);
-                try
-                {
-                    await process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    process.Kill(entireProcessTree: true);
-                    Assert.Fail($"node scenario.mjs did not end within {ScenarioTimeout.TotalSeconds} s\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
-                }
-
-                var (output, errors) = (await stdout, await stderr);
-                JsonElement results;
-                try
-                {
-                    using var json = JsonDocument.Parse(output);
-                    results = json.RootElement.Clone();
-                }
-                catch (JsonException e)
-                {
-                    Assert.Fail($"node scenario.mjs (exit {process.ExitCode}) printed no JSON object ({e.Message})\nstdout:\n{output}\nstderr:\n{errors}");
-                    throw;
-                }
-
-                TestContext.Progress.WriteLine($"hl7v2 node scenario (exit {process.ExitCode}):\n{output}");
-                return new Scenario(process.ExitCode, output, errors, results);
-            }
-        }
-
-        /// <summary>The step's result; a step that threw fails here with what the library said.</summary>
-        public JsonElement Step(string name)
-        {
-            Assert.That(Results.TryGetProperty(name, out var step), Is.True, $"the scenario printed no step '{name}'\n{Describe()}");
-            Assert.That(step.TryGetProperty("unexpected", out var unexpected), Is.False,
-                () => $"step '{name}' threw: {unexpected}\n{step}");
-            return step;
-        }
-
-        public string Describe() => $"exit {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-    }
 }
