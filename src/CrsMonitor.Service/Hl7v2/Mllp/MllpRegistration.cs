@@ -21,7 +21,9 @@ public static class MllpRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<MllpMetrics>();
-        services.TryAddSingleton<MllpListener>();
+        services.TryAddSingleton(sp => new MllpListener(
+            new DeferredMessageHandler(sp), sp.GetRequiredService<IOptions<MllpSettings>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<MllpListener>>(), sp.GetService<IHostApplicationLifetime>(), sp.GetService<MllpMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<MllpListener>());
         return services;
     }
