@@ -105,6 +105,24 @@ public sealed class V2ContentTests(StorageProvider provider)
     }
 
     [Test]
+    public async Task A_dose_in_a_unit_not_in_the_tables_is_kept_with_a_warning_naming_RXA_7()
+    {
+        var id = await AdmitAsync("n6");
+        var ack = await v2.SendAsync(Join(Msh("RAS^O17^RAS_O17", "DOSE-U"), Pid("n6"), "ORC|RE||TOCI-1^EMAR",
+            Rxa((3, "20250301090500+0000"), (5, "612865^tocilizumab^RXNORM"), (6, "8"), (7, "999999^MDC_DIM_UNKNOWN^MDC"), (20, "CP"))));
+
+        Accepted(ack);
+        var warning = ack.Errors.Single();
+        Assert.That(warning.Location, Is.EqualTo("RXA^1^7^1^1"));
+        Assert.That(warning.Severity, Is.EqualTo("W"));
+        Assert.That(warning.Text, Does.Contain("'999999' is not a unit of MDC"));
+        await using var c = await v2.Host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+        var written = (await AuditStore.RecentAsync(c, 50, CancellationToken.None))
+            .Where(r => r.Action == "hl7v2.RAS^O17" && r.ResourceType == "MedicationAdministration" && r.PatientId == id);
+        Assert.That(written.Count(), Is.EqualTo(1), "the dose is stored");
+    }
+
+    [Test]
     public async Task The_same_message_on_eight_connections_at_once_is_stored_once_and_answered_alike()
     {
         var id = await AdmitAsync("n4");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CrsMonitor.Service.Hl7v2.Er7;
 using Hl7.Fhir.Model;
 
@@ -12,7 +11,7 @@ namespace CrsMonitor.Service.Hl7v2.Translation;
 /// The administration is identified by sender, order number (ORC-3, else ORC-2) and RXA-1/RXA-2, so an update or a
 /// deletion finds the one it changes.
 /// </summary>
-internal sealed class RasTranslator(V2Identifiers identifiers, V2Codes codes, V2Time time, Hl7v2Data data)
+internal sealed class RasTranslator(V2Identifiers identifiers, V2Codes codes, V2Values values, V2Time time)
 {
     public const string AdministrationSystem = "https://crsmonitor.org/fhir/NamingSystem/hl7v2-administration";
 
@@ -152,15 +151,21 @@ internal sealed class RasTranslator(V2Identifiers identifiers, V2Codes codes, V2
             return null;
         }
 
-        if (!decimal.TryParse(rxa[6].Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        if (!V2Values.TryNumber(rxa[6].Value, out var amount))
         {
             findings.Error(rxa.At(6), $"'{rxa[6].Value}' is not a number (the amount given)");
             return null;
         }
 
         var unit = rxa[7].First;
-        var ucum = data.UcumByUnit.GetValueOrDefault((unit[3].Value.Length > 0 ? unit[3].Value : "ISO+", unit[1].Value)) ?? unit[1].Value;
-        var quantity = new Quantity { Value = amount, Unit = unit[2].Value.Length > 0 ? unit[2].Value : ucum, Code = ucum.Length > 0 ? ucum : null };
+        var (ucum, component, problem) = values.Ucum(unit);
+        if (problem is not null)
+        {
+            findings.Warning(rxa.At(7, component), problem + "; the dose is kept with its unit as sent (it describes the dose, grading does not read it)");
+            ucum = unit[1].Value;
+        }
+
+        var quantity = new Quantity { Value = amount, Unit = unit[2].Value.Length > 0 ? unit[2].Value : ucum, Code = ucum is { Length: > 0 } ? ucum : null };
         return rxa[12].IsPresent
             ? new MedicationAdministration.DosageComponent { Rate = new Ratio(quantity, new Quantity { Value = 1, Unit = rxa[12].Value }) }
             : new MedicationAdministration.DosageComponent { Dose = quantity };

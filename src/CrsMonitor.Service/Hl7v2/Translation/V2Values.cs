@@ -67,7 +67,7 @@ internal sealed class V2Values(V2Codes codes, Hl7v2Data data, V2Time time)
 
     private DataType? Number(string text, Er7Segment obx, bool integer, string? comparator, V2Findings findings)
     {
-        if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        if (!TryNumber(text, out var number))
         {
             findings.Error(obx.At(5), $"'{text}' is not a number (NM: digits with an optional sign and decimal point)");
             return null;
@@ -107,43 +107,50 @@ internal sealed class V2Values(V2Codes codes, Hl7v2Data data, V2Time time)
         return quantity;
     }
 
-    /// <summary>OBX-6 as UCUM: a UCUM code as sent; an ISO+, ANSI+ or MDC code through units.json; no system: ISO+, else UCUM.</summary>
+    /// <summary>OBX-6 as the quantity's UCUM unit; a unit that cannot be read is refused at its component.</summary>
     private void Unit(Er7Segment obx, Quantity quantity, V2Findings findings)
     {
         var unit = obx[6].First;
-        var (code, display, system) = (unit[1].Value, unit[2].Value, unit[3].Value.Trim());
-        if (code.Length == 0)
+        if (unit[1].Value.Length == 0)
         {
             return; // no unit: the rules say which the code takes
         }
 
-        string? ucum;
-        switch (system.ToUpperInvariant())
+        var (ucum, component, problem) = Ucum(unit);
+        if (problem is not null)
         {
-            case "UCUM":
-                ucum = code;
-                break;
-            case "":
-                ucum = data.UcumByUnit.GetValueOrDefault(("ISO+", code)) ?? data.UcumByUnit.GetValueOrDefault(("ANS+", code)) ?? code;
-                break;
-            case "ISO+" or "ANS+" or "MDC":
-                ucum = data.UcumByUnit.GetValueOrDefault((system.ToUpperInvariant(), code));
-                if (ucum is null)
-                {
-                    findings.Error(obx.At(6, 1), $"'{code}' is not a unit of {system} this service knows (schemas/hl7v2/units.json)", V2ErrorCode.TableValueNotFound);
-                    return;
-                }
-
-                break;
-            default:
-                findings.Error(obx.At(6, 3), $"unit coding system '{system}' is not read here: send UCUM, ISO+, ANS+ or MDC", V2ErrorCode.TableValueNotFound);
-                return;
+            findings.Error(obx.At(6, component), problem, V2ErrorCode.TableValueNotFound);
+            return;
         }
 
-        quantity.Unit = display.Length > 0 ? display : ucum;
+        quantity.Unit = unit[2].Value.Length > 0 ? unit[2].Value : ucum;
         quantity.System = UcumSystem;
         quantity.Code = ucum;
     }
+
+    /// <summary>
+    /// A coded unit (OBX-6, RXA-7: code^text^system) as UCUM: a UCUM code as sent; an ISO+, ANS+ or MDC code through
+    /// units.json; no system: ISO+ or ANS+ when listed, else taken as UCUM. Otherwise null, with the component at fault
+    /// and why (a value's unit is then refused; a dose's, which only describes it, is kept as sent with a warning).
+    /// </summary>
+    public (string? Ucum, int Component, string? Problem) Ucum(Er7Repetition unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        var (code, system) = (unit[1].Value, unit[3].Value.Trim().ToUpperInvariant());
+        return system switch
+        {
+            "UCUM" => (code, 0, null),
+            "" => (data.UcumByUnit.GetValueOrDefault(("ISO+", code)) ?? data.UcumByUnit.GetValueOrDefault(("ANS+", code)) ?? code, 0, null),
+            "ISO+" or "ANS+" or "MDC" => data.UcumByUnit.GetValueOrDefault((system, code)) is { } ucum
+                ? (ucum, 0, null)
+                : (null, 1, $"'{code}' is not a unit of {system} this service knows (schemas/hl7v2/units.json)"),
+            _ => (null, 3, $"unit coding system '{unit[3].Value}' is not read here: send UCUM, ISO+, ANS+ or MDC"),
+        };
+    }
+
+    /// <summary>An HL7 NM: digits with an optional sign and decimal point.</summary>
+    public static bool TryNumber(string text, out decimal number) =>
+        decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
 
     private static FhirBoolean? YesNo(string text, Er7Segment obx, V2Findings findings)
     {
