@@ -67,7 +67,7 @@ public static class Ack
 
     private static string Number(int n) => n > 0 ? n.ToString(CultureInfo.InvariantCulture) : string.Empty;
 
-    private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    private static string Clip(string text, int length) => text.Length <= length ? text : text[..(length - 3)] + "...";
 
     /// <summary>A field of the message re-encoded (its repetitions, components and subcomponents escaped) for the ACK.</summary>
     private static string Encode(Er7Field field, Er7Delimiters d) =>
