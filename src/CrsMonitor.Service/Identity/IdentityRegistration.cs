@@ -18,7 +18,9 @@ public static class IdentityRegistration
         services.ConfigureOptions<JwtBearerSetup>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(Policies.ClinicalStaff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Nurse, Roles.Physician));
+            .AddPolicy(Policies.ClinicalStaff, p => p.RequireAuthenticatedUser().RequireRole(Roles.Nurse, Roles.Physician))
+            .AddPolicy(Policies.Research, p => p.RequireAuthenticatedUser().RequireRole(Roles.Researcher))
+            .AddPolicy(Policies.SiteView, p => p.RequireAuthenticatedUser().RequireRole(Roles.Physician, Roles.Researcher));
         services.AddHealthChecks().AddCheck<SigningKeyHealthCheck>("signing-key", tags: [HealthEndpoints.ReadyTag]);
         return services;
     }

@@ -20,7 +20,8 @@ public enum PatientDataUse
 /// The one authorization decision on patient data, used by every path (reliability-security.md, README "Security"):
 /// a nurse or physician reaches a patient only while the patient has an in-progress encounter on one of the units in
 /// their token; an integration client writes for any patient and reads none; an administrator touches no patient
-/// data. A token that carries the integration or admin role is never given patient data, whatever else it carries.
+/// data, and a researcher sees only de-identified exports. A token that carries the integration, admin or researcher
+/// role is never given patient data, whatever else it carries.
 /// </summary>
 public static class PatientAccess
 {
@@ -33,7 +34,7 @@ public static class PatientAccess
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(patientIds);
-        if (user.Roles.Contains(Roles.Admin))
+        if (SeesNoPatient(user))
         {
             return false;
         }
@@ -68,6 +69,9 @@ public static class PatientAccess
     public static bool MayAccessUnit(CurrentUser user, string unit)
     {
         ArgumentNullException.ThrowIfNull(user);
-        return !user.Roles.Contains(Roles.Admin) && !IsIntegration(user) && IsClinician(user) && user.Units.Contains(unit);
+        return !SeesNoPatient(user) && !IsIntegration(user) && IsClinician(user) && user.Units.Contains(unit);
     }
+
+    /// <summary>An administrator or a researcher: no identified patient data anywhere, whatever else the token carries.</summary>
+    private static bool SeesNoPatient(CurrentUser user) => user.Roles.Contains(Roles.Admin) || user.Roles.Contains(Roles.Researcher);
 }

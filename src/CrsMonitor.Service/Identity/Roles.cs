@@ -12,7 +12,11 @@ public static class Roles
     /// <summary>Manages protocols and settings; sees no patients.</summary>
     public const string Admin = "admin";
 
-    public static IReadOnlyList<string> All { get; } = [Nurse, Physician, Integration, Admin];
+    /// <summary>Reads de-identified research data only (the Bulk Data export, the episode CSV, the site view); sees no
+    /// identified patient data anywhere, whatever else the token carries.</summary>
+    public const string Researcher = "researcher";
+
+    public static IReadOnlyList<string> All { get; } = [Nurse, Physician, Integration, Admin, Researcher];
 }
 
 /// <summary>Authorization policy names.</summary>
@@ -23,4 +27,10 @@ public static class Policies
     /// only write FHIR, and an administrator manages protocols and settings; neither grades patients, so both get 403.
     /// </summary>
     public const string ClinicalStaff = "clinical-staff";
+
+    /// <summary>The researcher role alone: the de-identified exports (Bulk Data <c>$export</c>, the episode CSV).</summary>
+    public const string Research = "research";
+
+    /// <summary>Physicians and researchers: the site view (aggregate incidence across the site's patients, no identifiers).</summary>
+    public const string SiteView = "site-view";
 }

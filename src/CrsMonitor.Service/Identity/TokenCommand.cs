@@ -22,7 +22,7 @@ public static partial class TokenCommand
     public const int IntegrationMaxMinutes = 5;
 
     public const string Usage = """
-        usage: CrsMonitor.Service token --role <nurse|physician|integration|admin> [--unit <location id>]... [--sub <user id>] [--minutes N]
+        usage: CrsMonitor.Service token --role <nurse|physician|integration|admin|researcher> [--unit <location id>]... [--sub <user id>] [--minutes N]
           --role     required; the role claim
           --unit     a unit (FHIR Location id, e.g. 7W) the user works on; repeat for several
           --sub      the user or client id (default dev-<role>)

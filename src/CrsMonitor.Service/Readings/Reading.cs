@@ -44,6 +44,11 @@ public enum ReadingKind
 
     /// <summary>A clinician judgement (CRS-ATTRIB, grade 5, baselines); <see cref="Reading.Code"/> names it.</summary>
     ClinicianInput,
+
+    /// <summary>A laboratory result (research biomarkers: CRP, ferritin, IL-6, LDH, platelets, creatinine, AST, ALT,
+    /// fibrinogen, D-dimer); <see cref="Reading.Code"/> is the analyte key of the lab table, <see cref="Reading.Value"/>
+    /// is in the analyte's canonical unit. Never an ASTCT grading input (CRS-ORGAN).</summary>
+    Lab,
 }
 
 /// <summary>Where a reading came from: the stored FHIR resource version it was derived from.</summary>

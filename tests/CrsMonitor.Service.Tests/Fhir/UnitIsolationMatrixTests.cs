@@ -243,7 +243,8 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
         foreach (var path in paths)
         {
             await Ok(await own.GetAsync(path));
-            foreach (var reader in new[] { other, integration, admin })
+            using var researcher = host.ClientFor(Roles.Researcher, "7W");
+            foreach (var reader in new[] { other, integration, admin, researcher })
             {
                 await AssertRefusedAsync(await reader.GetAsync(path), HttpStatusCode.Forbidden);
             }

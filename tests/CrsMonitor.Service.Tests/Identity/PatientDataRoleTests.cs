@@ -25,6 +25,7 @@ public sealed partial class PatientDataRoleTests
     {
         [Roles.Admin] = ["GET /api/me", "GET /api/sign-in", "GET /api/protocols", "GET /api/protocols/{id}"],
         [Roles.Integration] = ["GET /api/me", "GET /api/sign-in"],
+        [Roles.Researcher] = ["GET /api/me", "GET /api/sign-in"],
     };
 
     private ServiceHost host = null!;
@@ -64,6 +65,7 @@ public sealed partial class PatientDataRoleTests
 
     [TestCase(Roles.Admin)]
     [TestCase(Roles.Integration)]
+    [TestCase(Roles.Researcher)]
     public async Task EveryApiAndHubEndpoint_Is403_ForThisRole_ExceptThoseWithoutPatientData(string role)
     {
         using var client = host.ClientFor(role, Unit);

@@ -62,6 +62,6 @@ public static class CapabilitySecurity
             + "people sign in on the dashboard (authorization code with PKCE); an interface engine gets its token by the grant the provider "
             + "allows it, e.g. client credentials as in SMART backend services."
         : "Development mode: send `Authorization: Bearer <JWT>` made on the service host by the `token` verb "
-            + "(`CrsMonitor.Service token --role <nurse|physician|integration|admin> [--unit <location id>]`), "
+            + "(`CrsMonitor.Service token --role <nurse|physician|integration|admin|researcher> [--unit <location id>]`), "
             + "signed with this service's own key; there is no OAuth server to ask.";
 }
