@@ -9,7 +9,7 @@ namespace CrsMonitor.Service.Ingest;
 /// <summary>
 /// The ingester's data, loaded once at start-up from <c>schemas/fhir/</c> (copied beside the service binary): the
 /// observation code and unit table, the CrsMonitor CodeSystems, the neuro-check Questionnaire, the SNOMED CT device
-/// map and the drug map. Each file is checked on its own and against the others and against the calculator's
+/// map, the drug map and the laboratory analytes (lab-codes.json). Each file is checked on its own and against the others and against the calculator's
 /// vocabulary (<see cref="Vocabulary"/>); any problem throws <see cref="StartupConfigurationException"/> naming the
 /// file and the problem, which stops the service.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class IngestData
     public const string NeuroCheckQuestionnaireFile = "Questionnaire-neuro-check.json";
     public const string DeviceMapFile = "oxygen-device-snomed-map.json";
     public const string DrugMapFile = "drug-map.json";
+    public const string LabCodesFile = "lab-codes.json";
 
     public const string ObservationSystem = "https://crsmonitor.org/fhir/CodeSystem/observation";
     public const string OxygenDeviceSystem = "https://crsmonitor.org/fhir/CodeSystem/oxygen-device";
@@ -37,9 +38,10 @@ public sealed class IngestData
     private static readonly string[] MinMaxExtensions =
         ["http://hl7.org/fhir/StructureDefinition/minValue", "http://hl7.org/fhir/StructureDefinition/maxValue"];
 
-    private IngestData(ObservationTable observations, NeuroCheckDefinition neuroCheck, DeviceTable devices, DrugTable drugs)
+    private IngestData(ObservationTable observations, NeuroCheckDefinition neuroCheck, DeviceTable devices, DrugTable drugs, LabTable labs)
     {
         Observations = observations;
+        Labs = labs;
         NeuroCheck = neuroCheck;
         Devices = devices;
         Drugs = drugs;
@@ -53,6 +55,9 @@ public sealed class IngestData
     public IReadOnlyDictionary<string, string> DrugClassByKey { get; }
 
     internal ObservationTable Observations { get; }
+
+    /// <summary>The laboratory analytes of lab-codes.json (Lab readings, research biomarkers).</summary>
+    internal LabTable Labs { get; }
 
     internal NeuroCheckDefinition NeuroCheck { get; }
 
@@ -74,7 +79,8 @@ public sealed class IngestData
         var neuro = LoadNeuroCheck(directory, observationCodes, neuroCodes);
         var devices = LoadDeviceMap(directory, deviceCodes);
         var drugs = LoadDrugMap(directory, medicationCodes);
-        return new IngestData(observations, neuro, devices, drugs);
+        var labs = LabCodesLoader.Load(directory, observations);
+        return new IngestData(observations, neuro, devices, drugs, labs);
     }
 
     private static HashSet<string> LoadCodeSystem(string directory, string name, string url)
@@ -232,7 +238,8 @@ public sealed class IngestData
     private static int Whole(DataFile file, JsonElement obj, string path, string name) =>
         file.Property(obj, path, name, JsonValueKind.Number).TryGetInt32(out var n) ? n : throw file.Problem($"{path}.{name}", "must be a whole number");
 
-    private static UnitRule LoadUnit(DataFile file, JsonElement unit, string path)
+    /// <summary>One unit of a quantity or an analyte: code, range in that unit, and the conversion to the canonical unit.</summary>
+    internal static UnitRule LoadUnit(DataFile file, JsonElement unit, string path)
     {
         var rule = new UnitRule(
             file.String(unit, path, "code"), file.Decimal(unit, path, "min"), file.Decimal(unit, path, "max"),

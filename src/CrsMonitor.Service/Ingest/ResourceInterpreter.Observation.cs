@@ -4,7 +4,7 @@ using Hl7.Fhir.Utility;
 
 namespace CrsMonitor.Service.Ingest;
 
-/// <summary>Observations: vital signs, blood-pressure panels, oxygen device, neuro-check panels, clinician inputs.</summary>
+/// <summary>Observations: vital signs, blood-pressure panels, oxygen device, neuro-check panels, clinician inputs, laboratory results.</summary>
 internal sealed partial class ResourceInterpreter
 {
     private enum Meaning
@@ -14,14 +14,16 @@ internal sealed partial class ResourceInterpreter
         OxygenDevice,
         NeuroCheckPanel,
         ClinicianInput,
+        Lab,
     }
 
-    /// <summary>What an Observation's code says it is; quantity or clinician-input definition where it applies.</summary>
-    private readonly record struct CodeMeaning(Meaning Meaning, QuantityCode? Quantity = null, ClinicianInputCode? Input = null)
+    /// <summary>What an Observation's code says it is; quantity, clinician-input or analyte definition where it applies.</summary>
+    private readonly record struct CodeMeaning(Meaning Meaning, QuantityCode? Quantity = null, ClinicianInputCode? Input = null, LabAnalyte? Lab = null)
     {
         public string Describe => Meaning switch
         {
             Meaning.Quantity => Quantity!.Label,
+            Meaning.Lab => Lab!.Label,
             Meaning.ClinicianInput => Input!.Code,
             Meaning.BloodPressurePanel => "blood-pressure panel",
             Meaning.OxygenDevice => "oxygen device",
@@ -55,6 +57,7 @@ internal sealed partial class ResourceInterpreter
             Meaning.BloodPressurePanel => BloodPressurePanel(o, f),
             Meaning.OxygenDevice => OxygenDeviceObservation(o, f),
             Meaning.NeuroCheckPanel => NeuroCheckPanel(o, f),
+            Meaning.Lab => LabObservation(o, meaning.Lab!, f),
             _ => ClinicianInput(o, meaning.Input!, f),
         };
 
@@ -102,6 +105,10 @@ internal sealed partial class ResourceInterpreter
                 else if (Codes.NotGradedByLoinc.TryGetValue(loinc, out var skipped))
                 {
                     notGraded ??= skipped;
+                }
+                else if (data.Labs.ByLoinc.TryGetValue(loinc, out var lab))
+                {
+                    found.Add(new CodeMeaning(Meaning.Lab, Lab: lab.Analyte));
                 }
             }
             else if (coding.System == Codes.CrsmonitorSystem)

@@ -12,7 +12,7 @@ namespace CrsMonitor.Service.Storage;
 public static class ReadingStore
 {
     [Sql]
-    private const string EffectiveOfSource = "SELECT effective_at FROM reading WHERE source_type = @SourceType AND source_id = @SourceId";
+    private const string EffectiveOfSource = "SELECT effective_at, kind FROM reading WHERE source_type = @SourceType AND source_id = @SourceId";
 
     [Sql]
     private const string DeleteSource = "DELETE FROM reading WHERE source_type = @SourceType AND source_id = @SourceId";
@@ -35,12 +35,23 @@ public static class ReadingStore
         ORDER BY effective_at, source_type, source_id, sequence
         """;
 
+    // Every reading but the laboratory results: grading never reads labs (CRS-ORGAN), so a long course's labs are not loaded for it.
+    [Sql]
+    private const string GradedOfPatient = """
+        SELECT patient_id AS PatientId, kind AS Kind, effective_at AS EffectiveAt, end_at AS EndAt, value AS Value,
+               original_value AS OriginalValue, code AS Code, qualifier AS Qualifier, detail AS Detail,
+               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence
+        FROM reading
+        WHERE patient_id = @PatientId AND kind <> 'Lab'
+        ORDER BY effective_at, source_type, source_id, sequence
+        """;
+
     /// <summary>
     /// Replaces the readings of one source resource with <paramref name="readings"/> (each must name that source), numbered
-    /// by their position (<see cref="Reading.Sequence"/> is set from it). Returns the effective instants of the readings
-    /// it removed, so the caller re-grades from the earliest instant that changed.
+    /// by their position (<see cref="Reading.Sequence"/> is set from it). Returns the instant and kind of each reading it
+    /// removed, so the caller re-grades from the earliest instant that changed (and not at all for labs alone).
     /// </summary>
-    public static async Task<IReadOnlyList<DateTimeOffset>> ReplaceAsync(
+    public static async Task<IReadOnlyList<ReplacedReading>> ReplaceAsync(
         DbConnection c, DbTransaction tx, string sourceType, string sourceId, IReadOnlyList<Reading> readings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -51,7 +62,8 @@ public static class ReadingStore
         }
 
         var source = new { SourceType = sourceType, SourceId = sourceId };
-        var previous = (await c.QueryAsync<DateTimeOffset>(Dialect.Command(c, tx, EffectiveOfSource, source, ct)).ConfigureAwait(false)).ToList();
+        var previous = await RowReader.ListAsync(c, Dialect.Command(c, tx, EffectiveOfSource, source, ct),
+            reader => new ReplacedReading(DbTypes.ReadInstant(reader.GetValue(0)), Enum.Parse<ReadingKind>(reader.GetString(1))), ct).ConfigureAwait(false);
         await c.ExecuteAsync(Dialect.Command(c, tx, DeleteSource, source, ct)).ConfigureAwait(false);
         if (readings.Count > 0)
         {
@@ -77,9 +89,15 @@ public static class ReadingStore
         return previous;
     }
 
-    /// <summary>All readings of a patient, ordered by time then source (the grading input).</summary>
-    public static Task<IReadOnlyList<Reading>> ForPatientAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
-        SearchAsync(c, tx, patientId, null, null, null, ct);
+    /// <summary>
+    /// Every reading of a patient that grading and monitoring read, ordered by time then source: all but the laboratory
+    /// results, which are left out in SQL (CRS-ORGAN; <see cref="SearchAsync"/> reads those).
+    /// </summary>
+    public static async Task<IReadOnlyList<Reading>> ForPatientAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return await QueryAsync(c, Dialect.Command(c, tx, GradedOfPatient, new { PatientId = patientId }, ct), ct).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Readings of a patient, optionally only of <paramref name="kinds"/> and with <see cref="Reading.EffectiveAt"/> in
@@ -120,3 +138,6 @@ public static class ReadingStore
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
+
+/// <summary>A reading removed by <see cref="ReadingStore.ReplaceAsync"/>: when it was and what it measured.</summary>
+public sealed record ReplacedReading(DateTimeOffset EffectiveAt, ReadingKind Kind);

@@ -11,6 +11,7 @@ namespace CrsMonitor.Service.Assessment;
 /// <see cref="PatientCourse"/> counts their going stale only when still the latest), the last SpO2 on room air (an input of
 /// its own), the fevers within the fever look-back, and every medication and clinician input (few, and read from an
 /// episode's onset or without expiry). A superset changes nothing: a reading the rules do not use is never chosen.
+/// Laboratory results are none of these (CRS-ORGAN): no branch reads them.
 /// </summary>
 public static class BoundedReadings
 {
@@ -34,8 +35,9 @@ public static class BoundedReadings
     private const string Device = "kind = 'OxygenDevice' AND code IS NOT NULL";
     private const string NeuroCheck = "kind = 'NeuroCheck' AND detail IS NOT NULL";
 
+    // Laboratory results are never read by grading (CRS-ORGAN): left out here, so a course's labs are not loaded for it.
     private const string Branches =
-        Columns + " WHERE patient_id = @PatientId AND effective_at >= @From"
+        Columns + " WHERE patient_id = @PatientId AND effective_at >= @From AND kind <> 'Lab'"
         + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND end_at >= @From" + Before
         + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind IN ('Medication', 'ClinicianInput')" + Before
         + Latest + Temperature + Max + Temperature + Before + ")"

@@ -87,9 +87,12 @@ public sealed class FhirWriter(
         if (ContentGuarded.Contains(type) || readings.Count > 0)
         {
             var previous = await ReadingStore.ReplaceAsync(connection, transaction, type, saved.Id, readings, cancellationToken).ConfigureAwait(false);
-            if (patientId is not null)
+            var changed = readings.Select(r => new ReplacedReading(r.EffectiveAt, r.Kind)).Concat(previous).ToList();
+
+            // Laboratory results alone change nothing grading, the check schedule or the alerts read (CRS-ORGAN): no pass.
+            if (patientId is not null && (changed.Count == 0 || changed.Any(r => r.Kind != ReadingKind.Lab)))
             {
-                var from = readings.Select(r => r.EffectiveAt).Concat(previous).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
+                var from = changed.Where(r => r.Kind != ReadingKind.Lab).Select(r => r.EffectiveAt).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
                 queue.Add(patientId, from);
             }
         }
