@@ -54,12 +54,12 @@ public sealed class IngestDataTests
     }
 
     [Test]
-    public void ShippedData_IsAReadmeAndEightFiles() =>
+    public void ShippedData_IsAReadmeAndNineFiles() =>
         Assert.That(Directory.GetFiles(IngestData.DefaultDirectory).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
             "README.md", IngestData.ObservationCodesFile, IngestData.ObservationCodeSystemFile, IngestData.OxygenDeviceCodeSystemFile,
             IngestData.NeuroCodeSystemFile, IngestData.MedicationCodeSystemFile, IngestData.NeuroCheckQuestionnaireFile,
-            IngestData.DeviceMapFile, IngestData.DrugMapFile,
+            IngestData.DeviceMapFile, IngestData.DrugMapFile, IngestData.LabCodesFile,
         }));
 
     [Test]

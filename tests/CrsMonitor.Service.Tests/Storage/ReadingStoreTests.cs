@@ -53,7 +53,7 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(previous, Is.EqualTo(new[] { T0, T0 }));
+            Assert.That(previous, Is.EquivalentTo(new[] { new ReplacedReading(T0, ReadingKind.Spo2), new ReplacedReading(T0, ReadingKind.OxygenFlow) }));
             Assert.That(stored.Select(r => (r.Kind, r.Value, r.Source.VersionId)), Is.EqualTo(new[] { (ReadingKind.Spo2, (decimal?)95m, 2) }));
         }
     }

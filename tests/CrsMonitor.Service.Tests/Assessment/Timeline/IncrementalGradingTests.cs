@@ -119,7 +119,7 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
         await InTransaction(async (c, tx) =>
         {
             var previous = await ReadingStore.ReplaceAsync(c, tx, arrival.SourceType, arrival.SourceId, arrival.Readings, default);
-            var from = arrival.Readings.Select(x => x.EffectiveAt).Concat(previous).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
+            var from = arrival.Readings.Select(x => x.EffectiveAt).Concat(previous.Select(x => x.EffectiveAt)).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
             var loaded = await recalculator.RecalculateAsync(c, tx, Patient, from, arrival.At, default);
             var all = await ReadingStore.ForPatientAsync(c, tx, Patient, default);
             var until = all.Select(x => x.EndAt is { } end && end > x.EffectiveAt ? end : x.EffectiveAt).Append(arrival.At).Max();
