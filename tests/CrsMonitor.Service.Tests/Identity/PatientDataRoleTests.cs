@@ -57,7 +57,7 @@ public sealed partial class PatientDataRoleTests
         var routes = Routes();
         Assert.That(routes, Is.SupersetOf(new[]
         {
-            "GET /api/patients/{id}/protocols", "GET /api/patients/{id}/status", "GET /api/units/{unit}/patients", "GET /api/units/{unit}/alerts",
+            "GET /api/patients/{id}/protocols", "GET /api/patients/{id}/status", "GET /api/patients/{id}/biomarkers", "GET /api/units/{unit}/patients", "GET /api/units/{unit}/alerts",
             "POST /api/patients/{id}/doses", "POST /hubs/alerts/negotiate",
         }));
         Assert.That(PatientFree.Values.SelectMany(v => v).Distinct(), Is.SubsetOf(routes), "a listed exception that is no longer mapped");

@@ -19,8 +19,8 @@ public static class BiomarkerEndpoints
     /// <summary>Registers the section <c>Biomarkers</c> (strict, checked at start-up). Call <see cref="MapBiomarkerEndpoints"/> after Build.</summary>
     public static IServiceCollection AddBiomarkers(this IServiceCollection services)
     {
-        services.AddStrictSettings<BiomarkerSettings>(BiomarkerSettings.SectionName)
-            .Validate(s => s.Problems().Count == 0, "Biomarkers settings are not valid (start the service as a program to see each problem)");
+        services.AddStrictSettings<BiomarkerSettings>(BiomarkerSettings.SectionName);
+        services.AddSingleton<IValidateOptions<BiomarkerSettings>, BiomarkerSettingsValidator>();
         return services;
     }
 
