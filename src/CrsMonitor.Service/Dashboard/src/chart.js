@@ -40,8 +40,11 @@ export function oxygenStates(list) {
   return [...states.values()];
 }
 
+/** Charts drawn over the same time axis move their cursors together (the biomarker panel's plots). */
+export const timeSync = 'patient-time';
+
 /** The chart's time range: the answer's from/to, else from the earliest point shown to now. */
-function timeRange(chart) {
+export function timeRange(chart) {
   const all = [chart.temperature, chart.systolicBp, chart.spo2, chart.oxygen, chart.ice, chart.grades?.crs, chart.grades?.icans, chart.doses]
     .flatMap((list) => (list ?? []).map((p) => p?.at).filter(Boolean).map(seconds));
   const to = chart.to ? seconds(chart.to) : Math.max(Date.now() / 1000, ...all);
@@ -71,7 +74,7 @@ function alignedData(chart, to) {
 }
 
 /** Grade segments [{from, to, key}] of a grade timeline, each lasting until the next point (the last until `end`). */
-function segments(list, end) {
+export function segments(list, end) {
   const sorted = [...(list ?? [])].filter((p) => p?.at).sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   return sorted.map((p, i) => ({
     from: seconds(p.at),
@@ -80,7 +83,7 @@ function segments(list, end) {
   }));
 }
 
-function drawBands(u, bands) {
+export function drawBands(u, bands) {
   const { ctx } = u;
   const { left, top, width, height } = u.bbox;
   const half = height / 2;
@@ -119,7 +122,16 @@ function drawOverlays(u, doses) {
     ctx.lineTo(left + width, fever);
     ctx.stroke();
   }
-  // Doses: a solid line at the start, a dashed one at the end of the infusion.
+  ctx.restore();
+  drawDoses(u, doses);
+}
+
+/** Doses: a solid line at the start, a dashed one at the end of the infusion, labelled with the drug and place. */
+export function drawDoses(u, doses, { labels = true } = {}) {
+  const { ctx } = u;
+  const { left, top, width, height } = u.bbox;
+  const dpr = devicePixelRatio;
+  ctx.save();
   ctx.font = `${Math.round(11 * dpr)}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
   for (const dose of doses ?? []) {
@@ -137,7 +149,7 @@ function drawOverlays(u, doses) {
       ctx.stroke();
     }
     const x = u.valToPos(seconds(dose.at), 'x', true);
-    if (x >= left && x <= left + width) {
+    if (labels && x >= left && x <= left + width) {
       ctx.fillStyle = 'rgba(79, 70, 229, 1)';
       ctx.fillText(`${dose.drug ?? 'dose'} ${dose.place ?? ''}`.trim(), x + 4 * dpr, top + 30 * dpr);
     }
@@ -148,11 +160,12 @@ function drawOverlays(u, doses) {
 const axis = (scale, label, side, extra = {}) => ({ scale, label, side, size: 48, labelSize: 18, grid: { show: false }, ...extra });
 
 /**
- * Draws the timeline of GET /api/patients/{id}/chart into `container`. Returns {destroy}. A text summary of the
- * latest values sits beside the chart for screen readers and quick reading.
+ * Draws the timeline of GET /api/patients/{id}/chart into `container`, over `range` ({from, to} in seconds; by default
+ * the chart's own). Returns {destroy}. A text summary of the latest values sits beside the chart for screen readers
+ * and quick reading.
  */
-export function timelineChart(container, chart) {
-  const { from, to } = timeRange(chart);
+export function timelineChart(container, chart, range = timeRange(chart)) {
+  const { from, to } = range;
   const { data, devices, total, oxygen } = alignedData(chart, to);
   const bands = [
     { label: 'CRS', segs: segments(chart.grades?.crs, to) },
@@ -170,6 +183,7 @@ export function timelineChart(container, chart) {
   const options = {
     width: Math.max(320, container.clientWidth || 800),
     height: 360,
+    cursor: { sync: { key: timeSync } },
     scales: {
       x: { time: true, range: () => [from, to] },
       temp: { range: [35, 41] },

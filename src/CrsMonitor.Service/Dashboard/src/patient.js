@@ -7,6 +7,7 @@ import { gradeDetail } from './grades.js';
 import { countdown, timeEl, ageYears, humanize } from './format.js';
 import { renderAlertList } from './alerts.js';
 import { timelineChart } from './chart.js';
+import { biomarkerPanel, getPatientBiomarkers, sharedRange } from './biomarkers.js';
 import * as hub from './hub.js';
 
 /** The patient's name and age from the FHIR Patient (best effort: the page works without it). */
@@ -93,6 +94,7 @@ export function patientPage(main, { id }) {
   const subtitle = h('p', { class: 'muted' });
   const grades = h('div', { class: 'two-columns' }, h('p', { class: 'muted', text: 'Loading…' }));
   const chartBox = h('div', { class: 'chart-box' });
+  const biomarkerBox = h('div', { class: 'biomarker-box' });
   const alertsError = h('div');
   const alertList = h('div', { class: 'alert-list', 'data-testid': 'patient-alerts' });
   const windows = h('div');
@@ -102,6 +104,7 @@ export function patientPage(main, { id }) {
   const events = h('div');
   const statusError = h('div');
   let chart = null;
+  let panel = null;
 
   const loadStatus = async () => {
     try {
@@ -123,15 +126,20 @@ export function patientPage(main, { id }) {
   };
 
   const loadChart = async () => {
-    try {
-      const data = await getPatientChart(id);
-      chart?.destroy();
-      chart = timelineChart(chartBox, data);
-    } catch (e) {
-      chart?.destroy();
-      chart = null;
-      chartBox.replaceChildren(errorBox(`The timeline could not be loaded: ${e.message}`));
-    }
+    // The biomarker panel shares the timeline's time axis: both answers first, then one range for both.
+    const [data, biomarkers] = await Promise.all([
+      getPatientChart(id).catch((e) => ({ error: e })),
+      getPatientBiomarkers(id).catch((e) => ({ error: e })),
+    ]);
+    const range = sharedRange(data.error ? null : data, biomarkers.error ? null : biomarkers);
+    chart?.destroy();
+    chart = null;
+    if (data.error) chartBox.replaceChildren(errorBox(`The timeline could not be loaded: ${data.error.message}`));
+    else chart = timelineChart(chartBox, data, range);
+    panel?.destroy();
+    panel = null;
+    if (biomarkers.error) biomarkerBox.replaceChildren(errorBox(`The biomarkers could not be loaded: ${biomarkers.error.message}`));
+    else panel = biomarkerPanel(biomarkerBox, biomarkers, data.error ? null : data, range);
   };
 
   const loadAlerts = async (status) => {
@@ -165,6 +173,7 @@ export function patientPage(main, { id }) {
     statusError,
     section('Current grades', grades),
     section('Timeline', chartBox),
+    section('Biomarkers', biomarkerBox),
     section('Alerts', alertsError, alertList),
     section('Monitoring windows', windows),
     section('Check schedule', checks),
@@ -183,6 +192,7 @@ export function patientPage(main, { id }) {
     reload.cancel();
     clearInterval(poll);
     chart?.destroy();
+    panel?.destroy();
   };
 }
 
