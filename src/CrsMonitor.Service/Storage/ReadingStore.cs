@@ -89,11 +89,15 @@ public static class ReadingStore
         return previous;
     }
 
+    /// <summary>All readings of a patient, laboratory results included, ordered by time then source.</summary>
+    public static Task<IReadOnlyList<Reading>> ForPatientAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
+        SearchAsync(c, tx, patientId, null, null, null, ct);
+
     /// <summary>
-    /// Every reading of a patient that grading and monitoring read, ordered by time then source: all but the laboratory
-    /// results, which are left out in SQL (CRS-ORGAN; <see cref="SearchAsync"/> reads those).
+    /// Every reading of a patient that continuous grading reads (the whole-history load), ordered by time then source:
+    /// all but the laboratory results, which are left out in SQL (CRS-ORGAN: a long course's labs are never loaded for grading).
     /// </summary>
-    public static async Task<IReadOnlyList<Reading>> ForPatientAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct)
+    public static async Task<IReadOnlyList<Reading>> GradingInputsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
         return await QueryAsync(c, Dialect.Command(c, tx, GradedOfPatient, new { PatientId = patientId }, ct), ct).ConfigureAwait(false);

@@ -201,7 +201,7 @@ public sealed partial class CrsOrganLabsTests(StorageProvider provider)
     private async Task<IReadOnlyList<Reading>> GradingReadsAsync(DbConnection c, string patient)
     {
         var settings = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ContinuousGradingSettings>>().Value;
-        var whole = await ReadingStore.ForPatientAsync(c, null, patient, CancellationToken.None);
+        var whole = await ReadingStore.GradingInputsAsync(c, null, patient, CancellationToken.None);
         var bounded = await GradingState.LoadAsync(c, null, patient, H(3), settings, CancellationToken.None);
         var fromEarly = await BoundedReadings.SinceAsync(c, null, patient, H(-3), settings, CancellationToken.None);
         return [.. whole.Concat(bounded.Readings).Concat(fromEarly).Where(r => r.Kind == ReadingKind.Lab)];

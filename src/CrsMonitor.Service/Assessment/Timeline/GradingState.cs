@@ -6,7 +6,8 @@ namespace CrsMonitor.Service.Assessment;
 
 /// <summary>
 /// What grading at or after an instant starts from: the latest checkpoint at or before it and the bounded readings that
-/// checkpoint needs; without a checkpoint (a new patient, a birth date changed, <c>regrade</c>) every reading.
+/// checkpoint needs; without a checkpoint (a new patient, a birth date changed, <c>regrade</c>) every reading but the
+/// laboratory results (never a grading input: CRS-ORGAN).
 /// </summary>
 public sealed record GradingState(TimelineSeed? Seed, IReadOnlyList<Reading> Readings)
 {
@@ -17,7 +18,7 @@ public sealed record GradingState(TimelineSeed? Seed, IReadOnlyList<Reading> Rea
         ArgumentNullException.ThrowIfNull(settings);
         var seed = at == DateTimeOffset.MinValue ? null : await CheckpointStore.AtOrBeforeAsync(c, tx, patientId, at, ct).ConfigureAwait(false);
         var readings = seed is null
-            ? await ReadingStore.ForPatientAsync(c, tx, patientId, ct).ConfigureAwait(false)
+            ? await ReadingStore.GradingInputsAsync(c, tx, patientId, ct).ConfigureAwait(false)
             : await BoundedReadings.SinceAsync(c, tx, patientId, seed.At, settings, ct).ConfigureAwait(false);
         return new GradingState(seed, readings);
     }
