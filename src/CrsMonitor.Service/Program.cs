@@ -10,6 +10,8 @@ using CrsMonitor.Service.Ingest.Endpoints;
 using CrsMonitor.Service.Limits;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
+using CrsMonitor.Service.Research;
+using CrsMonitor.Service.Research.Csv;
 using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Storage.Backup;
 using Microsoft.Extensions.Options;
@@ -87,6 +89,7 @@ builder.Services.AddTelemetry();
 builder.Services.AddFhirEndpoints();
 builder.Services.AddHl7v2(builder.Configuration);
 builder.Services.AddPatientStatus();
+builder.Services.AddResearchContent();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();
 builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
@@ -122,6 +125,7 @@ app.MapPatientStatusEndpoints();
 app.MapProtocolEndpoints();
 app.MapMonitoringEndpoints();
 app.MapAlertEndpoints();
+app.MapEpisodeCsvEndpoints();
 app.MapHub<AlertHub>(AlertHub.Path);
 
 try
