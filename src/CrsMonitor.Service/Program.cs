@@ -12,6 +12,7 @@ using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Research;
 using CrsMonitor.Service.Research.Csv;
+using CrsMonitor.Service.Research.SiteView;
 using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Storage.Backup;
 using Microsoft.Extensions.Options;
@@ -90,6 +91,7 @@ builder.Services.AddFhirEndpoints();
 builder.Services.AddHl7v2(builder.Configuration);
 builder.Services.AddPatientStatus();
 builder.Services.AddResearchContent();
+builder.Services.AddSiteView();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();
 builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
@@ -126,6 +128,7 @@ app.MapProtocolEndpoints();
 app.MapMonitoringEndpoints();
 app.MapAlertEndpoints();
 app.MapEpisodeCsvEndpoints();
+app.MapSiteViewEndpoints();
 app.MapHub<AlertHub>(AlertHub.Path);
 
 try

@@ -98,6 +98,15 @@ public static class ConfigurationCheck
             problems.Add(e.Message);
         }
 
+        try
+        {
+            problems.AddRange(Research.SiteView.SiteViewSettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
         return problems;
     }
 }

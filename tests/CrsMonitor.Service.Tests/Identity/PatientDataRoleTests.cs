@@ -25,7 +25,7 @@ public sealed partial class PatientDataRoleTests
     {
         [Roles.Admin] = ["GET /api/me", "GET /api/sign-in", "GET /api/protocols", "GET /api/protocols/{id}"],
         [Roles.Integration] = ["GET /api/me", "GET /api/sign-in"],
-        [Roles.Researcher] = ["GET /api/me", "GET /api/sign-in"],
+        [Roles.Researcher] = ["GET /api/me", "GET /api/sign-in", "GET /api/research/incidence"],
     };
 
     private ServiceHost host = null!;
