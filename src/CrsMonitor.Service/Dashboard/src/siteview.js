@@ -6,6 +6,7 @@
 import { api } from './api.js';
 import { h, errorBox, empty } from './dom.js';
 import { timeEl } from './format.js';
+import { researchDownloads } from './research.js';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 const scales = [
@@ -153,8 +154,8 @@ function drugSection(drug) {
     drug.doses.length ? h('div', { class: 'site-doses' }, drug.doses.map((d) => doseFigure(drug, d))) : empty('The protocol has no step-up dose.'));
 }
 
-/** Renders the site view into `main`; returns the cleanup for the router. */
-export function siteViewPage(main) {
+/** Renders the site view into `main` (with the research downloads for a researcher); returns the cleanup for the router. */
+export function siteViewPage(main, { me } = {}) {
   const body = h('div', { class: 'site-body' }, h('p', { class: 'muted', text: 'Loading…' }));
   const asOf = h('p', { class: 'muted', 'aria-live': 'polite' });
   main.replaceChildren(h('div', { class: 'page site-page', 'data-testid': 'site-view' },
@@ -163,7 +164,8 @@ export function siteViewPage(main) {
       'Cumulative incidence (Kaplan-Meier) of CRS and ICANS after each step-up dose, by hours since the start of the infusion, across this site’s patients. ',
       'Each dose is followed until its first episode, the next dose, now, or the horizon; the next dose and death count as censoring, not as competing events. ',
       'The shaded band is the label’s median onset.'),
-    body));
+    body,
+    me?.roles.includes('researcher') ? researchDownloads() : null));
   let live = true;
   getIncidence().then((answer) => {
     if (!live) return;
