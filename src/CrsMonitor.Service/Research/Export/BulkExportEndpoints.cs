@@ -108,15 +108,25 @@ public static class BulkExportEndpoints
             case ExportStatus.Failed:
                 return FhirHttp.Error(new FhirError(StatusCodes.Status500InternalServerError, FhirOutcomes.Error(
                     OperationOutcome.IssueType.Exception, "$export", $"Export {job.Id} failed: {job.Error}")));
+            case ExportStatus.Completed:
+                return await ManifestAsync(job, context, database).ConfigureAwait(false);
             default:
-                await using (var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false))
-                {
-                    var files = await ExportFileStore.ListAsync(connection, job.Id, context.RequestAborted).ConfigureAwait(false);
-                    context.Response.Headers.Expires = job.ExpiresAt!.Value.ToString("R", CultureInfo.InvariantCulture);
-                    var fileBase = $"{FhirUrls.BaseOf(context.Request)}{FilePath}/{job.Id}/";
-                    return TypedResults.Content(ExportManifest.For(job, files, name => fileBase + name), "application/json; charset=utf-8");
-                }
+                return FhirHttp.Error(Unknown(id)); // cancelled: never visible (FindOwnAsync)
         }
+    }
+
+    /// <summary>200: the manifest of a completed export, its file URLs on the address the client used, and its expiry.</summary>
+    private static async Task<IResult> ManifestAsync(ExportJob job, HttpContext context, Database database)
+    {
+        IReadOnlyList<StoredExportFile> files;
+        await using (var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false))
+        {
+            files = await ExportFileStore.ListAsync(connection, job.Id, context.RequestAborted).ConfigureAwait(false);
+        }
+
+        context.Response.Headers.Expires = job.ExpiresAt!.Value.ToString("R", CultureInfo.InvariantCulture);
+        var fileBase = $"{FhirUrls.BaseOf(context.Request)}{FilePath}/{job.Id}/";
+        return TypedResults.Content(ExportManifest.For(job, files, name => fileBase + name), "application/json; charset=utf-8");
     }
 
     private static async Task<IResult> DeleteAsync(

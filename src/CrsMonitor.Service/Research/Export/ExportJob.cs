@@ -19,9 +19,6 @@ public sealed record ExportJob(
     string? Error,
     DateTimeOffset? ExpiresAt)
 {
-    /// <summary>Queued or running: counts against <see cref="ResearchExportSettings.MaxConcurrentPerRequester"/>.</summary>
-    public bool InProgress => Status is ExportStatus.Queued or ExportStatus.Running;
-
     /// <summary>Whether its researcher may still see it at <paramref name="now"/>: not deleted, and not past its expiry.</summary>
     public bool IsVisibleAt(DateTimeOffset now) => Status != ExportStatus.Cancelled && (ExpiresAt is not { } expires || expires > now);
 }

@@ -10,9 +10,6 @@ public sealed class ExportRuns
 {
     private readonly ConcurrentDictionary<string, CancellationTokenSource> running = new(StringComparer.Ordinal);
 
-    /// <summary>How many exports this node is building now.</summary>
-    public int Count => running.Count;
-
     public void Add(string id, CancellationTokenSource cancellation) => running[id] = cancellation;
 
     public void Remove(string id) => running.TryRemove(id, out _);

@@ -104,17 +104,7 @@ public static class ExportStore
     [Sql]
     private const string PurgeExports = "DELETE FROM research_export WHERE expires_at <= @Now";
 
-    /// <summary>The text of a status in <c>research_export.status</c>.</summary>
-    public static string Text(ExportStatus status) => status switch
-    {
-        ExportStatus.Queued => "queued",
-        ExportStatus.Running => "running",
-        ExportStatus.Completed => "completed",
-        ExportStatus.Failed => "failed",
-        ExportStatus.Cancelled => "cancelled",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
-
+    /// <summary>A status as <c>research_export.status</c> holds it (the words of its CHECK constraint and of the statements above).</summary>
     public static ExportStatus StatusOf(string text) => text switch
     {
         "queued" => ExportStatus.Queued,
