@@ -96,9 +96,10 @@ public sealed partial class ExportWorker(
                 }
             }
         }
-        catch (Exception e) when (DbErrors.IsDatabaseFailure(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            LogClaimFailed(logger, e.Message);
+            // Never out of the loop: a background service that throws stops the whole host.
+            LogClaimFailed(logger, e);
         }
     }
 
@@ -131,8 +132,8 @@ public sealed partial class ExportWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Export {Id} claimed as {Claim}")]
     private static partial void LogClaimed(ILogger logger, string id, string claim);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for exports to build failed ({Reason}); trying again at the next poll")]
-    private static partial void LogClaimFailed(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for exports to build failed; trying again at the next poll")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Building export {Id} failed unexpectedly; it is taken again after the claim timeout")]
     private static partial void LogRunFailed(ILogger logger, string id, Exception exception);
