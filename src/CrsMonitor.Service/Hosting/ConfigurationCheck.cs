@@ -107,6 +107,17 @@ public static class ConfigurationCheck
             problems.Add(e.Message);
         }
 
+        try
+        {
+            var export = Research.Export.ResearchExportSettings.FromConfiguration(configuration);
+            problems.AddRange(export.Problems());
+            problems.AddRange(export.ProblemsWhenClustered(configuration.GetValue<bool>("Monitoring:Clustered")));
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
         return problems;
     }
 }

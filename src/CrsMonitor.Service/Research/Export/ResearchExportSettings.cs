@@ -22,6 +22,13 @@ public sealed record ResearchExportSettings
     /// <summary>How long a finished export's manifest and files are served (1-8760 hours); then they are purged.</summary>
     public int RetentionHours { get; init; } = 24;
 
+    /// <summary>
+    /// The file holding the key of the export's pseudonyms and date shifts (absolute path); empty: <c>research-pseudonym.key</c>
+    /// in the data folder, created at first use. Every node of a cluster must name the same key (start-up refuses a
+    /// clustered node without it): two keys would give one patient two pseudonyms.
+    /// </summary>
+    public string PseudonymKeyFile { get; init; } = "";
+
     public TimeSpan ClaimTimeout => TimeSpan.FromMinutes(ClaimTimeoutMinutes);
 
     public TimeSpan Retention => TimeSpan.FromHours(RetentionHours);
@@ -48,6 +55,17 @@ public sealed record ResearchExportSettings
             problems.Add($"{SectionName}:{nameof(RetentionHours)}: {RetentionHours} must be from 1 to 8760 (hours).");
         }
 
+        if (!string.IsNullOrWhiteSpace(PseudonymKeyFile) && !Path.IsPathFullyQualified(PseudonymKeyFile))
+        {
+            problems.Add($"{SectionName}:{nameof(PseudonymKeyFile)}: '{PseudonymKeyFile}' must be an absolute path (the same key file on every node).");
+        }
+
         return problems;
     }
+
+    /// <summary>A clustered node needs the key named: each node's own data folder would hold its own key.</summary>
+    public IReadOnlyList<string> ProblemsWhenClustered(bool clustered) =>
+        clustered && string.IsNullOrWhiteSpace(PseudonymKeyFile)
+            ? [$"{SectionName}:{nameof(PseudonymKeyFile)}: is required with Monitoring:Clustered (every node must read the same key, or one patient gets a pseudonym per node)."]
+            : [];
 }

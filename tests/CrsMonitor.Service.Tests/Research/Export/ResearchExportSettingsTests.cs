@@ -52,6 +52,36 @@ public sealed class ResearchExportSettingsTests
         Assert.That(error!.Message, Does.Contain("ResearchExport"));
     }
 
+    [Test]
+    public void APseudonymKeyFile_MustBeAnAbsolutePath_AndIsRequiredOnAClusteredNode()
+    {
+        IReadOnlyList<string> Problems(params (string Key, string Value)[] pairs) => ConfigurationCheck.Problems(
+            new ConfigurationBuilder().AddInMemoryCollection(pairs.ToDictionary(p => p.Key, p => (string?)p.Value)).Build());
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Problems(("ResearchExport:PseudonymKeyFile", "keys/research.key")), Has.One.Contains("ResearchExport:PseudonymKeyFile").And.Contains("absolute"));
+            Assert.That(Problems(("Monitoring:Clustered", "true")), Has.One.Contains("ResearchExport:PseudonymKeyFile").And.Contains("Monitoring:Clustered"));
+            Assert.That(Problems(("Monitoring:Clustered", "true"), ("ResearchExport:PseudonymKeyFile", "/etc/crsmonitor/research.key"))
+                .Where(p => p.Contains("PseudonymKeyFile", StringComparison.Ordinal)), Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task TheConfiguredKeyFile_IsTheOneTheExportsAreKeyedWith()
+    {
+        using var keys = new TempDirectory();
+        var file = Path.Combine(keys.Path, "shared", "research.key");
+        await using var host = new ServiceHost(new Dictionary<string, string?> { ["ResearchExport:PseudonymKeyFile"] = file });
+        var deid = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Service.Research.Deidentification.Deidentifier>(host.Services);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(File.Exists(file), Is.True, "created at first use where the setting says");
+            Assert.That(File.Exists(Path.Combine(host.Data.Path, Service.Research.Deidentification.PseudonymKey.DefaultFileName)), Is.False, "not in the data folder");
+            Assert.That(deid.Pseudonym("p-1"), Is.EqualTo(new Service.Research.Deidentification.Deidentifier(
+                Service.Research.Deidentification.PseudonymKey.LoadOrCreate(file)).Pseudonym("p-1")));
+        }
+    }
+
     [TestCase(1, 1, 1)]
     [TestCase(100, 1440, 8760)]
     public void TheBounds_AreAccepted(int max, int claim, int retention) =>
