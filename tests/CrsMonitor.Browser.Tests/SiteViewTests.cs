@@ -149,6 +149,53 @@ public sealed class SiteViewTests : BrowserTest
         Assert.That(researcher.PageErrors, Is.Empty, "uncaught script errors");
     }
 
+    /// <summary>
+    /// The researcher's "Research data" panel (issue 16): the episode CSV and its dictionary download as files, and a
+    /// FHIR Bulk export runs from the page (kick-off, polling, one button per NDJSON file); nothing downloaded names a
+    /// patient.
+    /// </summary>
+    [Test]
+    public async Task AResearcher_DownloadsTheEpisodeCsvItsDictionaryAndABulkExport_FromTheSiteView_AllDeidentified()
+    {
+        var researcher = await OpenUserAsync("researcher-downloads");
+        var (page, _) = await researcher.SignInAsync(await Service.TokenAsync("researcher"));
+        var panel = page.GetByTestId("research-downloads");
+        await Expect(panel).ToContainTextAsync("De-identified");
+
+        async Task<string> DownloadAsync(ILocator button)
+        {
+            var download = await page.RunAndWaitForDownloadAsync(() => button.ClickAsync());
+            var path = await download.PathAsync();
+            return await File.ReadAllTextAsync(path!);
+        }
+
+        var csv = await DownloadAsync(panel.GetByTestId("download-episodes"));
+        var rows = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(rows[0], Does.StartWith("patient_pseudonym,episode_id,toxicity,max_grade"));
+        Assert.That(rows.Skip(1).Count(r => r.Contains(",crs,", StringComparison.Ordinal)), Is.EqualTo(2), "one CRS episode per course");
+        var dictionary = await DownloadAsync(panel.GetByTestId("download-dictionary"));
+        Assert.That(dictionary, Does.StartWith("column,description,format,cibmtr_question").And.Contain("Date of diagnosis"));
+
+        await panel.GetByTestId("bulk-start").ClickAsync();
+        var adverseEvents = panel.GetByTestId("bulk-file-AdverseEvent");
+        await Expect(adverseEvents).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(panel.GetByTestId("bulk-status")).ToContainTextAsync("Export ready");
+        var ndjson = await DownloadAsync(adverseEvents);
+        var lines = ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(3), "CRS of both courses and the ICANS of the second");
+        Assert.That(lines, Has.All.Contains("\"resourceType\":\"AdverseEvent\"").And.All.Contains("Patient/rp-"));
+        foreach (var text in new[] { csv, ndjson })
+        {
+            foreach (var patient in patients)
+            {
+                Assert.That(text, Does.Not.Contain(patient), "no patient id in a download");
+            }
+        }
+
+        await Artifacts.ScreenshotAsync(page, "site-view-research-downloads");
+        Assert.That(researcher.PageErrors, Is.Empty, "uncaught script errors");
+    }
+
     [Test]
     public async Task ANurse_HasNoLinkToTheSiteView_AndIsRefusedItByTheService()
     {

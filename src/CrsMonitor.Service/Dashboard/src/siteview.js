@@ -164,8 +164,8 @@ export function siteViewPage(main, { me } = {}) {
       'Cumulative incidence (Kaplan-Meier) of CRS and ICANS after each step-up dose, by hours since the start of the infusion, across this site’s patients. ',
       'Each dose is followed until its first episode, the next dose, now, or the horizon; the next dose and death count as censoring, not as competing events. ',
       'The shaded band is the label’s median onset.'),
-    body,
-    me?.roles.includes('researcher') ? researchDownloads() : null));
+    me?.roles.includes('researcher') ? researchDownloads() : null,
+    body));
   let live = true;
   getIncidence().then((answer) => {
     if (!live) return;
