@@ -100,6 +100,26 @@ public static class ConfigurationCheck
 
         try
         {
+            problems.AddRange(Research.SiteView.SiteViewSettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
+            var export = Research.Export.ResearchExportSettings.FromConfiguration(configuration);
+            problems.AddRange(export.Problems());
+            problems.AddRange(export.ProblemsWhenClustered(configuration.GetValue<bool>("Monitoring:Clustered")));
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
             problems.AddRange(Research.Biomarkers.BiomarkerSettings.FromConfiguration(configuration).Problems());
         }
         catch (StartupConfigurationException e)

@@ -30,7 +30,19 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
         ["GET /fhir/Observation"] = nameof(Reads_ByAnotherUnit_Integration_Or_Admin_Are403),
         ["GET /fhir/{type}/{id}"] = nameof(Reads_ByAnotherUnit_Integration_Or_Admin_Are403),
         ["GET /fhir/{type}/{id}/_history/{vid}"] = nameof(Vread_ChecksThePatientOfThatVersion),
+
+        // The Bulk Data export: researchers only, each export its researcher's alone (Research/Export/).
+        ["GET /fhir/$export"] = ExportRefusals,
+        ["GET /fhir/$export-status/{id}"] = ExportRefusals + ", " + ExportOwnership,
+        ["DELETE /fhir/$export-status/{id}"] = ExportRefusals + ", " + ExportOwnership,
+        ["GET /fhir/$export-file/{id}/{name}"] = ExportRefusals + ", " + ExportOwnership,
     };
+
+    private const string ExportRefusals = nameof(Research.Export.BulkExportRefusalTests) + "."
+        + nameof(Research.Export.BulkExportRefusalTests.NursesPhysiciansAdminsAndIntegrationClients_Get403OnEveryRoute_AuditedAsDenied);
+
+    private const string ExportOwnership = nameof(Research.Export.BulkExportFlowTests) + "."
+        + nameof(Research.Export.BulkExportFlowTests.AnotherResearcher_Gets404_OnStatusDeleteAndFiles_WordForWordAsForAnUnknownExport);
 
     private static readonly string[] ClinicianRoles = [Roles.Nurse, Roles.Physician];
 

@@ -25,7 +25,9 @@ public sealed partial class PatientDataRoleTests
     {
         [Roles.Admin] = ["GET /api/me", "GET /api/sign-in", "GET /api/protocols", "GET /api/protocols/{id}"],
         [Roles.Integration] = ["GET /api/me", "GET /api/sign-in"],
-        [Roles.Researcher] = ["GET /api/me", "GET /api/sign-in"],
+        [Roles.Researcher] = [
+            "GET /api/me", "GET /api/sign-in", "GET /api/research/incidence", "GET /api/research/episodes.csv", "GET /api/research/episodes-dictionary.csv",
+        ],
     };
 
     private ServiceHost host = null!;

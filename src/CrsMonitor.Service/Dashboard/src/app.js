@@ -4,6 +4,7 @@
 //   #/escalations            alerts escalated to physicians
 //   #/patient/{id}           a patient's grades, timeline, alerts, windows, checks
 //   #/patient/{id}/neuro     bedside neuro check
+//   #/site                   site view: cumulative incidence after each step-up dose (physicians; a researcher sees only this)
 
 import { auth, getMe, unauthorized } from './api.js';
 import { h, errorBox } from './dom.js';
@@ -13,6 +14,7 @@ import { censusPage } from './census.js';
 import { escalationsPage } from './escalations.js';
 import { patientPage } from './patient.js';
 import { neuroPage } from './neuro.js';
+import { siteViewPage } from './siteview.js';
 import { beginSignIn, completeSignIn, isCallback, signInMethod } from './oidc.js';
 
 const main = document.getElementById('main');
@@ -26,6 +28,9 @@ let method = { mode: 'development' };
 
 const clinicalRoles = ['nurse', 'physician'];
 
+/** A researcher's token reaches no patient and no unit (whatever else it carries): the site view and nothing else. */
+const isResearcher = () => me?.roles.includes('researcher');
+
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const parts = hash.split('/').map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
@@ -33,6 +38,7 @@ function route() {
   if (parts[0] === 'escalations') return { page: 'escalations' };
   if (parts[0] === 'patient' && parts[1] && parts[2] === 'neuro') return { page: 'neuro', id: parts[1] };
   if (parts[0] === 'patient' && parts[1]) return { page: 'patient', id: parts[1] };
+  if (parts[0] === 'site') return { page: 'site' };
   return { page: 'home' };
 }
 
@@ -41,23 +47,33 @@ function render() {
   cleanup = null;
   if (!me) return;
   const r = route();
+  if (isResearcher() && r.page !== 'site') {
+    location.replace('#/site');
+    return;
+  }
   if (r.page === 'home') {
     location.replace(me.roles.includes('physician') && !me.roles.includes('nurse') && me.units.length ? '#/escalations'
       : me.units.length ? `#/unit/${encodeURIComponent(me.units[0])}` : '#/escalations');
     return;
   }
   updateNav(r);
-  const pages = { unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage };
+  const pages = { unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage, site: siteViewPage };
   cleanup = pages[r.page](main, { ...r, me });
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);
 }
 
 function updateNav(r) {
-  const link = (href, text, active) => h('a', { href, 'aria-current': active ? 'page' : null, class: active ? 'active' : null, text });
+  const link = (href, text, active, testid) => h('a', { href, 'aria-current': active ? 'page' : null, class: active ? 'active' : null, 'data-testid': testid, text });
+  const site = link('#/site', 'Site view', r.page === 'site', 'site-view-link');
+  if (isResearcher()) {
+    nav.replaceChildren(site);
+    return;
+  }
   nav.replaceChildren(
     ...me.units.map((u) => link(`#/unit/${encodeURIComponent(u)}`, `Unit ${u}`, r.page === 'unit' && r.unit === u)),
-    link('#/escalations', 'Escalations', r.page === 'escalations'));
+    link('#/escalations', 'Escalations', r.page === 'escalations'),
+    ...(me.roles.includes('physician') ? [site] : []));
 }
 
 function showUser() {
@@ -146,14 +162,15 @@ async function signIn() {
       : `Sign-in failed: ${e.message}`);
     return;
   }
-  if (!me.roles.some((r) => clinicalRoles.includes(r))) {
+  if (!me.roles.some((r) => clinicalRoles.includes(r)) && !isResearcher()) {
     const roles = me.roles.join(', ') || 'none';
     await signOut();
-    main.prepend(errorBox(`This dashboard is for nurses and physicians; the token's roles are: ${roles}.`, { 'data-testid': 'sign-in-error' }));
+    main.prepend(errorBox(`This dashboard is for nurses, physicians and researchers; the token's roles are: ${roles}.`, { 'data-testid': 'sign-in-error' }));
     return;
   }
   showUser();
-  startHub(me.units);
+  // The alert hub carries patients: a researcher never connects to it.
+  if (!isResearcher()) startHub(me.units);
   render();
 }
 

@@ -23,7 +23,8 @@ public static class Capabilities
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Bearer JWT on everything but metadata. Integration clients write; nurses and physicians read the patients "
                 + "of their units. Observations, MedicationAdministrations and QuestionnaireResponses are graded (ASTCT 2019). "
-                + "FHIR JSON only (406 for any other Accept or _format, 415 for another Content-Type or any Content-Encoding).",
+                + "FHIR JSON only (406 for any other Accept or _format, 415 for another Content-Type or any Content-Encoding); "
+                + "the files of a Bulk Data export are NDJSON.",
             Security = CapabilitySecurity.For(identity, provider),
         };
         foreach (var type in FhirEndpoints.SupportedTypes)
@@ -54,6 +55,18 @@ public static class Capabilities
 
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction });
         rest.Interaction.Add(new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch });
+        rest.Operation.Add(new CapabilityStatement.OperationComponent
+        {
+            Name = "export",
+            Definition = BulkExportDefinition,
+            Documentation = "FHIR Bulk Data (IG v2.0.0) system-level export of de-identified research data, researcher role only: "
+                + "GET [base]/$export with Prefer: respond-async (and Accept: application/fhir+json); _type (a comma list of the types offered) "
+                + "and _outputFormat (application/fhir+ndjson, application/ndjson or ndjson) only, any other parameter is 400. "
+                + "202 with Content-Location [base]/$export-status/[id]: 202 with X-Progress and Retry-After while it is built, 200 with the "
+                + "manifest and Expires when complete, 500 with an OperationOutcome when it failed; DELETE on it cancels the export and "
+                + "deletes its files. Files: GET [base]/$export-file/[id]/[name] with the same token (requiresAccessToken). An export is "
+                + "its researcher's alone; each researcher has a few in progress at once (then 429 with Retry-After).",
+        });
 
         var statement = new CapabilityStatement
         {
@@ -72,6 +85,9 @@ public static class Capabilities
         statement.Rest.Add(rest);
         return statement;
     }
+
+    /// <summary>The Bulk Data IG's definition of the system-level <c>$export</c> operation.</summary>
+    public const string BulkExportDefinition = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export";
 
     /// <summary>What <see cref="ObservationQuery"/> reads (besides <c>_format</c>, and <c>_page</c>, the cursor of the links it answers).</summary>
     private static IEnumerable<CapabilityStatement.SearchParamComponent> ObservationSearchParameters =>

@@ -52,7 +52,9 @@ public static class CapabilitySecurity
             + $"**integration** (an EHR or interface engine; tokens live at most {TokenCommand.IntegrationMaxMinutes} minutes): "
             + $"{string.Join(" ", IntegrationScopes)}, for any patient, and no read; "
             + $"**nurse**, **physician**: {string.Join(" ", ClinicianScopes)}, for the patients with an in-progress Encounter "
-            + "on one of their units only (Location for any unit); **admin**: nothing under /fhir. Only metadata is anonymous.";
+            + "on one of their units only (Location for any unit); **admin**: nothing under /fhir; "
+            + "**researcher**: system/$export only (de-identified: AdverseEvent, Observation, MedicationAdministration, Patient "
+            + "pseudonyms), their own exports, and no patient read. Only metadata is anonymous.";
         return security;
     }
 

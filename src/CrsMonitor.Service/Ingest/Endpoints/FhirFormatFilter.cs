@@ -12,7 +12,9 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 /// deflate, br): the size limits count the bytes as sent, and nothing is decompressed (README decision log);</item>
 /// <item>406 naming <c>_format</c> when <c>_format</c> asks for anything but JSON (it overrides <c>Accept</c>, as FHIR
 /// says), else 406 naming <c>Accept</c> when <c>Accept</c> admits neither <c>application/fhir+json</c> nor
-/// <c>application/json</c> (a <c>fhirVersion</c> parameter must be 4.0).</item>
+/// <c>application/json</c> (a <c>fhirVersion</c> parameter must be 4.0). A route marked <see cref="NdjsonResponse"/> (a Bulk
+/// Data file) answers NDJSON instead: there <c>_format</c> and <c>Accept</c> must admit <c>application/fhir+ndjson</c>
+/// or <c>application/ndjson</c> (<c>ndjson</c> as a <c>_format</c> short name), and FHIR JSON is 406.</item>
 /// </list>
 /// Content-Type is checked where a body is read (<see cref="FhirHttp.ReadBodyAsync"/>). A refused write is kept in
 /// <c>rejected_payload</c> like every other refused write.
@@ -40,15 +42,21 @@ public sealed class FhirFormatFilter : IEndpointFilter
             : FhirHttp.Error(error);
     }
 
-    /// <summary>Why this request cannot be served in FHIR JSON, or null.</summary>
+    /// <summary>Why this request cannot be served in FHIR JSON (or NDJSON, on a route marked <see cref="NdjsonResponse"/>), or null.</summary>
     public static FhirError? Refusal(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var ndjson = request.HttpContext.GetEndpoint()?.Metadata.GetMetadata<NdjsonResponse>() is not null;
         var encodings = request.Headers.ContentEncoding;
         if (encodings.SelectMany(v => (v ?? string.Empty).Split(',')).Select(c => c.Trim()).FirstOrDefault(c => c.Length > 0 && !c.Equals("identity", StringComparison.OrdinalIgnoreCase)) is { } coding)
         {
             return new FhirError(StatusCodes.Status415UnsupportedMediaType, FhirOutcomes.Error(OperationOutcome.IssueType.NotSupported, "Content-Encoding",
                 $"Content-Encoding '{coding}' is not supported: send the body uncompressed (identity)"));
+        }
+
+        if (ndjson)
+        {
+            return NdjsonRefusal(request);
         }
 
         if (request.Query.TryGetValue("_format", out var formats))
@@ -61,12 +69,29 @@ public sealed class FhirFormatFilter : IEndpointFilter
             $"Accept '{Quoted(request.Headers.Accept.ToString())}' admits no type this server answers in: application/fhir+json or application/json (fhirVersion=4.0)");
     }
 
+    /// <summary>Why a request to an NDJSON route cannot be served in NDJSON, or null.</summary>
+    private static FhirError? NdjsonRefusal(HttpRequest request)
+    {
+        if (request.Query.TryGetValue("_format", out var formats))
+        {
+            return formats.All(IsNdjsonFormat) ? null : NotAcceptable("_format",
+                $"_format '{Quoted(string.Join(",", formats.ToArray()))}' is not served here: this address answers in NDJSON only (_format=ndjson or application/fhir+ndjson)");
+        }
+
+        return Admits(request.Headers.Accept, NdjsonResponse.MediaTypes) ? null : NotAcceptable("Accept",
+            $"Accept '{Quoted(request.Headers.Accept.ToString())}' admits no type this address answers in: application/fhir+ndjson or application/ndjson");
+    }
+
     /// <summary>
     /// Whether an <c>Accept</c> header admits FHIR JSON: for each type we produce, the most specific matching range
     /// decides its quality (RFC 9110 §12.5.1); a missing or empty header admits anything, an unreadable one nothing.
     /// </summary>
-    public static bool AdmitsJson(StringValues accept)
+    public static bool AdmitsJson(StringValues accept) => Admits(accept, Produced);
+
+    /// <summary>Whether an <c>Accept</c> header admits one of <paramref name="produced"/> (as <see cref="AdmitsJson"/> does for FHIR JSON).</summary>
+    public static bool Admits(StringValues accept, IReadOnlyList<string> produced)
     {
+        ArgumentNullException.ThrowIfNull(produced);
         if (accept.All(string.IsNullOrWhiteSpace))
         {
             return true;
@@ -77,7 +102,7 @@ public sealed class FhirFormatFilter : IEndpointFilter
             return false;
         }
 
-        return Produced.Any(type => QualityFor(type, ranges) > 0);
+        return produced.Any(type => QualityFor(type, ranges) > 0);
     }
 
     private static bool IsJsonFormat(string? value)
@@ -85,6 +110,13 @@ public sealed class FhirFormatFilter : IEndpointFilter
         // An unescaped '+' in a query string arrives as a space (application/fhir json).
         var format = (value ?? string.Empty).Trim().Replace(' ', '+');
         return JsonFormatNames.Contains(format) || (MediaTypeHeaderValue.TryParse(format, out var media) && Produced.Any(type => QualityFor(type, [media]) > 0));
+    }
+
+    private static bool IsNdjsonFormat(string? value)
+    {
+        var format = (value ?? string.Empty).Trim().Replace(' ', '+');
+        return format.Equals("ndjson", StringComparison.OrdinalIgnoreCase)
+            || (MediaTypeHeaderValue.TryParse(format, out var media) && NdjsonResponse.MediaTypes.Any(type => QualityFor(type, [media]) > 0));
     }
 
     private static double QualityFor(string type, IList<MediaTypeHeaderValue> ranges)

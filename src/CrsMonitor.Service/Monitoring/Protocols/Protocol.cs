@@ -25,7 +25,8 @@ public sealed record Protocol(
     Premedications Premedications,
     IReadOnlyList<ManagementText> Management,
     DuringInfusion? DuringInfusion,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<string> Notes,
+    LabelOnset? LabelOnset = null)
 {
     /// <summary>The dose entry that covers cycle <paramref name="cycle"/>, day <paramref name="day"/> (at most one does).</summary>
     public ProtocolDose? DoseAt(int cycle, int day) => Doses.FirstOrDefault(d => d.Covers(cycle, day));
@@ -177,6 +178,18 @@ public sealed record ManagementText(Toxicity Toxicity, int Grade, string Text, I
 
 /// <summary>What an alert raised while an infusion is running says.</summary>
 public sealed record DuringInfusion(InfusionAction AtFirstSignOfCrs, string Text, Basis Basis, string Source);
+
+/// <summary>
+/// The label's median time to onset of CRS and of ICANS after a dose (optional in a file; a scale the label gives no median
+/// for is null). Shown beside the site's cumulative incidence (the site view); it changes no grade, window or alert.
+/// </summary>
+public sealed record LabelOnset(OnsetRange? Crs, OnsetRange? Icans)
+{
+    public OnsetRange? For(Toxicity toxicity) => toxicity == Toxicity.Crs ? Crs : Icans;
+}
+
+/// <summary>A median onset given as a range of hours (13-16 h: the label reports it per study), measured from <see cref="Anchor"/> of the dose.</summary>
+public sealed record OnsetRange(decimal MedianHoursFrom, decimal MedianHoursTo, WindowAnchor Anchor, string Source);
 
 /// <summary>Where a statement of a protocol file comes from.</summary>
 public enum Basis

@@ -18,6 +18,7 @@ namespace CrsMonitor.Service.Monitoring.Protocols;
 /// <item><term>triggers</term><description>a toxicity trigger has minGrade; ice-drop has none</description></item>
 /// <item><term>premedications</term><description>drugKey (when given) is in drug-map.json; doses exist; fromMinutes ≤ toMinutes; over min ≤ max</description></item>
 /// <item><term>management</term><description>exactly one text for each of CRS and ICANS grades 1–4</description></item>
+/// <item><term>labelOnset</term><description>medianHoursFrom ≤ medianHoursTo (the schema refuses a negative number of hours)</description></item>
 /// </list>
 /// </summary>
 internal static class ProtocolRules
@@ -38,6 +39,7 @@ internal static class ProtocolRules
 
         CheckPremedications(protocol, drugs, problems);
         CheckManagement(protocol.Management, problems);
+        CheckLabelOnset(protocol.LabelOnset, problems);
         return problems;
     }
 
@@ -298,6 +300,17 @@ internal static class ProtocolRules
             if (missing.Count > 0)
             {
                 problems.Add(("$.management", $"has no text for {Name(toxicity)} grade {string.Join(", ", missing)} (every file has CRS and ICANS grades 1-4)"));
+            }
+        }
+    }
+
+    private static void CheckLabelOnset(LabelOnset? onset, List<(string, string)> problems)
+    {
+        foreach (var (name, range) in new[] { ("crs", onset?.Crs), ("icans", onset?.Icans) })
+        {
+            if (range is not null && range.MedianHoursFrom > range.MedianHoursTo)
+            {
+                problems.Add(($"$.labelOnset.{name}.medianHoursFrom", $"{Number(range.MedianHoursFrom)} is above medianHoursTo {Number(range.MedianHoursTo)}"));
             }
         }
     }

@@ -20,7 +20,7 @@ public sealed class ShippedProtocolTests
     /// </summary>
     private static readonly Dictionary<string, string> Published = new(StringComparer.Ordinal)
     {
-        ["tarlatamab-us-2025-11.json"] = "8ea96572f7d7501384da491675247e7328ed592be21f3baa85d89771ac67b9f0",
+        ["tarlatamab-us-2025-11.json"] = "c0dccd8078906bee59f9956027f7499c05a92d8b1a15e0bb786cfe21005c7ab3",
         ["teclistamab-us-2025-11.json"] = "932286697abc54f441d7457bdc9bc05fd9ced4c47fd554216811a35f382564b4",
         ["elranatamab-us-2025-11.json"] = "6ab5c3242317f834965ecf3e7205f24b7d82c81393d9e6f1e0420cdb06cd5045",
         ["epcoritamab-us-2025-11.json"] = "63a441692c7f46cf87b09b89f35a17b7d855887ce9e14022a4b629ebaafc7473",
