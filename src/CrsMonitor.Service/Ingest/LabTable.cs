@@ -17,4 +17,14 @@ internal sealed record LabAnalyte(string Key, string Display, string CanonicalUn
 internal sealed record LabTable(IReadOnlyList<LabAnalyte> Analytes, IReadOnlyDictionary<string, (LabAnalyte Analyte, LabCode Code)> ByLoinc)
 {
     public LabAnalyte? Analyte(string key) => Analytes.FirstOrDefault(a => a.Key == key);
+
+    /// <summary>
+    /// The code a value of <paramref name="key"/> in its canonical unit is reported under (the research export): the
+    /// first code of the analyte with that qualifier that takes the canonical unit (creatinine in mg/dL: the mass code).
+    /// </summary>
+    public LoincCode ReportingCode(string key, string? qualifier)
+    {
+        var analyte = Analyte(key) ?? throw new ArgumentOutOfRangeException(nameof(key), key, "not an analyte of lab-codes.json");
+        return analyte.Codes.First(c => c.Qualifier == qualifier && c.Units.Any(u => u.Code == analyte.CanonicalUnit)).Loinc;
+    }
 }

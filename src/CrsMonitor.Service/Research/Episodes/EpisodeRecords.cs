@@ -80,7 +80,9 @@ public static class EpisodeRecords
     private static IEnumerable<LabAround> Labs(IReadOnlyList<Reading> readings, DateTimeOffset from, DateTimeOffset to) =>
         readings.Where(r => r.Kind == ReadingKind.Lab && r.Code is not null && r.EffectiveAt >= from && r.EffectiveAt <= to)
             .OrderBy(r => r.EffectiveAt).ThenBy(r => r.Code, StringComparer.Ordinal)
-            .Select(r => new LabAround(r.Code!, r.Value, LabUnits.CanonicalOf(r.Code!), r.OriginalValue, r.Qualifier, r.EffectiveAt));
+            .Select(r => new LabAround(r.Code!, r.Value, CanonicalUnit(r.Code!), r.OriginalValue, r.Qualifier, r.EffectiveAt));
+
+    private static string CanonicalUnit(string analyte) => LabAnalytes.All.First(a => a.Key == analyte).CanonicalUnit;
 
     /// <summary>Whole years at <paramref name="at"/> (in UTC dates: a day either way does not change a research age band).</summary>
     private static int? AgeYears(DateOnly? birthDate, DateTimeOffset at)

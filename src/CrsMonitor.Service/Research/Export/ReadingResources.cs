@@ -1,7 +1,6 @@
 using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Readings;
 using CrsMonitor.Service.Research.Deidentification;
-using CrsMonitor.Service.Research.Episodes;
 using Hl7.Fhir.Model;
 
 namespace CrsMonitor.Service.Research.Export;
@@ -12,10 +11,10 @@ namespace CrsMonitor.Service.Research.Export;
 /// </summary>
 internal static class ReadingResources
 {
-    public static Observation Lab(Reading lab, Deidentifier deid)
+    public static Observation Lab(Reading lab, Deidentifier deid, LabTable labs)
     {
         var patient = lab.PatientId;
-        var (loinc, display) = LabUnits.LoincOf(lab.Code!, lab.Qualifier);
+        var (loinc, display) = labs.ReportingCode(lab.Code!, lab.Qualifier);
         var observation = new Observation
         {
             Id = deid.ResourceId("Observation", SourceKey(lab)),
@@ -25,7 +24,7 @@ internal static class ReadingResources
             Subject = new ResourceReference("Patient/" + deid.Pseudonym(patient)),
             Effective = new FhirDateTime(deid.Shift(patient, lab.EffectiveAt)),
         };
-        var unit = LabUnits.CanonicalOf(lab.Code!);
+        var unit = LabAnalytes.All.First(a => a.Key == lab.Code).CanonicalUnit;
         observation.Value = lab.Value is { } value
             ? new Quantity { Value = value, Unit = unit, System = "http://unitsofmeasure.org", Code = unit }
             : new FhirString(lab.OriginalValue ?? "not given");

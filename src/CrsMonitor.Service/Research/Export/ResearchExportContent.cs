@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Ingest;
 using CrsMonitor.Service.Readings;
 using CrsMonitor.Service.Research.Deidentification;
 using Hl7.Fhir.Model;
@@ -11,7 +12,7 @@ namespace CrsMonitor.Service.Research.Export;
 /// (protocol doses, premedication, tocilizumab, corticosteroids, vasopressors, antipyretics). Built from the typed
 /// readings and episode records, never from the stored bodies.
 /// </summary>
-public sealed class ResearchExportContent(ResearchCohort cohort, Deidentifier deid) : IResearchExportContent
+public sealed class ResearchExportContent(ResearchCohort cohort, Deidentifier deid, IngestData ingest) : IResearchExportContent
 {
     public IReadOnlyList<string> ResourceTypes { get; } = ["Patient", "AdverseEvent", "Observation", "MedicationAdministration"];
 
@@ -31,7 +32,7 @@ public sealed class ResearchExportContent(ResearchCohort cohort, Deidentifier de
                     record, deid, administration is null ? null : ReadingResources.AdministrationId(administration, id, deid))));
             }
 
-            lines["Observation"].AddRange(readings.Where(r => r.Kind == ReadingKind.Lab && r.Code is not null).Select(r => Line(ReadingResources.Lab(r, deid))));
+            lines["Observation"].AddRange(readings.Where(r => r.Kind == ReadingKind.Lab && r.Code is not null).Select(r => Line(ReadingResources.Lab(r, deid, ingest.Labs))));
             lines["MedicationAdministration"].AddRange(readings.Where(r => r.Kind == ReadingKind.Medication && r.Code is not null)
                 .DistinctBy(r => r.Source.ResourceId)
                 .Select(r => Line(ReadingResources.Administration(r, deid))));
