@@ -225,10 +225,25 @@ public sealed class ResearchExportTests(StorageProvider provider)
     public async Task TheCsvAndItsDictionary_Are403_ForEveryRoleButTheResearcher(string role)
     {
         using var client = FreshClient(host, role, Unit);
-        using (Assert.EnterMultipleScope())
+        foreach (var path in new[] { "/api/research/episodes.csv", "/api/research/episodes-dictionary.csv" })
         {
-            Assert.That((await client.GetAsync("/api/research/episodes.csv")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-            Assert.That((await client.GetAsync("/api/research/episodes-dictionary.csv")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            using var refused = await client.GetAsync(path);
+            var correlation = refused.Headers.GetValues(AuditMiddleware.CorrelationHeader).Single();
+            IReadOnlyList<AuditEntry> rows = [];
+            await Alerts.AlertKit.WaitUntilAsync(async () =>
+            {
+                await using var connection = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+                rows = [.. (await AuditStore.RecentAsync(connection, 10_000, CancellationToken.None)).Where(r => r.CorrelationId == correlation)];
+                return rows.Count > 0;
+            }, () => $"the audit row of {path}");
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), path);
+                Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), "a refusal says why");
+                Assert.That(await refused.Content.ReadAsStringAsync(), Does.Not.Contain("rp-"), "and carries no research data");
+            }
+
+            Assert.That(rows.Where(r => r.CorrelationId == correlation).Select(r => (r.Outcome, r.Role)), Is.EqualTo(new[] { ("denied", (string?)role) }));
         }
     }
 
