@@ -14,9 +14,12 @@ internal static class PeakReadings
     {
         var tmax = readings.Where(r => r.Kind == ReadingKind.Temperature && r.Value is not null && r.EffectiveAt >= onset && r.EffectiveAt <= end)
             .OrderByDescending(r => r.Value).ThenBy(r => r.EffectiveAt).FirstOrDefault();
-        var masked = peakGrade is not null
-            && (peakGrade.Flags.Contains(GradeFlags.FeverMasked) || peakGrade.Reason == NotGradableReasons.SuspectedMaskedFever);
-        var why = masked ? peakGrade!.Rules.FirstOrDefault(r => r.Id is "CRS-MASK" or "CRS-PREMED")?.Text : null;
+        // Masked: CRS-MASK graded the axes of an established CRS on fever therapy (flagged fever-masked only when both
+        // are 0), or CRS-PREMED found the fever possibly hidden by steroid premedication (not gradable).
+        var rule = peakGrade?.Rules.FirstOrDefault(r => r.Id is "CRS-MASK" or "CRS-PREMED");
+        var masked = rule is not null || peakGrade?.Flags.Contains(GradeFlags.FeverMasked) == true
+            || peakGrade?.Reason == NotGradableReasons.SuspectedMaskedFever;
+        var why = rule?.Text;
         var vasopressors = readings.Where(r => r.Kind == ReadingKind.Medication && r.Qualifier == TimelineWords.Vasopressor && r.Code is not null
                 && r.EffectiveAt <= peak && (r.EndAt is null || r.EndAt >= peak))
             .Select(r => r.Code!).Distinct(StringComparer.Ordinal).Count();
