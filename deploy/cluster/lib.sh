@@ -48,6 +48,7 @@ start_node() {
     exec setsid env "${extra[@]}" CRSMONITOR_DATA="$dir/data" \
       Storage__Provider=postgres Storage__ConnectionString="$service_cs" \
       Monitoring__Clustered=true Monitoring__SchedulerName=crsmonitor Proxy__TrustedNetworks__0=127.0.0.1/32 \
+      ResearchExport__PseudonymKeyFile="$state/key/research-pseudonym.key" \
       dotnet "$app/CrsMonitor.Service.dll" --urls "http://127.0.0.1:$port" </dev/null >>"$dir/service.log" 2>&1
   ) &
   echo $! >"$dir/pid"
