@@ -167,9 +167,14 @@ public sealed class BiomarkerEndpointTests(StorageProvider provider)
             Assert.That((await physician7W.GetAsync("/api/patients/p-iso/biomarkers")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(otherUnit.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
             Assert.That(await otherUnit.Content.ReadAsStringAsync(), Does.Not.Contain("250"));
-            Assert.That((await admin.GetAsync("/api/patients/p-iso/biomarkers")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-            Assert.That((await integration.GetAsync("/api/patients/p-iso/biomarkers")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-            Assert.That((await researcher.GetAsync("/api/patients/p-iso/biomarkers")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            foreach (var refusedClient in new[] { admin, integration, researcher })
+            {
+                using var refused = await refusedClient.GetAsync("/api/patients/p-iso/biomarkers");
+                Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+                Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), "every refusal says why");
+                Assert.That(await refused.Content.ReadAsStringAsync(), Does.Not.Contain("250"));
+            }
+
             Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(otherUnit.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         }
@@ -183,10 +188,17 @@ public sealed class BiomarkerEndpointTests(StorageProvider provider)
         }
     }
 
+    /// <summary>The request's audit row, waiting (bounded) for it: the row of a read is written as the request ends.</summary>
     private async Task<AuditEntry> AuditRowAsync(HttpResponseMessage response)
     {
         var correlationId = response.Headers.GetValues(AuditMiddleware.CorrelationHeader).Single();
-        await using var connection = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
-        return (await AuditStore.RecentAsync(connection, 10_000, CancellationToken.None)).Single(r => r.CorrelationId == correlationId);
+        IReadOnlyList<AuditEntry> rows = [];
+        await Alerts.AlertKit.WaitUntilAsync(async () =>
+        {
+            await using var connection = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
+            rows = [.. (await AuditStore.RecentAsync(connection, 10_000, CancellationToken.None)).Where(r => r.CorrelationId == correlationId)];
+            return rows.Count > 0;
+        }, () => $"the audit row of {correlationId}");
+        return rows.Single();
     }
 }

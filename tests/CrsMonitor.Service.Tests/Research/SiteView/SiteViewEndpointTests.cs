@@ -169,9 +169,27 @@ public sealed partial class SiteViewEndpointTests(StorageProvider provider)
     [TestCase(Roles.Integration)]
     public async Task NursesAdministratorsAndIntegrationClients_Get403(string role)
     {
-        var (status, _, text) = await GetAsync(role, units: Unit);
-        Assert.That(status, Is.EqualTo(HttpStatusCode.Forbidden), text);
+        using var client = host.ClientFor(role, Unit);
+        using var response = await client.GetAsync(SiteViewEndpoints.Path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), text);
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), "a refusal says why");
         Assert.That(text, Does.Not.Contain("tarlatamab"));
+    }
+
+    /// <summary>The site view is site-wide and aggregate: a physician of another unit, or of none, gets the same answer.</summary>
+    [Test]
+    public async Task APhysicianOfAnotherUnitOrNone_GetsTheSameSiteWideAnswer()
+    {
+        var (ownStatus, own, _) = await GetAsync(Roles.Physician, units: Unit);
+        var (otherStatus, other, _) = await GetAsync(Roles.Physician, units: "5E");
+        var (noneStatus, none, _) = await GetAsync(Roles.Physician);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((ownStatus, otherStatus, noneStatus), Is.EqualTo((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK)));
+            Assert.That(other!["drugs"]!.ToJsonString(), Is.EqualTo(own!["drugs"]!.ToJsonString()));
+            Assert.That(none!["drugs"]!.ToJsonString(), Is.EqualTo(own["drugs"]!.ToJsonString()));
+        }
     }
 
     [Test]
