@@ -18,7 +18,6 @@ public sealed class DevSigningKey
     public const string Issuer = "crsmonitor-dev";
     public const string Audience = "crsmonitor-dev";
     private const int KeyBytes = 32;
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private DevSigningKey(byte[] key)
     {
@@ -46,23 +45,12 @@ public sealed class DevSigningKey
         data.EnsureExists();
         var key = RandomNumberGenerator.GetBytes(KeyBytes);
         var file = new KeyFile("oct", "HS256", "sig", Base64Url.EncodeToString(key), time.GetUtcNow());
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            using (var stream = new FileStream(temp, CreateOptions()))
-            {
-                JsonSerializer.Serialize(stream, file, KeyFileJson.Default.KeyFile);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: false);
-            return new DevSigningKey(key);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process (the service or a token verb) created it first: use theirs.
-            File.Delete(temp);
-            return Load(path);
+            // Another process (the service or a token verb) may create it first: then use theirs.
+            return SecretFile.TryCreate(path, stream => JsonSerializer.Serialize(stream, file, KeyFileJson.Default.KeyFile))
+                ? new DevSigningKey(key)
+                : Load(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -76,7 +64,7 @@ public sealed class DevSigningKey
         KeyFile? file;
         try
         {
-            TightenPermissions(path);
+            SecretFile.TightenPermissions(path);
             using var stream = File.OpenRead(path);
             file = JsonSerializer.Deserialize(stream, KeyFileJson.Default.KeyFile);
         }
@@ -103,26 +91,6 @@ public sealed class DevSigningKey
     {
         var message = $"The development signing key '{path}' cannot be used ({why}). Delete the file to create a new key; tokens signed with the old key stop working.";
         return inner is null ? new(message) : new(message, inner);
-    }
-
-    private static FileStreamOptions CreateOptions()
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = OwnerOnly;
-        }
-
-        return options;
-    }
-
-    /// <summary>A key file readable by others (copied by hand, say) is put back to owner-only.</summary>
-    private static void TightenPermissions(string path)
-    {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~OwnerOnly) != 0)
-        {
-            File.SetUnixFileMode(path, OwnerOnly);
-        }
     }
 
     internal sealed record KeyFile(

@@ -25,38 +25,17 @@ public sealed class PseudonymKey
     public static PseudonymKey LoadOrCreate(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (File.Exists(path))
-        {
-            return Load(path);
-        }
-
         var bytes = RandomNumberGenerator.GetBytes(KeyBytes);
-        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var writer = new StreamWriter(temp, System.Text.Encoding.ASCII, options))
-            {
-                writer.Write(Convert.ToBase64String(bytes));
-            }
-
-            File.Move(temp, path, overwrite: false);
-            return new PseudonymKey(bytes);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp);
-            return Load(path); // another node or process created it first: use theirs
+            // Another node or process may create it first: then use theirs.
+            return SecretFile.TryCreate(path, stream => stream.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(bytes))))
+                ? new PseudonymKey(bytes)
+                : Load(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StartupConfigurationException($"Cannot write the research pseudonym key '{path}': {e.Message}", e);
+            throw new StartupConfigurationException($"Cannot read or write the research pseudonym key '{path}': {e.Message}", e);
         }
     }
 
@@ -64,6 +43,7 @@ public sealed class PseudonymKey
     {
         try
         {
+            SecretFile.TightenPermissions(path);
             var bytes = Convert.FromBase64String(File.ReadAllText(path).Trim());
             return bytes.Length == KeyBytes
                 ? new PseudonymKey(bytes)
