@@ -38,6 +38,7 @@ public static class Conditions
     public const string WindowMaximumPassed = "window-maximum-passed";
     public const string StopInfusion = "stop-infusion";
     public const string PermanentlyDiscontinue = "permanently-discontinue";
+    public const string NoData = "no-data";
 }
 
 /// <summary>A row of <c>alert</c>.</summary>

@@ -53,6 +53,7 @@ public static class PatientStatusEndpoints
         var (crs, icans) = await CurrentAsync(connection, id, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
         var episodes = await GradeStore.EpisodesAsync(connection, id, context.RequestAborted).ConfigureAwait(false);
         var monitoring = await MonitoringView.ReadAsync(connection, catalog, id, now, context.RequestAborted).ConfigureAwait(false);
+        var devices = await Devices.DeviceStreamsView.ReadAsync(connection, id, now, context.RequestAborted).ConfigureAwait(false);
 
         // The open alerts (raised or acknowledged), newest first: the documents GET /api/patients/{id}/alerts returns.
         var alerts = (await Alerts.AlertStore.OfPatientAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false))
@@ -65,7 +66,10 @@ public static class PatientStatusEndpoints
             id, now, crs, icans,
             [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
-            monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events));
+            monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events)
+        {
+            Streams = devices.Streams, DeviceWear = devices.Wear,
+        });
     }
 
     private static async Task<IResult> CensusAsync(
@@ -88,9 +92,10 @@ public static class PatientStatusEndpoints
             var monitoring = await MonitoringView.ReadAsync(connection, catalog, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
             var window = monitoring.Windows.Where(w => w.State is not ("closed" or "completed") && w.Setting != "proximity").MinBy(w => w.LatestEnd)
                 ?? monitoring.Windows.Where(w => w.State is not ("closed" or "completed")).MinBy(w => w.LatestEnd);
+            var devices = await Devices.DeviceStreamsView.ReadAsync(connection, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
             rows.Add(new CensusRow(
                 patient.PatientId, patient.DisplayName, patient.BirthDate, Brief(crs), Brief(icans), window,
-                monitoring.Checks.NextDue, monitoring.Checks.Overdue.Count));
+                monitoring.Checks.NextDue, monitoring.Checks.Overdue.Count) { NoData = devices.NoData });
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -115,7 +120,14 @@ public static class PatientStatusEndpoints
 public sealed record PatientStatus(
     string PatientId, DateTimeOffset AsOf, StatusGrade Crs, StatusGrade Icans, IReadOnlyList<EpisodeResponse> Episodes,
     IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<Alerts.AlertDocument> Alerts, IReadOnlyList<DoseView> Doses,
-    IReadOnlyList<EventView> MonitoringEvents);
+    IReadOnlyList<EventView> MonitoringEvents)
+{
+    /// <summary>The enrolled device streams with their last data and state (issue 17; an addition to the contract).</summary>
+    public IReadOnlyList<Devices.StreamView> Streams { get; init; } = [];
+
+    /// <summary>Wear time per window open now and enrolled device (issue 17; an addition to the contract).</summary>
+    public IReadOnlyList<Devices.WearView> DeviceWear { get; init; } = [];
+}
 
 /// <summary>
 /// A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing
@@ -141,7 +153,11 @@ public sealed record Census(string Unit, DateTimeOffset AsOf, IReadOnlyList<Cens
 
 /// <summary>A census row: grades, the window that ends first of those still running (its countdown), the next check due, overdue checks.</summary>
 public sealed record CensusRow(
-    string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks);
+    string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks)
+{
+    /// <summary>The signals with a data gap inside an open window, and since when; null when none (issue 17; an addition).</summary>
+    public Devices.NoDataSummary? NoData { get; init; }
+}
 
 /// <summary>A census grade; <c>gaps</c> (an addition to the contract): its stale or missing inputs, as in the status.</summary>
 public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags, IReadOnlyList<InputGap> Gaps);

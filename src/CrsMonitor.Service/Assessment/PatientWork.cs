@@ -12,11 +12,11 @@ namespace CrsMonitor.Service.Assessment;
 /// scheduler wake-ups, the watchdog, the round settle), inside the caller's transaction: take the patient's lock once,
 /// load the bounded grading state once, re-grade from the earliest changed instant when readings changed, bring the
 /// monitoring up to date, and evaluate the alert rules on the same readings and on the episodes, doses and windows the
-/// refresh left. So no caller can refresh without evaluating, or evaluate on readings it did not lock.
+/// refresh left (and the device streams' states: Devices/DeviceStreams). So no caller can refresh without evaluating, or evaluate on readings it did not lock.
 /// </summary>
 public sealed class PatientWork(
     GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous,
-    Hosting.Telemetry.ServiceMetrics metrics)
+    Hosting.Telemetry.ServiceMetrics metrics, Devices.DeviceStreams streams)
 {
     /// <summary>
     /// Runs the pass for <paramref name="patientId"/> at <paramref name="now"/>; <paramref name="readingsFrom"/>: the
@@ -54,7 +54,9 @@ public sealed class PatientWork(
             await settle.ReadingsChangedAsync(c, tx, patientId, now, ct).ConfigureAwait(false);
         }
 
-        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct).ConfigureAwait(false);
+        // Device streams (issue 17): last data, due instants and wear time; their states feed the no-data alert.
+        var streamStates = await streams.RunAsync(c, tx, patientId, readingsFrom, state.Windows, now, ct).ConfigureAwait(false);
+        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct, streamStates).ConfigureAwait(false);
         return new PatientPass(state.Recorded, changed);
     }
 }

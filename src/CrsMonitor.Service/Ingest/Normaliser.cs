@@ -72,6 +72,7 @@ public sealed class Normaliser
             Code = d.Code,
             Qualifier = d.Qualifier,
             Detail = d.Detail,
+            Device = d.Device,
             Source = source,
             Sequence = i,
         })];

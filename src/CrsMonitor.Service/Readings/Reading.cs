@@ -87,4 +87,11 @@ public sealed record Reading
 
     /// <summary>Position among the readings derived from the same resource version (a BP panel gives two).</summary>
     public int Sequence { get; init; }
+
+    /// <summary>
+    /// The device that measured it (issue 17): <c>Observation.device</c>'s identifier as <c>system|value</c>, else its
+    /// reference as sent (<c>Device/abc</c>); null when the source names none. Stored in <c>reading.device</c> for the
+    /// device streams (Devices/); the grading reads never load it.
+    /// </summary>
+    public string? Device { get; init; }
 }

@@ -20,9 +20,9 @@ public static class ReadingStore
     [Sql]
     private const string Insert = """
         INSERT INTO reading (patient_id, kind, effective_at, end_at, value, original_value, code, qualifier, detail,
-                             source_type, source_id, source_version, sequence)
+                             source_type, source_id, source_version, sequence, device)
         VALUES (@PatientId, @Kind, @EffectiveAt, @EndAt, @Value, @OriginalValue, @Code, @Qualifier, @Detail,
-                @SourceType, @SourceId, @SourceVersion, @Sequence)
+                @SourceType, @SourceId, @SourceVersion, @Sequence, @Device)
         """;
 
     [Sql]
@@ -82,6 +82,7 @@ public static class ReadingStore
                 SourceId = r.Source.ResourceId,
                 SourceVersion = r.Source.VersionId,
                 Sequence = i,
+                Device = StoredText.Clean(r.Device, 200),
             });
             await c.ExecuteAsync(Dialect.Command(c, tx, Insert, rows, ct)).ConfigureAwait(false);
         }

@@ -52,6 +52,10 @@ function row(unit, p, asOf) {
     h('td', { 'data-label': 'Grades' }, h('div', { class: 'grade-stack' }, gradeBadge('crs', p.crs), gradeBadge('icans', p.icans)), gradeNotes(p, asOf)),
     h('td', { 'data-label': 'Window' }, windowCell(p.window)),
     h('td', { 'data-label': 'Checks' },
+      p.noData ? h('div', {}, h('span', {
+        class: 'overdue', 'data-testid': 'no-data',
+        text: `No data: ${p.noData.words.join(', ')}`, title: `No data (not normal) since ${new Date(p.noData.since).toLocaleTimeString()}`,
+      })) : null,
       p.overdueChecks > 0 ? h('div', {}, h('span', { class: 'overdue', 'data-testid': 'overdue', text: `${p.overdueChecks} overdue` })) : null,
       p.nextCheckDue
         ? h('div', { 'data-testid': 'next-check' }, 'Next ', timeEl(p.nextCheckDue, { timeOnly: true }), h('br'), countdown(p.nextCheckDue))

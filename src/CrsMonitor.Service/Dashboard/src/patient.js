@@ -82,6 +82,19 @@ function dosesTable(doses) {
   ]));
 }
 
+/** Device streams (issue 17): each enrolled signal's last data and state, and wear time per open window. */
+function streamsSection(streams, wear) {
+  if (!streams?.length) return null;
+  const state = (s) => s.state === 'no-data'
+    ? h('span', { class: 'overdue', 'data-testid': 'stream-no-data', text: 'No data' })
+    : s.state === 'silent' ? h('span', { class: 'muted', text: 'Silent (no window open)' }) : 'Receiving';
+  return h('div', { 'data-testid': 'streams' },
+    table(['Device', 'Signal', 'Last data', 'Expected every', 'State'], streams.map((s) => [
+      s.device, humanize(s.signal), s.lastAt ? timeEl(s.lastAt) : 'none yet', `${s.expectedEverySeconds} s`, state(s)])),
+    wear?.length ? table(['Window', 'Device', 'Worn', 'Of the window so far'], wear.map((w) => [
+      humanize(w.protocolWindowId), w.device, `${w.wornMinutes} min`, `${w.percent} %`])) : null);
+}
+
 function eventsTable(events) {
   if (!events?.length) return null;
   return h('details', {}, h('summary', {}, `Monitoring events (${events.length})`),
@@ -102,6 +115,7 @@ export function patientPage(main, { id }) {
   const episodes = h('div');
   const doses = h('div');
   const events = h('div');
+  const devices = h('div');
   const statusError = h('div');
   let chart = null;
   let panel = null;
@@ -118,6 +132,7 @@ export function patientPage(main, { id }) {
       episodes.replaceChildren(episodesTable(status.episodes));
       doses.replaceChildren(dosesTable(status.doses));
       events.replaceChildren(eventsTable(status.monitoringEvents) ?? '');
+      devices.replaceChildren(streamsSection(status.streams, status.deviceWear) ?? '');
       return status;
     } catch (e) {
       statusError.replaceChildren(errorBox(`The patient's status could not be loaded: ${e.message}`));
@@ -177,6 +192,7 @@ export function patientPage(main, { id }) {
     section('Alerts', alertsError, alertList),
     section('Monitoring windows', windows),
     section('Check schedule', checks),
+    section('Device streams', devices),
     section('Episodes', episodes),
     section('Doses', doses, events)));
 

@@ -17,6 +17,7 @@ public static class Actors
     public const string SchedulerRecovery = "scheduler-recovery";
     public const string Watchdog = "watchdog";
     public const string RoundSettle = "round-settle";
+    public const string DeviceGap = "device-gap";
 }
 
 /// <summary>
