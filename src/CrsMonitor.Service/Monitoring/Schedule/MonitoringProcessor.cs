@@ -296,7 +296,10 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             {
                 if (slot.State == SlotStates.Superseded)
                 {
+                    // Planned again (a patient moved back in, a retracted trigger): stored now, as the state pass below
+                    // compares with this in-memory state and would otherwise leave the row superseded.
                     slot.State = SlotStates.Pending;
+                    await MonitoringStore.UpdateSlotAsync(c, tx, slot, ct).ConfigureAwait(false);
                 }
 
                 continue;
