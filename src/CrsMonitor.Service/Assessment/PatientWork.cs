@@ -16,7 +16,7 @@ namespace CrsMonitor.Service.Assessment;
 /// </summary>
 public sealed class PatientWork(
     GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous,
-    Hosting.Telemetry.ServiceMetrics metrics, Devices.DeviceStreams streams)
+    Hosting.Telemetry.ServiceMetrics metrics, Devices.DeviceStreams streams, Monitoring.Outpatient.PreFeverWatch watch)
 {
     /// <summary>
     /// Runs the pass for <paramref name="patientId"/> at <paramref name="now"/>; <paramref name="readingsFrom"/>: the
@@ -48,6 +48,9 @@ public sealed class PatientWork(
         }
 
         var state = await monitoring.RefreshAsync(c, tx, patientId, now, actor, ct).ConfigureAwait(false);
+
+        // The pre-fever watch (issue 17): a state over the open windows, never a grade or an alert; bounded reads.
+        await watch.RunAsync(c, tx, patientId, state, readingsFrom, now, ct).ConfigureAwait(false);
         if (readingsFrom is not null)
         {
             // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.

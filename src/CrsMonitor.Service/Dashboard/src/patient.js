@@ -2,6 +2,7 @@
 // countdowns, the check schedule, episodes, doses and monitoring events. Live: re-fetched on this patient's events.
 
 import { getPatientAlerts, getPatientChart, getPatientResource, getPatientStatus } from './api.js';
+import { attestationCell, moveForm, outpatientSummary } from './outpatient.js';
 import { h, section, table, empty, errorBox, debounce } from './dom.js';
 import { gradeDetail } from './grades.js';
 import { countdown, timeEl, ageYears, humanize } from './format.js';
@@ -24,15 +25,16 @@ export async function patientSummary(id) {
 
 const timeAndCountdown = (value) => (value ? [timeEl(value), h('br'), countdown(value)] : '—');
 
-function windowsTable(windows) {
+function windowsTable(windows, onChange) {
   if (!windows?.length) return empty('No monitoring windows.');
-  return table(['Dose', 'Window', 'Opens', 'Earliest end', 'Latest end', 'State', 'Decisions'], windows.map((w) => h('tr', { 'data-testid': 'window', 'data-window-id': w.id, 'data-state': w.state },
+  return table(['Dose', 'Window', 'Opens', 'Earliest end', 'Latest end', 'State', 'Caregiver', 'Decisions'], windows.map((w) => h('tr', { 'data-testid': 'window', 'data-window-id': w.id, 'data-state': w.state, 'data-setting': w.setting },
     h('td', { text: w.dose ?? '—' }),
     h('td', {}, w.protocolWindowId, h('div', { class: 'muted small', text: `${w.setting}${w.extended ? ', extended' : ''} · from ${humanize(w.anchor)}` })),
     h('td', {}, timeEl(w.opensAt)),
     h('td', {}, timeAndCountdown(w.earliestEnd)),
     h('td', {}, timeAndCountdown(w.latestEnd)),
     h('td', {}, h('span', { class: `pill window-state state-${w.state}`, text: humanize(w.state) })),
+    h('td', {}, attestationCell(w, onChange)),
     h('td', {}, (w.decisions ?? []).map((d) => h('div', { class: 'small' },
       `${humanize(d.action)}${d.decision ? ` (${d.decision})` : ''}${d.hours != null ? ` +${d.hours} h` : ''} by ${d.decidedBy} (${d.role}), `,
       timeEl(d.decidedAt), h('q', { text: d.reason })))))));
@@ -102,8 +104,9 @@ function eventsTable(events) {
       humanize(e.kind) + (e.operational ? ' (operational)' : ''), timeEl(e.occurredAt), e.recordedBy])));
 }
 
-export function patientPage(main, { id }) {
+export function patientPage(main, { id, me }) {
   const title = h('h1', {}, `Patient ${id}`);
+  const outpatient = h('div', { 'data-testid': 'outpatient' });
   const subtitle = h('p', { class: 'muted' });
   const grades = h('div', { class: 'two-columns' }, h('p', { class: 'muted', text: 'Loading…' }));
   const chartBox = h('div', { class: 'chart-box' });
@@ -127,7 +130,8 @@ export function patientPage(main, { id }) {
       grades.replaceChildren(
         h('div', { class: 'grade-column' }, h('h3', { text: 'CRS' }), gradeDetail('crs', status.crs, status.asOf)),
         h('div', { class: 'grade-column' }, h('h3', { text: 'ICANS' }), gradeDetail('icans', status.icans, status.asOf)));
-      windows.replaceChildren(windowsTable(status.windows));
+      windows.replaceChildren(windowsTable(status.windows, () => reload()));
+      outpatient.replaceChildren(outpatientSummary(status), me?.roles?.includes('physician') ? moveForm(id, status, () => reload()) : '');
       checks.replaceChildren(checksSection(status.checks));
       episodes.replaceChildren(episodesTable(status.episodes));
       doses.replaceChildren(dosesTable(status.doses));
@@ -186,6 +190,7 @@ export function patientPage(main, { id }) {
     h('div', { class: 'page-head' }, title, subtitle,
       h('a', { class: 'button primary', href: `#/patient/${encodeURIComponent(id)}/neuro`, 'data-testid': 'neuro-link' }, 'Record a neuro check')),
     statusError,
+    outpatient,
     section('Current grades', grades),
     section('Timeline', chartBox),
     section('Biomarkers', biomarkerBox),
