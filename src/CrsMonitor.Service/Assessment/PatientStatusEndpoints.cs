@@ -108,7 +108,7 @@ public static class PatientStatusEndpoints
         return TypedResults.Ok(new Census(unit, now, rows));
     }
 
-    private static async Task<(StatusGrade Crs, StatusGrade Icans)> CurrentAsync(
+    internal static async Task<(StatusGrade Crs, StatusGrade Icans)> CurrentAsync(
         DbConnection connection, string patientId, DateTimeOffset now, GradingSettings grading, ContinuousGradingSettings continuous, CancellationToken ct)
     {
         // From the latest checkpoint at or before now, over its bounded readings (the whole course only without one).
@@ -118,7 +118,7 @@ public static class PatientStatusEndpoints
         return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));
     }
 
-    private static GradeBrief Brief(StatusGrade g) => new(g.Status, g.Grade, g.Reason, g.Flags, g.Gaps);
+    internal static GradeBrief Brief(StatusGrade g) => new(g.Status, g.Grade, g.Reason, g.Flags, g.Gaps);
 }
 
 /// <summary>The status endpoint's answer.</summary>

@@ -103,6 +103,7 @@ export const getPatientStatus = (id) => api(`/api/patients/${enc(id)}/status`);
 export const attestWindow = (id, body) => api(`/api/windows/${enc(id)}/attest`, { method: 'POST', body });
 export const movePatient = (id, body) => api(`/api/patients/${enc(id)}/setting`, { method: 'POST', body });
 export const getProtocolChanges = (unit) => api(`/api/units/${enc(unit)}/protocol-changes`);
+export const getVirtualWard = (unit) => api(`/api/units/${enc(unit)}/virtual-ward`);
 export const getPatientChart = (id) => api(`/api/patients/${enc(id)}/chart`);
 export const getPatientAlerts = (id) => api(`/api/patients/${enc(id)}/alerts`);
 export const getPatientResource = (id) => api(`/fhir/Patient/${enc(id)}`);

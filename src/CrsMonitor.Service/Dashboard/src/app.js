@@ -5,6 +5,7 @@
 //   #/patient/{id}           a patient's grades, timeline, alerts, windows, checks
 //   #/patient/{id}/neuro     bedside neuro check
 //   #/unit/{unit}/protocol-changes  which patients' windows a pending label version would change (issue 17)
+//   #/unit/{unit}/virtual-ward  patients monitored outside the hospital: last data, gaps, wear, watch, alerts (issue 17)
 //   #/site                   site view: cumulative incidence after each step-up dose (physicians; a researcher sees only this)
 
 import { auth, getMe, unauthorized } from './api.js';
@@ -17,6 +18,7 @@ import { patientPage } from './patient.js';
 import { neuroPage } from './neuro.js';
 import { siteViewPage } from './siteview.js';
 import { protocolChangesPage } from './outpatient.js';
+import { virtualWardPage } from './virtualward.js';
 import { beginSignIn, completeSignIn, isCallback, signInMethod } from './oidc.js';
 
 const main = document.getElementById('main');
@@ -37,6 +39,7 @@ function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const parts = hash.split('/').map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
   if (parts[0] === 'unit' && parts[1] && parts[2] === 'protocol-changes') return { page: 'protocol-changes', unit: parts[1] };
+  if (parts[0] === 'unit' && parts[1] && parts[2] === 'virtual-ward') return { page: 'virtual-ward', unit: parts[1] };
   if (parts[0] === 'unit' && parts[1]) return { page: 'unit', unit: parts[1] };
   if (parts[0] === 'escalations') return { page: 'escalations' };
   if (parts[0] === 'patient' && parts[1] && parts[2] === 'neuro') return { page: 'neuro', id: parts[1] };
@@ -61,7 +64,7 @@ function render() {
   }
   updateNav(r);
   const pages = {
-    unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage, site: siteViewPage, 'protocol-changes': protocolChangesPage,
+    unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage, site: siteViewPage, 'protocol-changes': protocolChangesPage, 'virtual-ward': virtualWardPage,
   };
   cleanup = pages[r.page](main, { ...r, me });
   main.focus({ preventScroll: true });

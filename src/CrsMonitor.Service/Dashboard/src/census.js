@@ -68,7 +68,8 @@ function row(unit, p, asOf) {
 export function censusPage(main, { unit, me }) {
   let census = null;
   const heading = h('h1', {}, `Unit ${unit}`,
-    h('a', { class: 'button small-button', href: `#/unit/${encodeURIComponent(unit)}/protocol-changes`, 'data-testid': 'protocol-changes-link' }, 'Protocol changes'));
+    h('a', { class: 'button small-button', href: `#/unit/${encodeURIComponent(unit)}/protocol-changes`, 'data-testid': 'protocol-changes-link' }, 'Protocol changes'),
+    h('a', { class: 'button small-button', href: `#/unit/${encodeURIComponent(unit)}/virtual-ward`, 'data-testid': 'virtual-ward-link' }, 'Virtual ward'));
   const asOf = h('p', { class: 'muted', 'aria-live': 'polite' });
   const body = h('div', { class: 'census-body' }, h('p', { class: 'muted', text: 'Loading…' }));
   const feed = alertFeed(unit);

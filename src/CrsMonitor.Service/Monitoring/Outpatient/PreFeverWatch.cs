@@ -183,17 +183,27 @@ public sealed class PreFeverWatch(IOptions<PreFeverWatchSettings> options)
         ArgumentNullException.ThrowIfNull(settings);
         if (row.Threshold is null)
         {
-            return "no-baseline";
+            return WatchStates.NoBaseline;
         }
 
         if (row.FeverAt is not null)
         {
-            return "fever";
+            return WatchStates.Fever;
         }
 
         var sustainedNow = row.RunCount > 0 && row.RunStartAt is { } start && row.ScannedUntil is { } last && Sustained(row.RunCount, start, last, settings);
-        return sustainedNow ? "raised" : row.RaisedAt is not null ? "subsided" : "watching";
+        return sustainedNow ? WatchStates.Raised : row.RaisedAt is not null ? WatchStates.Subsided : WatchStates.Watching;
     }
+}
+
+/// <summary>The words of a pre-fever watch's state (<see cref="PreFeverWatch.StateOf"/>).</summary>
+public static class WatchStates
+{
+    public const string NoBaseline = "no-baseline";
+    public const string Watching = "watching";
+    public const string Raised = "raised";
+    public const string Subsided = "subsided";
+    public const string Fever = "fever";
 }
 
 /// <summary>A baseline: the mean and sample SD of the readings, and the threshold mean + max(k·SD, minimum rise), rounded up to 0.001 °C.</summary>
