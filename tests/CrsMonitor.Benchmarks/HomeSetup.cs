@@ -4,8 +4,9 @@ namespace CrsMonitor.Benchmarks;
 
 /// <summary>
 /// Brings the home scenario's patients to where the stream starts: registered on the virtual ward (a Location of their
-/// own, each an in-progress home-health Encounter there), each with a C1D1 tarlatamab dose that started two hours ago,
-/// so their monitoring windows are open while their devices stream.
+/// own, each an in-progress home-health Encounter there), each with a C1D1 tarlatamab dose that started two hours ago
+/// (their windows open), moved to home monitoring by a physician, with the patch and the cuff enrolled by the remote
+/// nurse: so every reading of the stream runs the device bookkeeping (last data, gap instants, wear time) too.
 /// </summary>
 public static class HomeSetup
 {
@@ -25,9 +26,34 @@ public static class HomeSetup
         }
 
         var started = DateTimeOffset.UtcNow.AddHours(-2);
+        var nurse = await service.MintAsync("nurse", "bench-remote-nurse", [Unit], ct).ConfigureAwait(false);
+        var physician = await service.MintAsync("physician", "bench-physician", [Unit], ct).ConfigureAwait(false);
         await Parallel.ForEachAsync(patients, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (patient, token) =>
+        {
             await SendAsync(client, "/fhir/MedicationAdministration", HomeFeed.Dose(runId, patient, started), await tokens.TokenAsync(token).ConfigureAwait(false), "dose", token)
-                .ConfigureAwait(false)).ConfigureAwait(false);
+                .ConfigureAwait(false);
+            await SendJsonAsync(client, $"/api/patients/{patient}/setting", """{"setting":"home","reason":"hospital at home"}""", physician, "move home", token).ConfigureAwait(false);
+            await SendJsonAsync(client, $"/api/patients/{patient}/devices", Enrolment(HomeFeed.Patch(patient),
+                """[{"signal":"temperature","everySeconds":120},{"signal":"heart-rate","everySeconds":60},{"signal":"spo2","everySeconds":60},{"signal":"respiratory-rate","everySeconds":60}]"""),
+                nurse, "patch enrolment", token).ConfigureAwait(false);
+            await SendJsonAsync(client, $"/api/patients/{patient}/devices", Enrolment(HomeFeed.Cuff(patient), """[{"signal":"blood-pressure","everySeconds":21600}]"""),
+                nurse, "cuff enrolment", token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>An enrolment as the remote nurse makes it: the device's identity as its readings carry it, the signals and cadences.</summary>
+    private static string Enrolment(string device, string signals) =>
+        $$"""{"device":"urn:bench:device|{{device}}","signals":{{signals}},"reason":"home monitoring kit"}""";
+
+    private static async Task SendJsonAsync(HttpClient client, string path, string json, string token, string what, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"the {what} was refused: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+        }
     }
 
     /// <summary>PUT Patient and PUT home-health Encounter (class HH) on the virtual ward for each patient, one transaction.</summary>
