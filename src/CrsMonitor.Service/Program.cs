@@ -1,6 +1,7 @@
 using System.Reflection;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.CheckIn;
 using CrsMonitor.Service.Hl7v2;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Hosting.Telemetry;
@@ -96,6 +97,7 @@ builder.Services.AddPatientStatus();
 builder.Services.AddResearchContent();
 builder.Services.AddSiteView();
 builder.Services.AddBiomarkers();
+builder.Services.AddCheckIn();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();
 builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
@@ -135,6 +137,7 @@ app.MapMonitoringEndpoints();
 app.MapAlertEndpoints();
 app.MapEpisodeCsvEndpoints();
 app.MapSiteViewEndpoints();
+app.MapCheckInEndpoints();
 app.MapHub<AlertHub>(AlertHub.Path);
 
 try

@@ -26,6 +26,7 @@ public sealed class Normaliser
         Patient p => p.Id,
         Observation o => References.IdOf(o.Subject, "Patient"),
         MedicationAdministration m => References.IdOf(m.Subject, "Patient"),
+        MedicationStatement m => References.IdOf(m.Subject, "Patient"),
         QuestionnaireResponse q => References.IdOf(q.Subject, "Patient"),
         Encounter e => References.IdOf(e.Subject, "Patient"),
         _ => null,
@@ -72,6 +73,7 @@ public sealed class Normaliser
             Code = d.Code,
             Qualifier = d.Qualifier,
             Detail = d.Detail,
+            ReportedBy = d.ReportedBy,
             Source = source,
             Sequence = i,
         })];
