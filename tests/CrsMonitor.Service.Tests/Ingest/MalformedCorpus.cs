@@ -363,7 +363,7 @@ public static partial class MalformedCorpus
             ("history", new JsonObject { ["reference"] = "Patient/p1/_history/2" }), ("query", new JsonObject { ["reference"] = "Patient?identifier=urn:mrn|1" }),
             ("bad-id", new JsonObject { ["reference"] = "Patient/a b" }), ("lowercase-type", new JsonObject { ["reference"] = "patient/p1" }),
         ];
-        foreach (var (name, type, json) in IngestSamples.Valid.Where(v => Parse(v.Json).ContainsKey("subject") && v.Type != "MedicationAdministration"))
+        foreach (var (name, type, json) in IngestSamples.Valid.Where(v => Parse(v.Json).ContainsKey("subject") && v.Type is not "MedicationAdministration" and not "MedicationStatement"))
         {
             foreach (var (what, subject) in subjects)
             {
