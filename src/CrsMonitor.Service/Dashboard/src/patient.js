@@ -9,6 +9,7 @@ import { renderAlertList } from './alerts.js';
 import { timelineChart } from './chart.js';
 import { biomarkerPanel, getPatientBiomarkers, sharedRange } from './biomarkers.js';
 import * as hub from './hub.js';
+import { checkInPanel } from './checkin-panel.js';
 
 /** The patient's name and age from the FHIR Patient (best effort: the page works without it). */
 export async function patientSummary(id) {
@@ -176,6 +177,7 @@ export function patientPage(main, { id }) {
     section('Biomarkers', biomarkerBox),
     section('Alerts', alertsError, alertList),
     section('Monitoring windows', windows),
+    section('Home check-in', checkInPanel(id)),
     section('Check schedule', checks),
     section('Episodes', episodes),
     section('Doses', doses, events)));
