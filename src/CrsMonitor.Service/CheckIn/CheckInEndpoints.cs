@@ -30,7 +30,7 @@ public static class CheckInEndpoints
     public static IServiceCollection AddCheckIn(this IServiceCollection services)
     {
         services.AddStrictSettings<CheckInSettings>(CheckInSettings.SectionName)
-            .Validate(s => s.Problems().Count == 0, $"{CheckInSettings.SectionName} settings are not valid: see the configuration check");
+            .Validate(s => s.Problems().Count == 0, $"{CheckInSettings.SectionName} settings are not valid: {CheckInSettings.SectionName}:{nameof(CheckInSettings.MaxCodeLifetimeHours)} must be from 1 to 2160 and {CheckInSettings.SectionName}:{nameof(CheckInSettings.MedicineLookbackHours)} from 1 to 168");
         return services;
     }
 
