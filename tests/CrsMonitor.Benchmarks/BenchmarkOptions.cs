@@ -28,7 +28,10 @@ public enum ScenarioChoice
     /// </summary>
     Mllp,
 
-    /// <summary>Every set: ingest (with the MLLP scenario), alerts, long course, one report after the other.</summary>
+    /// <summary>The home-monitoring scenario (issue 17): N home patients' device streams at the real rates and faster.</summary>
+    Home,
+
+    /// <summary>Every set: ingest (with the MLLP scenario), alerts, long course, home, one report after the other.</summary>
     All,
 }
 
@@ -69,6 +72,17 @@ public sealed record BenchmarkOptions(
     /// <summary>MLLP: concurrent connections (and FHIR clients, the same number) of the side-by-side scenarios, one pair per count.</summary>
     public IReadOnlyList<int> MllpClients { get; init; } = [1, 8];
 
+    /// <summary>Home: patients at home, each streaming at the real rates (default 500).</summary>
+    public int HomePatients { get; init; } = 500;
+
+    /// <summary>Home: the speed-ups of the phases (default 1, 4, 16): k sends every stream k times as often.</summary>
+    public IReadOnlyList<int> HomeSpeedups { get; init; } = [1, 4, 16];
+
+    /// <summary>Home: seconds per phase (default 60: every stream's slowest wearable signal twice; --quick: 20).</summary>
+    public int HomeSeconds { get; init; } = 60;
+
+    public bool IncludesHome => Scenario is ScenarioChoice.Home or ScenarioChoice.All;
+
     public bool IncludesLongCourse => Scenario is ScenarioChoice.LongCourse or ScenarioChoice.All;
 
     public bool IncludesIngest => Scenario is ScenarioChoice.Ingest or ScenarioChoice.All;
@@ -80,12 +94,13 @@ public sealed record BenchmarkOptions(
 
     public const string Usage = """
         usage: dotnet run -c Release --project tests/CrsMonitor.Benchmarks -- [options]
-          --scenario ingest|mllp|alerts|long-course|all
+          --scenario ingest|mllp|alerts|long-course|home|all
                                             scenario sets (default ingest: the FHIR write benchmark, then the MLLP scenario;
                                             mllp: only HL7 v2 ORU^R01 over MLLP side by side with FHIR POSTs of the same
                                             vital signs, one service process; alerts: SignalR alert latency idle and under
                                             background load, 1,000 dashboards, bare SignalR ceiling; long-course:
-                                            single-POST latency by readings of history; all: every set)
+                                            single-POST latency by readings of history; home: N home patients'
+                                            device streams at the real rates and faster; all: every set)
           --provider sqlite|postgres|both   databases to measure (default both)
           --seconds N                       measured seconds per scenario (default 10, 1-120)
           --warmup N                        unmeasured warm-up seconds before each scenario (default 3; --quick: 1)
@@ -103,6 +118,9 @@ public sealed record BenchmarkOptions(
           --history N[,N...]                long-course: readings of history, one patient per size (default 0,10000,80000)
           --posts N                         long-course: measured POSTs per patient, round-robin (default 300; --quick: 100)
           --post-warmup N                   long-course: unmeasured POSTs per patient first (default 30; --quick: 10)
+          --home-patients N                 home: patients at home (default 500)
+          --speedups N[,N...]               home: speed-ups of the phases (default 1,4,16)
+          --home-seconds N                  home: seconds per phase (default 60; --quick: 20)
           --out FILE                        also write the Markdown report to FILE
           --service-dll PATH                CrsMonitor.Service.dll to start (default: the one built beside this program)
           --no-ceilings                     measure the service only (no ratios; for profiling)
@@ -131,6 +149,9 @@ public sealed record BenchmarkOptions(
         int? rounds = null, posts = null, postWarmup = null;
         IReadOnlyList<int> history = [0, 10_000, 80_000];
         IReadOnlyList<int> mllpClients = [1, 8];
+        IReadOnlyList<int> speedups = [1, 4, 16];
+        int homePatients = 500;
+        int? homeSeconds = null;
         string? output = null, dll = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -168,12 +189,13 @@ public sealed record BenchmarkOptions(
                         "alerts" => ScenarioChoice.Alerts,
                         "long-course" => ScenarioChoice.LongCourse,
                         "mllp" => ScenarioChoice.Mllp,
+                        "home" => ScenarioChoice.Home,
                         "all" => ScenarioChoice.All,
                         _ => (ScenarioChoice)(-1),
                     };
                     if (!Enum.IsDefined(scenario))
                     {
-                        error = $"--scenario '{sc}': one of ingest, mllp, alerts, long-course, all";
+                        error = $"--scenario '{sc}': one of ingest, mllp, alerts, long-course, home, all";
                         return null;
                     }
 
@@ -213,6 +235,24 @@ public sealed record BenchmarkOptions(
                     }
 
                     mllpClients = [.. counts];
+                    break;
+                case "--speedups":
+                    var factors = new SortedSet<int>();
+                    foreach (var factor in (Value() ?? string.Empty).Split(','))
+                    {
+                        if (Number(name, factor, 1, 100, ref error) is { } f)
+                        {
+                            factors.Add(f);
+                        }
+                    }
+
+                    speedups = [.. factors];
+                    break;
+                case "--home-patients":
+                    homePatients = Number(name, Value(), 1, 5000, ref error) ?? homePatients;
+                    break;
+                case "--home-seconds":
+                    homeSeconds = Number(name, Value(), 5, 600, ref error);
                     break;
                 case "--posts":
                     posts = Number(name, Value(), 1, 100_000, ref error);
@@ -279,6 +319,9 @@ public sealed record BenchmarkOptions(
             MllpClients = mllpClients,
             Posts = posts ?? (quick ? 100 : 300),
             PostWarmup = postWarmup ?? (quick ? 10 : 30),
+            HomePatients = homePatients,
+            HomeSpeedups = speedups,
+            HomeSeconds = homeSeconds ?? (quick ? 20 : 60),
         };
     }
 

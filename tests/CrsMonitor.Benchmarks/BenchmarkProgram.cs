@@ -11,7 +11,8 @@ namespace CrsMonitor.Benchmarks;
 /// side by side with FHIR, on the same service process); then prints a Markdown table for the README.
 /// <c>--scenario mllp</c> runs the MLLP scenario alone (no ceilings). <c>--scenario alerts</c> runs the
 /// alert benchmark instead (<see cref="AlertBenchmarkRun"/>), <c>--scenario long-course</c> the per-write latency by
-/// history size (<see cref="LongCourseRun"/>), <c>--scenario all</c> every one, one report after the other. Exit 0 when
+/// history size (<see cref="LongCourseRun"/>), <c>--scenario home</c> the home patients' device streams
+/// (<see cref="HomeStreamRun"/>), <c>--scenario all</c> every one, one report after the other. Exit 0 when
 /// every scenario ran (whether or not the targets were met), 1 on failure (including acknowledged writes not stored
 /// exactly once, after the report), 2 on bad arguments.
 /// </summary>
@@ -35,7 +36,7 @@ public static class BenchmarkProgram
 
         var cleanup = new Cleanup();
         var budget = (options.IncludesIngest || options.IncludesMllp ? BenchmarkRun.Budget(options) : TimeSpan.Zero) + (options.IncludesAlerts ? AlertBenchmarkRun.Budget(options) : TimeSpan.Zero)
-            + (options.IncludesLongCourse ? LongCourseRun.Budget(options) : TimeSpan.Zero);
+            + (options.IncludesLongCourse ? LongCourseRun.Budget(options) : TimeSpan.Zero) + (options.IncludesHome ? HomeStreamRun.Budget(options) : TimeSpan.Zero);
         using var stop = new CancellationTokenSource(budget);
         void OnSignal(PosixSignalContext context)
         {
@@ -69,6 +70,13 @@ public static class BenchmarkProgram
                 var course = new LongCourseRun(options, cleanup);
                 reports.Add(await course.RunAsync(stop.Token).ConfigureAwait(false));
                 failures.AddRange(course.Failure is { } f ? [f] : []);
+            }
+
+            if (options.IncludesHome)
+            {
+                var home = new HomeStreamRun(options, cleanup);
+                reports.Add(await home.RunAsync(stop.Token).ConfigureAwait(false));
+                failures.AddRange(home.Failure is { } f ? [f] : []);
             }
 
             var markdown = string.Join(Environment.NewLine, reports);

@@ -14,7 +14,7 @@ public static class WearableFeed
     private const string Ucum = "http://unitsofmeasure.org";
 
     /// <summary>One Observation (<paramref name="identifier"/> unique in the run's identifier system).</summary>
-    public static string Observation(string runId, string patient, string identifier, VitalSample sample)
+    public static string Observation(string runId, string patient, string identifier, VitalSample sample, string? device = null)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var (code, display, unit, unitCode) = sample.Sign switch
@@ -27,9 +27,18 @@ public static class WearableFeed
         var at = sample.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var value = sample.Value.ToString(CultureInfo.InvariantCulture);
         return $$$"""
-            {"resourceType":"Observation","identifier":[{"system":"urn:bench:{{{runId}}}","value":"{{{identifier}}}"}],"status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"{{{Loinc}}}","code":"{{{code}}}","display":"{{{display}}}"}]},"subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"{{{at}}}","valueQuantity":{"value":{{{value}}},"unit":"{{{unit}}}","system":"{{{Ucum}}}","code":"{{{unitCode}}}"}}
+            {"resourceType":"Observation","identifier":[{"system":"urn:bench:{{{runId}}}","value":"{{{identifier}}}"}],"status":"final","category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"vital-signs"}]}],"code":{"coding":[{"system":"{{{Loinc}}}","code":"{{{code}}}","display":"{{{display}}}"}]},"subject":{"reference":"Patient/{{{patient}}}"},{{{Device(device)}}}"effectiveDateTime":"{{{at}}}","valueQuantity":{"value":{{{value}}},"unit":"{{{unit}}}","system":"{{{Ucum}}}","code":"{{{unitCode}}}"}}
             """;
     }
+
+    /// <summary>
+    /// <c>Observation.device</c> as a wearable's gateway sends it: a logical reference by the device's identifier (the
+    /// gateway knows its devices' serial numbers, the service holds no Device resources); nothing when null.
+    /// </summary>
+    public static string Device(string? device) =>
+        device is null ? string.Empty : $$$"""
+        "device":{"identifier":{"system":"urn:bench:device","value":"{{{device}}}"}},
+        """.Trim();
 
     /// <summary>A transaction Bundle of Observations (each POST Observation, with a urn:uuid fullUrl).</summary>
     public static byte[] Bundle(IEnumerable<string> observations)

@@ -44,6 +44,7 @@ public static class Conditions
     public const string WindowMaximumPassed = "window-maximum-passed";
     public const string StopInfusion = "stop-infusion";
     public const string PermanentlyDiscontinue = "permanently-discontinue";
+    public const string NoData = "no-data";
 
     /// <summary>Neuro symptoms reported from home (issue 17): assess ICE now. One per check-in submission; never an ICANS grade.</summary>
     public const string AssessIceNow = "assess-ice-now";

@@ -16,7 +16,8 @@ public sealed record AlertFacts(
     IReadOnlyList<WindowRow> Windows,
     IReadOnlyList<EventRow> Events,
     Protocol? Protocol,
-    AlertThresholds? Thresholds = null);
+    AlertThresholds? Thresholds = null,
+    IReadOnlyList<Devices.StreamState>? Streams = null);
 
 /// <summary>
 /// The settings the rules read beside the grades: CRS-SPO2's threshold (<c>Grading:HypoxiaAlertSpo2BelowPercent</c>) and
@@ -43,6 +44,7 @@ public sealed record AlertCandidate(
 /// <item><term>window-maximum-passed</term><description>an open window past its latest end without a decision.</description></item>
 /// <item><term>stop-infusion</term><description>CRS (grade ≥ 1 or fever) while a protocol-drug infusion runs: the label says stop it.</description></item>
 /// <item><term>permanently-discontinue</term><description>grade 4 CRS: the label says permanently discontinue.</description></item>
+/// <item><term>no-data</term><description>enrolled device streams silent past cadence + grace inside an open window (issue 17); one per patient, updated in place as more go silent or some come back, re-armed by a gap it did not list, resolved by the system when none is left.</description></item>
 /// <item><term>assess-ice-now</term><description>a home check-in reporting a neuro symptom (caregiver- or patient-reported), within 24 h; one per submission; never deferred by the round settle.</description></item>
 /// </list>
 /// </summary>
@@ -50,6 +52,9 @@ public static class AlertRules
 {
     /// <summary>The episode key of the patient's one check-overdue alert.</summary>
     public const string CheckOverdueKey = "checks";
+
+    /// <summary>The episode key of the patient's one no-data alert (issue 17).</summary>
+    public const string NoDataKey = "streams";
 
     /// <summary>Basis flags of an alert that rests on what a patient or caregiver reported from home (issue 17).</summary>
     public const string CaregiverReported = "caregiver-reported";
@@ -135,6 +140,15 @@ public static class AlertRules
                     $"The {window.ProtocolWindowId} window reached its latest end at {Key(window.LatestEndAt)} without a decision: discharge, extend or admit.",
                     EventBasis(facts.Events.Where(e => e.WindowId == window.Id && e.Kind == EventKinds.MaximumPassed).ToList()), null));
             }
+        }
+
+        if (facts.Streams?.Where(s => s.State == Devices.StreamStateNames.NoData).ToList() is { Count: > 0 } gaps)
+        {
+            // One alert per patient, whatever the devices and signals (section 7: missing data is one alert, updated in place).
+            result.Add(new AlertCandidate(Conditions.NoData, NoDataKey, null,
+                gaps.Count == 1 ? $"No data: {Devices.Signals.Words(gaps[0].Signal)}" : $"No data: {gaps.Count} signals",
+                $"No data (not normal) from: {string.Join("; ", gaps.Select(Gap))}. Check the device and the patient.",
+                new AlertBasis("CrsMonitor device streams", null, null, [], [.. gaps.Select(g => new RuleResponse(Conditions.NoData, Gap(g)))], [], [], []), null));
         }
 
         // The fever domain of the typed result (CRS-FEVER: graded 1 when a fever counts), never the rule's English text.
@@ -304,6 +318,32 @@ public static class AlertRules
             && a.Condition is Conditions.Crs or Conditions.Icans or Conditions.PermanentlyDiscontinue
             && !standing.Contains(a.EpisodeKey));
     }
+
+    /// <summary>One stream's gap in words: device, signal, last data, cadence and grace (the text also tells one gap from the next).</summary>
+    private static string Gap(Devices.StreamState g) =>
+        $"{Devices.Signals.Words(g.Signal)} from {g.Device}: {(g.LastAt is { } last ? $"last data {Second(last)}" : "no data since enrolment")}, "
+        + $"expected every {g.ExpectedEverySeconds} s (grace {g.GraceSeconds} s), no data since {Second(g.SilentSince ?? g.SilentAt)}";
+
+    /// <summary>Open no-data alerts no candidate keeps: every gap is over (issue 17).</summary>
+    public static IEnumerable<AlertRow> GapsClosed(IEnumerable<AlertRow> alerts, IReadOnlyList<AlertCandidate> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(candidates);
+        return candidates.Any(c => c.Condition == Conditions.NoData)
+            ? []
+            : alerts.Where(a => a.Condition == Conditions.NoData && a.State != AlertStates.Resolved);
+    }
+
+    /// <summary>Why a no-data alert was resolved by the system.</summary>
+    public static string GapClosedNote(IReadOnlyList<Devices.StreamState> streams)
+    {
+        ArgumentNullException.ThrowIfNull(streams);
+        return streams.Count == 0 ? "data gap over: no device enrolled any more"
+            : streams.All(s => s.State == Devices.StreamStateNames.Receiving) ? "data resumed: every enrolled stream is receiving"
+            : "data gap over: no monitoring window is open";
+    }
+
+    private static string Second(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Key(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -33,7 +33,7 @@ public sealed class AlertService(
     /// </remarks>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
         DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, MonitoringState monitoring, DateTimeOffset now,
-        CancellationToken ct)
+        CancellationToken ct, IReadOnlyList<Devices.StreamState>? streams = null)
     {
         ArgumentNullException.ThrowIfNull(monitoring);
         var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
@@ -42,7 +42,7 @@ public sealed class AlertService(
             ? catalog.Find(pid)?.Protocol
             : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));
         var facts = new AlertFacts(
-            now, Point(points, "crs"), Point(points, "icans"), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds);
+            now, Point(points, "crs"), Point(points, "icans"), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds, streams);
         var candidates = AlertRules.Evaluate(facts);
         var all = candidates;
         if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
@@ -117,6 +117,21 @@ public sealed class AlertService(
             await StepAsync(c, tx, alert, "resolved", System, "system",
                 "withdrawn: after re-grading, the episode it was raised for is no longer in the record (its readings were corrected or retracted)", now, ct).ConfigureAwait(false);
             changed.Add(alert);
+        }
+
+        if (streams is not null)
+        {
+            foreach (var alert in AlertRules.GapsClosed(existing, all))
+            {
+                // Issue 17: the data gap is over (data resumed, the window ended or the enrolment did): the system resolves
+                // its alert; a new gap re-raises the same alert (one per patient), as a new overdue check re-raises check-overdue.
+                alert.State = AlertStates.Resolved;
+                alert.ResolvedAt = now;
+                alert.ResolvedBy = System;
+                alert.NextEscalationAt = null;
+                await StepAsync(c, tx, alert, "resolved", System, "system", AlertRules.GapClosedNote(streams), now, ct).ConfigureAwait(false);
+                changed.Add(alert);
+            }
         }
 
         bell.StatusChanged(tx, unit, patientId, now);
@@ -207,12 +222,13 @@ public sealed class AlertService(
     }
 
     /// <summary>
-    /// Worse than the alert shows: a higher grade, or (check-overdue) a check overdue that it did not list. A worse
+    /// Worse than the alert shows: a higher grade, or (check-overdue) a check overdue that it did not list, or (no-data) a
+    /// stream gap it did not list (another signal silent, or the same one silent again after data resumed). A worse
     /// candidate re-arms an acknowledged or resolved alert.
     /// </summary>
     private static bool Worse(AlertCandidate candidate, AlertRow alert) => candidate.Grade is { } grade
         ? grade > (alert.Grade ?? 0)
-        : candidate.Condition == Conditions.CheckOverdue
+        : candidate.Condition is Conditions.CheckOverdue or Conditions.NoData
             && candidate.Basis.Rules.Select(r => r.Text).Except(
                 JsonSerializer.Deserialize<AlertBasis>(alert.Basis, AlertDocument.Json)?.Rules.Select(r => r.Text) ?? [], StringComparer.Ordinal).Any();
 

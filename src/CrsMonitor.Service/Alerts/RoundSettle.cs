@@ -15,10 +15,10 @@ namespace CrsMonitor.Service.Alerts;
 /// </summary>
 public sealed class RoundSettle(IOptions<AlertSettings> options)
 {
-    /// <summary>Conditions that come from the check schedule, not from the round's readings: never deferred.</summary>
+    /// <summary>Conditions that come from the check schedule (and the device streams' gaps, issue 17), not from the round's readings: never deferred.</summary>
     public static readonly IReadOnlySet<string> ScheduleConditions = new HashSet<string>(StringComparer.Ordinal)
     {
-        Conditions.CheckOverdue, Conditions.WindowMaximumPassed,
+        Conditions.CheckOverdue, Conditions.WindowMaximumPassed, Conditions.NoData,
 
         // Not from the schedule, but one submission is the whole "round" and it is urgent (issue 17): raised at once.
         Conditions.AssessIceNow,

@@ -34,7 +34,7 @@ public static class PatientStatusEndpoints
     private static async Task<IResult> StatusAsync(
         string id, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
         IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog,
-        IOptions<Alerts.AlertSettings> alertSettings)
+        IOptions<Alerts.AlertSettings> alertSettings, IOptions<Monitoring.Outpatient.PreFeverWatchSettings> watch)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("patient.status", "Patient", id, id);
         await using var connection = await database.OpenAsync(context.RequestAborted).ConfigureAwait(false);
@@ -53,6 +53,8 @@ public static class PatientStatusEndpoints
         var (crs, icans) = await CurrentAsync(connection, id, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
         var episodes = await GradeStore.EpisodesAsync(connection, id, context.RequestAborted).ConfigureAwait(false);
         var monitoring = await MonitoringView.ReadAsync(connection, catalog, id, now, context.RequestAborted).ConfigureAwait(false);
+        var devices = await Devices.DeviceStreamsView.ReadAsync(connection, id, now, context.RequestAborted).ConfigureAwait(false);
+        var outpatient = await Monitoring.Outpatient.OutpatientView.ReadAsync(connection, id, monitoring.Windows, watch.Value, now, context.RequestAborted).ConfigureAwait(false);
 
         // The open alerts (raised or acknowledged), newest first: the documents GET /api/patients/{id}/alerts returns.
         var alerts = (await Alerts.AlertStore.OfPatientAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false))
@@ -65,12 +67,17 @@ public static class PatientStatusEndpoints
             id, now, crs, icans,
             [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
-            monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events));
+            monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events,
+            outpatient.Setting, outpatient.Outpatient, outpatient.PreFeverWatch, outpatient.PreFeverWatches)
+        {
+            Streams = devices.Streams, DeviceWear = devices.Wear,
+        });
     }
 
     private static async Task<IResult> CensusAsync(
         string unit, HttpContext context, Database database, TimeProvider time, IOptions<IdentitySettings> identity,
-        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog)
+        IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous, ProtocolCatalog catalog,
+        IOptions<Monitoring.Outpatient.PreFeverWatchSettings> watch)
     {
         context.RequestServices.GetRequiredService<AuditTrail>().Describe("unit.census", "Location", unit);
         var user = CurrentUser.From(context.User, identity.Value);
@@ -88,9 +95,13 @@ public static class PatientStatusEndpoints
             var monitoring = await MonitoringView.ReadAsync(connection, catalog, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
             var window = monitoring.Windows.Where(w => w.State is not ("closed" or "completed") && w.Setting != "proximity").MinBy(w => w.LatestEnd)
                 ?? monitoring.Windows.Where(w => w.State is not ("closed" or "completed")).MinBy(w => w.LatestEnd);
+            var devices = await Devices.DeviceStreamsView.ReadAsync(connection, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
+            var outpatient = await Monitoring.Outpatient.OutpatientView.ReadAsync(connection, patient.PatientId, monitoring.Windows, watch.Value, now, context.RequestAborted).ConfigureAwait(false);
             rows.Add(new CensusRow(
                 patient.PatientId, patient.DisplayName, patient.BirthDate, Brief(crs), Brief(icans), window,
-                monitoring.Checks.NextDue, monitoring.Checks.Overdue.Count));
+                monitoring.Checks.NextDue, monitoring.Checks.Overdue.Count,
+                outpatient.Setting, outpatient.Outpatient, outpatient.PreFeverWatch,
+                monitoring.Windows.Count(w => w.State is not ("closed" or "completed") && w.Attestation?.State == "missing")) { NoData = devices.NoData });
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -115,7 +126,15 @@ public static class PatientStatusEndpoints
 public sealed record PatientStatus(
     string PatientId, DateTimeOffset AsOf, StatusGrade Crs, StatusGrade Icans, IReadOnlyList<EpisodeResponse> Episodes,
     IReadOnlyList<WindowView> Windows, ChecksView Checks, IReadOnlyList<Alerts.AlertDocument> Alerts, IReadOnlyList<DoseView> Doses,
-    IReadOnlyList<EventView> MonitoringEvents);
+    IReadOnlyList<EventView> MonitoringEvents, string? Setting = null, bool Outpatient = false,
+    Monitoring.Outpatient.PreFeverWatchView? PreFeverWatch = null, IReadOnlyList<Monitoring.Outpatient.PreFeverWatchView>? PreFeverWatches = null)
+{
+    /// <summary>The enrolled device streams with their last data and state (issue 17; an addition to the contract).</summary>
+    public IReadOnlyList<Devices.StreamView> Streams { get; init; } = [];
+
+    /// <summary>Wear time per window open now and enrolled device (issue 17; an addition to the contract).</summary>
+    public IReadOnlyList<Devices.WearView> DeviceWear { get; init; } = [];
+}
 
 /// <summary>
 /// A current grade: the calculator's fields plus when, and its basis (inputs with time and source) and stale or missing
@@ -139,9 +158,18 @@ public sealed record EpisodeResponse(string Scale, DateTimeOffset Onset, int Max
 
 public sealed record Census(string Unit, DateTimeOffset AsOf, IReadOnlyList<CensusRow> Patients);
 
-/// <summary>A census row: grades, the window that ends first of those still running (its countdown), the next check due, overdue checks.</summary>
+/// <summary>
+/// A census row: grades, the window that ends first of those still running (its countdown), the next check due, overdue
+/// checks; issue 17: the patient's current setting, whether it is outpatient, the current pre-fever watch and the number
+/// of running windows whose caregiver attestation is missing.
+/// </summary>
 public sealed record CensusRow(
-    string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks);
+    string PatientId, string? DisplayName, DateOnly? BirthDate, GradeBrief Crs, GradeBrief Icans, WindowView? Window, DateTimeOffset? NextCheckDue, int OverdueChecks,
+    string? Setting = null, bool Outpatient = false, Monitoring.Outpatient.PreFeverWatchView? PreFeverWatch = null, int AttestationsMissing = 0)
+{
+    /// <summary>The signals with a data gap inside an open window, and since when; null when none (issue 17; an addition).</summary>
+    public Devices.NoDataSummary? NoData { get; init; }
+}
 
 /// <summary>A census grade; <c>gaps</c> (an addition to the contract): its stale or missing inputs, as in the status.</summary>
 public sealed record GradeBrief(string Status, int? Grade, string? Reason, IReadOnlyList<string> Flags, IReadOnlyList<InputGap> Gaps);

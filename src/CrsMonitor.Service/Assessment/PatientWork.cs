@@ -12,11 +12,11 @@ namespace CrsMonitor.Service.Assessment;
 /// scheduler wake-ups, the watchdog, the round settle), inside the caller's transaction: take the patient's lock once,
 /// load the bounded grading state once, re-grade from the earliest changed instant when readings changed, bring the
 /// monitoring up to date, and evaluate the alert rules on the same readings and on the episodes, doses and windows the
-/// refresh left. So no caller can refresh without evaluating, or evaluate on readings it did not lock.
+/// refresh left (and the device streams' states: Devices/DeviceStreams). So no caller can refresh without evaluating, or evaluate on readings it did not lock.
 /// </summary>
 public sealed class PatientWork(
     GradeRecalculator grades, MonitoringProcessor monitoring, AlertService alerts, RoundSettle settle, IOptions<ContinuousGradingSettings> continuous,
-    Hosting.Telemetry.ServiceMetrics metrics)
+    Hosting.Telemetry.ServiceMetrics metrics, Devices.DeviceStreams streams, Monitoring.Outpatient.PreFeverWatch watch)
 {
     /// <summary>
     /// Runs the pass for <paramref name="patientId"/> at <paramref name="now"/>; <paramref name="readingsFrom"/>: the
@@ -48,13 +48,18 @@ public sealed class PatientWork(
         }
 
         var state = await monitoring.RefreshAsync(c, tx, patientId, now, actor, ct).ConfigureAwait(false);
+
+        // The pre-fever watch (issue 17): a state over the open windows, never a grade or an alert; bounded reads.
+        await watch.RunAsync(c, tx, patientId, state, readingsFrom, now, ct).ConfigureAwait(false);
         if (readingsFrom is not null)
         {
             // Reading-derived alerts wait for the round to settle (section 7); the schedule's alerts are evaluated now.
             await settle.ReadingsChangedAsync(c, tx, patientId, now, ct).ConfigureAwait(false);
         }
 
-        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct).ConfigureAwait(false);
+        // Device streams (issue 17): last data, due instants and wear time; their states feed the no-data alert.
+        var streamStates = await streams.RunAsync(c, tx, patientId, readingsFrom, state.Windows, now, ct).ConfigureAwait(false);
+        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct, streamStates).ConfigureAwait(false);
         return new PatientPass(state.Recorded, changed);
     }
 }

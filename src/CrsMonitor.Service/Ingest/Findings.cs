@@ -21,6 +21,9 @@ internal sealed record ReadingDraft(ReadingKind Kind)
     public string? ReportedBy { get; init; }
 
     public string? Detail { get; init; }
+
+    /// <summary>The device identity the resource names (<see cref="Reading.Device"/>).</summary>
+    public string? Device { get; init; }
 }
 
 /// <summary>

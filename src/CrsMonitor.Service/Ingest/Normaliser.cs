@@ -74,6 +74,7 @@ public sealed class Normaliser
             Qualifier = d.Qualifier,
             Detail = d.Detail,
             ReportedBy = d.ReportedBy,
+            Device = d.Device,
             Source = source,
             Sequence = i,
         })];

@@ -69,7 +69,9 @@ internal sealed partial class ResourceInterpreter
         // entered-in-error and cancelled retract: the resource is kept, it yields no reading.
         if (time is { } t && o.Status is { } status && Counted.Contains(status))
         {
-            Emit(f, drafts, t.Start);
+            // The device that measured it (issue 17: wearable streams); kept on the reading, never a grading input.
+            var device = DeviceIdentity.Of(o.Device);
+            Emit(f, device is null ? drafts : drafts.Select(d => d with { Device = device }), t.Start);
         }
     }
 

@@ -106,4 +106,11 @@ public sealed record Reading
     /// patient took at home, the check-in page); null when a clinician or a device recorded it.
     /// </summary>
     public string? ReportedBy { get; init; }
+
+    /// <summary>
+    /// The device that measured it (issue 17): <c>Observation.device</c>'s identifier as <c>system|value</c>, else its
+    /// reference as sent (<c>Device/abc</c>); null when the source names none. Stored in <c>reading.device</c> for the
+    /// device streams (Devices/); the grading reads never load it.
+    /// </summary>
+    public string? Device { get; init; }
 }

@@ -20,9 +20,9 @@ public static class ReadingStore
     [Sql]
     private const string Insert = """
         INSERT INTO reading (patient_id, kind, effective_at, end_at, value, original_value, code, qualifier, detail,
-                             source_type, source_id, source_version, sequence, reported_by)
+                             source_type, source_id, source_version, sequence, reported_by, device)
         VALUES (@PatientId, @Kind, @EffectiveAt, @EndAt, @Value, @OriginalValue, @Code, @Qualifier, @Detail,
-                @SourceType, @SourceId, @SourceVersion, @Sequence, @ReportedBy)
+                @SourceType, @SourceId, @SourceVersion, @Sequence, @ReportedBy, @Device)
         """;
 
     [Sql]
@@ -83,6 +83,7 @@ public static class ReadingStore
                 SourceVersion = r.Source.VersionId,
                 Sequence = i,
                 r.ReportedBy,
+                Device = StoredText.Clean(r.Device, 200),
             });
             await c.ExecuteAsync(Dialect.Command(c, tx, Insert, rows, ct)).ConfigureAwait(false);
         }

@@ -13,7 +13,7 @@ namespace CrsMonitor.Service.Tests.Fhir;
 public sealed class WriteCostTests
 {
     /// <summary>Statements of one Observation POST in time order for an admitted patient without protocol doses (README).</summary>
-    private const int ObservationPostStatements = 29;
+    private const int ObservationPostStatements = 30; // 29 before issue 17, whose device streams read the patient's enrolled streams (one statement)
 
     [Test]
     public async Task ObservationPost_InTimeOrder_RunsTheStatementsTheReadmeStates()

@@ -99,6 +99,10 @@ export const getMe = () => api('/api/me');
 export const getCensus = (unit) => api(`/api/units/${enc(unit)}/patients`);
 export const getUnitAlerts = (unit) => api(`/api/units/${enc(unit)}/alerts?state=open`);
 export const getPatientStatus = (id) => api(`/api/patients/${enc(id)}/status`);
+// Issue 17: the caregiver attestation of a window, a physician's move between inpatient and home, the preview of a pending label version.
+export const attestWindow = (id, body) => api(`/api/windows/${enc(id)}/attest`, { method: 'POST', body });
+export const movePatient = (id, body) => api(`/api/patients/${enc(id)}/setting`, { method: 'POST', body });
+export const getProtocolChanges = (unit) => api(`/api/units/${enc(unit)}/protocol-changes`);
 export const getPatientChart = (id) => api(`/api/patients/${enc(id)}/chart`);
 export const getPatientAlerts = (id) => api(`/api/patients/${enc(id)}/alerts`);
 export const getPatientResource = (id) => api(`/fhir/Patient/${enc(id)}`);

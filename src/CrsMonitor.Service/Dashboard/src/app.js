@@ -4,6 +4,7 @@
 //   #/escalations            alerts escalated to physicians
 //   #/patient/{id}           a patient's grades, timeline, alerts, windows, checks
 //   #/patient/{id}/neuro     bedside neuro check
+//   #/unit/{unit}/protocol-changes  which patients' windows a pending label version would change (issue 17)
 //   #/site                   site view: cumulative incidence after each step-up dose (physicians; a researcher sees only this)
 
 import { auth, getMe, unauthorized } from './api.js';
@@ -15,6 +16,7 @@ import { escalationsPage } from './escalations.js';
 import { patientPage } from './patient.js';
 import { neuroPage } from './neuro.js';
 import { siteViewPage } from './siteview.js';
+import { protocolChangesPage } from './outpatient.js';
 import { beginSignIn, completeSignIn, isCallback, signInMethod } from './oidc.js';
 
 const main = document.getElementById('main');
@@ -34,6 +36,7 @@ const isResearcher = () => me?.roles.includes('researcher');
 function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const parts = hash.split('/').map((p) => { try { return decodeURIComponent(p); } catch { return p; } });
+  if (parts[0] === 'unit' && parts[1] && parts[2] === 'protocol-changes') return { page: 'protocol-changes', unit: parts[1] };
   if (parts[0] === 'unit' && parts[1]) return { page: 'unit', unit: parts[1] };
   if (parts[0] === 'escalations') return { page: 'escalations' };
   if (parts[0] === 'patient' && parts[1] && parts[2] === 'neuro') return { page: 'neuro', id: parts[1] };
@@ -57,7 +60,9 @@ function render() {
     return;
   }
   updateNav(r);
-  const pages = { unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage, site: siteViewPage };
+  const pages = {
+    unit: censusPage, escalations: escalationsPage, patient: patientPage, neuro: neuroPage, site: siteViewPage, 'protocol-changes': protocolChangesPage,
+  };
   cleanup = pages[r.page](main, { ...r, me });
   main.focus({ preventScroll: true });
   window.scrollTo(0, 0);

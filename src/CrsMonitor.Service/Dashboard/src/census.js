@@ -4,6 +4,7 @@ import { getCensus } from './api.js';
 import { h, table, empty, errorBox, debounce } from './dom.js';
 import { gradeBadge, flagPill, gapList } from './grades.js';
 import { countdown, timeEl, ageYears, humanize } from './format.js';
+import { censusOutpatient } from './outpatient.js';
 import { alertFeed, onAlertsChanged, openAlertsOfPatient } from './alerts.js';
 import * as hub from './hub.js';
 
@@ -50,8 +51,12 @@ function row(unit, p, asOf) {
       h('div', { class: 'muted small' }, p.patientId, age != null ? ` · ${age} y` : ''),
       h('a', { class: 'button small-button', href: `${patientHref(p.patientId)}/neuro`, 'data-testid': 'neuro-link' }, 'Neuro check')),
     h('td', { 'data-label': 'Grades' }, h('div', { class: 'grade-stack' }, gradeBadge('crs', p.crs), gradeBadge('icans', p.icans)), gradeNotes(p, asOf)),
-    h('td', { 'data-label': 'Window' }, windowCell(p.window)),
+    h('td', { 'data-label': 'Window' }, windowCell(p.window), censusOutpatient(p)),
     h('td', { 'data-label': 'Checks' },
+      p.noData ? h('div', {}, h('span', {
+        class: 'overdue', 'data-testid': 'no-data',
+        text: `No data: ${p.noData.words.join(', ')}`, title: `No data (not normal) since ${new Date(p.noData.since).toLocaleTimeString()}`,
+      })) : null,
       p.overdueChecks > 0 ? h('div', {}, h('span', { class: 'overdue', 'data-testid': 'overdue', text: `${p.overdueChecks} overdue` })) : null,
       p.nextCheckDue
         ? h('div', { 'data-testid': 'next-check' }, 'Next ', timeEl(p.nextCheckDue, { timeOnly: true }), h('br'), countdown(p.nextCheckDue))
@@ -62,7 +67,8 @@ function row(unit, p, asOf) {
 /** Renders the census page into `main`; returns the cleanup for the router. */
 export function censusPage(main, { unit, me }) {
   let census = null;
-  const heading = h('h1', {}, `Unit ${unit}`);
+  const heading = h('h1', {}, `Unit ${unit}`,
+    h('a', { class: 'button small-button', href: `#/unit/${encodeURIComponent(unit)}/protocol-changes`, 'data-testid': 'protocol-changes-link' }, 'Protocol changes'));
   const asOf = h('p', { class: 'muted', 'aria-live': 'polite' });
   const body = h('div', { class: 'census-body' }, h('p', { class: 'muted', text: 'Loading…' }));
   const feed = alertFeed(unit);

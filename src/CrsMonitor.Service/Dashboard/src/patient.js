@@ -2,6 +2,7 @@
 // countdowns, the check schedule, episodes, doses and monitoring events. Live: re-fetched on this patient's events.
 
 import { getPatientAlerts, getPatientChart, getPatientResource, getPatientStatus } from './api.js';
+import { attestationCell, moveForm, outpatientSummary } from './outpatient.js';
 import { h, section, table, empty, errorBox, debounce } from './dom.js';
 import { gradeDetail } from './grades.js';
 import { countdown, timeEl, ageYears, humanize } from './format.js';
@@ -25,15 +26,16 @@ export async function patientSummary(id) {
 
 const timeAndCountdown = (value) => (value ? [timeEl(value), h('br'), countdown(value)] : '—');
 
-function windowsTable(windows) {
+function windowsTable(windows, onChange) {
   if (!windows?.length) return empty('No monitoring windows.');
-  return table(['Dose', 'Window', 'Opens', 'Earliest end', 'Latest end', 'State', 'Decisions'], windows.map((w) => h('tr', { 'data-testid': 'window', 'data-window-id': w.id, 'data-state': w.state },
+  return table(['Dose', 'Window', 'Opens', 'Earliest end', 'Latest end', 'State', 'Caregiver', 'Decisions'], windows.map((w) => h('tr', { 'data-testid': 'window', 'data-window-id': w.id, 'data-state': w.state, 'data-setting': w.setting },
     h('td', { text: w.dose ?? '—' }),
     h('td', {}, w.protocolWindowId, h('div', { class: 'muted small', text: `${w.setting}${w.extended ? ', extended' : ''} · from ${humanize(w.anchor)}` })),
     h('td', {}, timeEl(w.opensAt)),
     h('td', {}, timeAndCountdown(w.earliestEnd)),
     h('td', {}, timeAndCountdown(w.latestEnd)),
     h('td', {}, h('span', { class: `pill window-state state-${w.state}`, text: humanize(w.state) })),
+    h('td', {}, attestationCell(w, onChange)),
     h('td', {}, (w.decisions ?? []).map((d) => h('div', { class: 'small' },
       `${humanize(d.action)}${d.decision ? ` (${d.decision})` : ''}${d.hours != null ? ` +${d.hours} h` : ''} by ${d.decidedBy} (${d.role}), `,
       timeEl(d.decidedAt), h('q', { text: d.reason })))))));
@@ -83,6 +85,19 @@ function dosesTable(doses) {
   ]));
 }
 
+/** Device streams (issue 17): each enrolled signal's last data and state, and wear time per open window. */
+function streamsSection(streams, wear) {
+  if (!streams?.length) return null;
+  const state = (s) => s.state === 'no-data'
+    ? h('span', { class: 'overdue', 'data-testid': 'stream-no-data', text: 'No data' })
+    : s.state === 'silent' ? h('span', { class: 'muted', text: 'Silent (no window open)' }) : 'Receiving';
+  return h('div', { 'data-testid': 'streams' },
+    table(['Device', 'Signal', 'Last data', 'Expected every', 'State'], streams.map((s) => [
+      s.device, humanize(s.signal), s.lastAt ? timeEl(s.lastAt) : 'none yet', `${s.expectedEverySeconds} s`, state(s)])),
+    wear?.length ? table(['Window', 'Device', 'Worn', 'Of the window so far'], wear.map((w) => [
+      humanize(w.protocolWindowId), w.device, `${w.wornMinutes} min`, `${w.percent} %`])) : null);
+}
+
 function eventsTable(events) {
   if (!events?.length) return null;
   return h('details', {}, h('summary', {}, `Monitoring events (${events.length})`),
@@ -90,8 +105,9 @@ function eventsTable(events) {
       humanize(e.kind) + (e.operational ? ' (operational)' : ''), timeEl(e.occurredAt), e.recordedBy])));
 }
 
-export function patientPage(main, { id }) {
+export function patientPage(main, { id, me }) {
   const title = h('h1', {}, `Patient ${id}`);
+  const outpatient = h('div', { 'data-testid': 'outpatient' });
   const subtitle = h('p', { class: 'muted' });
   const grades = h('div', { class: 'two-columns' }, h('p', { class: 'muted', text: 'Loading…' }));
   const chartBox = h('div', { class: 'chart-box' });
@@ -103,6 +119,7 @@ export function patientPage(main, { id }) {
   const episodes = h('div');
   const doses = h('div');
   const events = h('div');
+  const devices = h('div');
   const statusError = h('div');
   let chart = null;
   let panel = null;
@@ -114,11 +131,13 @@ export function patientPage(main, { id }) {
       grades.replaceChildren(
         h('div', { class: 'grade-column' }, h('h3', { text: 'CRS' }), gradeDetail('crs', status.crs, status.asOf)),
         h('div', { class: 'grade-column' }, h('h3', { text: 'ICANS' }), gradeDetail('icans', status.icans, status.asOf)));
-      windows.replaceChildren(windowsTable(status.windows));
+      windows.replaceChildren(windowsTable(status.windows, () => reload()));
+      outpatient.replaceChildren(outpatientSummary(status), me?.roles?.includes('physician') ? moveForm(id, status, () => reload()) : '');
       checks.replaceChildren(checksSection(status.checks));
       episodes.replaceChildren(episodesTable(status.episodes));
       doses.replaceChildren(dosesTable(status.doses));
       events.replaceChildren(eventsTable(status.monitoringEvents) ?? '');
+      devices.replaceChildren(streamsSection(status.streams, status.deviceWear) ?? '');
       return status;
     } catch (e) {
       statusError.replaceChildren(errorBox(`The patient's status could not be loaded: ${e.message}`));
@@ -172,6 +191,7 @@ export function patientPage(main, { id }) {
     h('div', { class: 'page-head' }, title, subtitle,
       h('a', { class: 'button primary', href: `#/patient/${encodeURIComponent(id)}/neuro`, 'data-testid': 'neuro-link' }, 'Record a neuro check')),
     statusError,
+    outpatient,
     section('Current grades', grades),
     section('Timeline', chartBox),
     section('Biomarkers', biomarkerBox),
@@ -179,6 +199,7 @@ export function patientPage(main, { id }) {
     section('Monitoring windows', windows),
     section('Home check-in', checkInPanel(id)),
     section('Check schedule', checks),
+    section('Device streams', devices),
     section('Episodes', episodes),
     section('Doses', doses, events)));
 

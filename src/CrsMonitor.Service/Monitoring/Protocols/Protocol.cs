@@ -153,9 +153,43 @@ public sealed record ProtocolTrigger(TriggerKind On, int? MinGrade)
     public bool Fires(TriggerKind kind, int grade) => On == kind && (MinGrade is not { } min || grade >= min);
 }
 
-/// <summary>Check frequencies inside inpatient and observed windows, the overdue grace, and the intensification rule.</summary>
+/// <summary>
+/// Check frequencies inside inpatient, observed and observation-clinic windows, the overdue grace, and the intensification
+/// rule; <see cref="Home"/> (optional): the schedule of home windows (absent: no scheduled checks at home).
+/// </summary>
 public sealed record CheckSchedule(
-    Basis Basis, string Source, int VitalSignsEveryMinutes, int IceEveryMinutes, int OverdueGraceMinutes, Intensification Intensification);
+    Basis Basis, string Source, int VitalSignsEveryMinutes, int IceEveryMinutes, int OverdueGraceMinutes, Intensification Intensification,
+    HomeChecks? Home = null)
+{
+    /// <summary>
+    /// The schedule of a window in <paramref name="setting"/> (a word of <see cref="MonitoringSettingKind"/>), or null
+    /// when it has none: nurse settings use this schedule; home uses <see cref="Home"/> (routine checks only, no
+    /// intensification: a grade at home calls for moving the patient in, not for checks every 30 minutes at home);
+    /// proximity has none.
+    /// </summary>
+    public CheckSchedule? For(string setting)
+    {
+        if (MonitoringSettingKind.HasNurseChecks(setting))
+        {
+            return this;
+        }
+
+        return setting == MonitoringSettingKind.Home && Home is { } home
+            ? this with
+            {
+                Basis = home.Basis, Source = home.Source,
+                VitalSignsEveryMinutes = home.VitalSignsEveryMinutes ?? 0, IceEveryMinutes = home.IceEveryMinutes ?? 0,
+                Intensification = Intensification with { Steps = [] }, Home = null,
+            }
+            : null;
+    }
+}
+
+/// <summary>
+/// Scheduled checks inside home windows: vital signs every <see cref="VitalSignsEveryMinutes"/> and ICE every
+/// <see cref="IceEveryMinutes"/> (null: none of that kind), with the protocol's overdue grace, no intensification.
+/// </summary>
+public sealed record HomeChecks(Basis Basis, string Source, int? VitalSignsEveryMinutes, int? IceEveryMinutes);
 
 /// <summary>After any trigger the steps apply in order; a new trigger starts again at the first step.</summary>
 public sealed record Intensification(Basis Basis, string Source, IReadOnlyList<ProtocolTrigger> Triggers, IReadOnlyList<IntensifiedCheck> Steps);
@@ -226,11 +260,18 @@ public enum WindowAnchor
     End,
 }
 
+/// <summary>Where a window's patient is (words and meaning: <see cref="MonitoringSettingKind"/>).</summary>
 public enum WindowSetting
 {
     Inpatient,
     Observed,
     Proximity,
+
+    /// <summary>At home (issue 17).</summary>
+    Home,
+
+    /// <summary>An outpatient observation or immediate-care clinic (issue 17); JSON <c>observation-clinic</c>.</summary>
+    ObservationClinic,
 }
 
 public enum TriggerKind

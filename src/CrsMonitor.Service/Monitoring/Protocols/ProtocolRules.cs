@@ -12,9 +12,9 @@ namespace CrsMonitor.Service.Monitoring.Protocols;
 /// step-up indexes 1, 2, ... without gaps</description></item>
 /// <item><term>windows</term><description>ids unique (with the extended windows); every dose named exists; minHours ≤ maxHours; a window
 /// "after" another names an existing window that covers all its doses and does not end before it; proximity windows
-/// follow another window and say maxTravelMinutes; other windows do not</description></item>
-/// <item><term>checks</term><description>the overdue grace is shorter than every check interval; only the last intensification step lasts
-/// to the window's end</description></item>
+/// follow another window and say maxTravelMinutes; only proximity and home windows may say maxTravelMinutes or require a caregiver</description></item>
+/// <item><term>checks</term><description>the overdue grace is shorter than every check interval (the home schedule's too); only the last
+/// intensification step lasts to the window's end; a home schedule has at least one kind of check</description></item>
 /// <item><term>triggers</term><description>a toxicity trigger has minGrade; ice-drop has none</description></item>
 /// <item><term>premedications</term><description>drugKey (when given) is in drug-map.json; doses exist; fromMinutes ≤ toMinutes; over min ≤ max</description></item>
 /// <item><term>management</term><description>exactly one text for each of CRS and ICANS grades 1–4</description></item>
@@ -127,8 +127,8 @@ internal static class ProtocolRules
         var windows = protocol.Windows.DistinctBy(w => w.Id).ToDictionary(w => w.Id, w => w, StringComparer.Ordinal);
         var extended = protocol.ExtendedMonitoring?.Windows ?? [];
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        var shapes = protocol.Windows.Select((w, i) => (Path: Item("$.windows", i), w.Id, w.Anchor, w.MinHours, w.MaxHours, w.Setting, w.MaxTravelMinutes, w.After))
-            .Concat(extended.Select((w, i) => (Path: Item("$.extendedMonitoring.windows", i), w.Id, w.Anchor, w.MinHours, w.MaxHours, w.Setting, w.MaxTravelMinutes, w.After)));
+        var shapes = protocol.Windows.Select((w, i) => (Path: Item("$.windows", i), w.Id, w.Anchor, w.MinHours, w.MaxHours, w.Setting, w.MaxTravelMinutes, w.After, w.CaregiverRequired))
+            .Concat(extended.Select((w, i) => (Path: Item("$.extendedMonitoring.windows", i), w.Id, w.Anchor, w.MinHours, w.MaxHours, w.Setting, w.MaxTravelMinutes, w.After, w.CaregiverRequired)));
         foreach (var w in shapes)
         {
             if (!ids.TryAdd(w.Id, w.Path))
@@ -151,9 +151,14 @@ internal static class ProtocolRules
                 problems.Add(($"{w.Path}.maxTravelMinutes", "a proximity window must say how far (in minutes) the patient may be from the setting"));
             }
 
-            if (w.Setting != WindowSetting.Proximity && w.MaxTravelMinutes is not null)
+            if (!MonitoringSettingKind.MayLimitTravel(w.Setting) && w.MaxTravelMinutes is not null)
             {
-                problems.Add(($"{w.Path}.maxTravelMinutes", $"only a proximity window has a travel limit; this one is {w.Setting.ToString().ToLowerInvariant()}"));
+                problems.Add(($"{w.Path}.maxTravelMinutes", $"only a proximity or home window has a travel limit; this one is {MonitoringSettingKind.Word(w.Setting)}"));
+            }
+
+            if (!MonitoringSettingKind.MayRequireCaregiver(w.Setting) && w.CaregiverRequired)
+            {
+                problems.Add(($"{w.Path}.caregiverRequired", $"only a proximity or home window requires a caregiver (staff are present in a {MonitoringSettingKind.Word(w.Setting)} window)"));
             }
         }
 
@@ -220,6 +225,21 @@ internal static class ProtocolRules
         }
 
         CheckTriggers(checks.Intensification.Triggers, "$.checks.intensification.triggers", problems);
+        if (checks.Home is { } home)
+        {
+            if (home.VitalSignsEveryMinutes is null && home.IceEveryMinutes is null)
+            {
+                problems.Add(("$.checks.home", "has neither vitalSignsEveryMinutes nor iceEveryMinutes: leave checks.home out for a home setting without scheduled checks"));
+            }
+
+            foreach (var (name, minutes) in new[] { ("vitalSignsEveryMinutes", home.VitalSignsEveryMinutes), ("iceEveryMinutes", home.IceEveryMinutes) })
+            {
+                if (minutes is { } m && m <= checks.OverdueGraceMinutes)
+                {
+                    problems.Add(($"$.checks.home.{name}", $"{m} is not longer than overdueGraceMinutes ({checks.OverdueGraceMinutes}): a check would be due again before it is overdue"));
+                }
+            }
+        }
     }
 
     private static void CheckTriggers(IReadOnlyList<ProtocolTrigger> triggers, string path, List<(string, string)> problems)

@@ -25,7 +25,8 @@ public sealed record PlannedSlot(CheckKind Kind, DateTimeOffset DueAt, DateTimeO
 /// on: step 1 every 30 min for 120 min (T+30 … T+120), step 2 every 240 min from there to the window's end; a new
 /// trigger starts again at step 1 (so "then every 4 h if stable" means: if no new trigger came).</item>
 /// </list>
-/// Slots are instants in elapsed time (UTC): a daylight-saving change moves nothing.
+/// Slots are instants in elapsed time (UTC): a daylight-saving change moves nothing. An interval of 0 plans no routine
+/// check of that kind (a home schedule without it: <see cref="CheckSchedule.For"/>).
 /// </summary>
 public static class CheckPlanner
 {
@@ -42,7 +43,7 @@ public static class CheckPlanner
             var every = TimeSpan.FromMinutes(kind == CheckKind.VitalSigns ? checks.VitalSignsEveryMinutes : checks.IceEveryMinutes);
             var steps = checks.Intensification.Steps.Where(s => s.Check == kind).ToList();
             var routineUntil = steps.Count > 0 && inWindow.Count > 0 ? inWindow[0] : endsAt;
-            for (var due = opensAt + every; due < routineUntil; due += every)
+            for (var due = opensAt + every; every > TimeSpan.Zero && due < routineUntil; due += every) // 0: none of this kind (a home schedule)
             {
                 slots.Add(new PlannedSlot(kind, due, due + grace, SlotBasis.Routine));
             }

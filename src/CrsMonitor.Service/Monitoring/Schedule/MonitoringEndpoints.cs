@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Identity;
+using CrsMonitor.Service.Monitoring.Outpatient;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Storage;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,9 @@ namespace CrsMonitor.Service.Monitoring.Schedule;
 /// <item><c>POST /api/windows/{id}/extend</c> (nurse, physician): move its latest end later;</item>
 /// <item><c>POST /api/windows/{id}/close</c> (nurse, physician): close it with a decision (discharge, admit, transfer, other);</item>
 /// <item><c>POST /api/patients/{id}/doses</c> (physician): record a dose given elsewhere, with its place in the sequence;</item>
-/// <item><c>PUT /api/doses/{id}/place</c> (physician): correct a dose's place (a restart after a delay).</item>
+/// <item><c>PUT /api/doses/{id}/place</c> (physician): correct a dose's place (a restart after a delay);</item>
+/// <item><c>POST /api/windows/{id}/attest</c> (nurse, physician): record the caregiver and proximity attestation of a window that requires one (issue 17);</item>
+/// <item><c>POST /api/patients/{id}/setting</c> (physician): move the patient between inpatient and home monitoring (issue 17).</item>
 /// </list>
 /// </summary>
 public static class MonitoringEndpoints
@@ -24,7 +27,7 @@ public static class MonitoringEndpoints
     public const int MaxBodyBytes = 16 * 1024;
     private const int ReasonLength = 1000;
     private static readonly string[] Decisions = ["discharge", "admit", "transfer", "other"];
-    private static readonly string[] Settings = ["observed", "inpatient"];
+    private static readonly string[] Settings = [MonitoringSettingKind.Observed, MonitoringSettingKind.Inpatient, MonitoringSettingKind.ObservationClinic, MonitoringSettingKind.Home]; // a window opened by hand (proximity follows another window)
 
     public static void MapMonitoringEndpoints(this IEndpointRouteBuilder app)
     {
@@ -33,6 +36,119 @@ public static class MonitoringEndpoints
         app.MapPost("/api/windows/{id}/close", CloseAsync).RequireAuthorization(Policies.ClinicalStaff);
         app.MapPost("/api/patients/{id}/doses", OutsideDoseAsync).RequireAuthorization(Policies.ClinicalStaff);
         app.MapPut("/api/doses/{id}/place", CorrectPlaceAsync).RequireAuthorization(Policies.ClinicalStaff);
+        app.MapPost("/api/windows/{id}/attest", AttestAsync).RequireAuthorization(Policies.ClinicalStaff);
+        app.MapPost("/api/patients/{id}/setting", MoveAsync).RequireAuthorization(Policies.ClinicalStaff);
+        app.MapProtocolChangeEndpoints();
+    }
+
+    /// <summary>
+    /// The caregiver and proximity attestation of a window that requires a caregiver (a proximity or home window, or one a
+    /// physician moved home): who the caregiver is, how far (minutes) the patient will be from the setting. A new one
+    /// replaces the last (a new caregiver). Refused for a window that requires none, is not open, or whose travel limit
+    /// the minutes exceed (the patient cannot leave on those terms: record a decision instead).
+    /// </summary>
+    private static async Task<IResult> AttestAsync(string id, HttpContext context, [AsParameters] Services s)
+    {
+        s.Trail.Describe("monitoring.window.attest", "MonitoringWindow", id);
+        return await WithWindowAsync(context, s, id, (window, body, user, now) =>
+        {
+            var name = body.Text("caregiverName", 200);
+            var relationship = body.Text("caregiverRelationship", 100);
+            var phone = body.Text("caregiverPhone", 40);
+            var travel = body.Integer("travelMinutes", 0, 1440);
+            var reason = body.Text("reason", ReasonLength);
+            Require(body, name, "caregiverName");
+            Require(body, relationship, "caregiverRelationship");
+            Require(body, travel, "travelMinutes");
+            var (required, maxTravel) = Outpatient.OutpatientView.Requirement(window, s.Catalog);
+            if (window.State != WindowStates.Open)
+            {
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State}: only an open window takes an attestation");
+            }
+            else if (!required)
+            {
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} ({window.ProtocolWindowId}, {window.Setting}) requires no caregiver");
+            }
+
+            if (travel is { } minutes && maxTravel is { } limit && minutes > limit)
+            {
+                body.Errors.Add(body.PathOf("travelMinutes"), $"{minutes} is more than this window's limit of {limit} minutes: the patient cannot leave on these terms (record a decision instead)");
+            }
+
+            return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
+            {
+                await Outpatient.OutpatientStore.InsertAttestationAsync(c, tx, new Outpatient.AttestationRow
+                {
+                    Id = NewId(), WindowId = window.Id, PatientId = window.PatientId, CaregiverName = name!, CaregiverRelationship = relationship!,
+                    CaregiverPhone = phone, TravelMinutes = travel!.Value, Reason = reason, AttestedAt = now, AttestedBy = user.Subject ?? "unknown",
+                    Role = user.Roles.Contains(Roles.Physician) ? Roles.Physician : Roles.Nurse,
+                }, context.RequestAborted).ConfigureAwait(false);
+                var attestations = await Outpatient.OutpatientStore.AttestationsAsync(c, tx, window.PatientId, context.RequestAborted).ConfigureAwait(false);
+                return TypedResults.Created($"/api/patients/{window.PatientId}/status", new
+                {
+                    WindowId = window.Id, window.PatientId, window.ProtocolWindowId, window.Setting,
+                    Attestation = Outpatient.OutpatientView.Attestation(window, s.Catalog, attestations),
+                });
+            });
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A physician moves a patient between inpatient and home monitoring: every open window of the patient not already in
+    /// the target setting takes it (to home: the windows with staff, inpatient, observed or observation clinic; to
+    /// inpatient: every other open window, proximity too, as the patient is admitted), each change a
+    /// <c>setting-changed</c> decision; the check schedule follows at once (the patient pass runs in the same transaction).
+    /// </summary>
+    private static async Task<IResult> MoveAsync(string id, HttpContext context, [AsParameters] Services s)
+    {
+        s.Trail.Describe("monitoring.patient.setting", "Patient", id, id);
+        var caller = CurrentUser.From(context.User, s.Identity.Value);
+        if (!caller.Roles.Contains(Roles.Physician))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "Only a physician moves a patient between inpatient and home monitoring");
+        }
+
+        return await WithBodyAsync(context, s, id, (body, user, now) =>
+        {
+            var setting = body.Text("setting", 40);
+            var reason = body.Text("reason", ReasonLength);
+            Require(body, setting, "setting");
+            Require(body, reason, "reason");
+            if (setting is not null && !MonitoringSettingKind.MoveTargets.Contains(setting))
+            {
+                body.Errors.Add(body.PathOf("setting"), $"must be one of {string.Join(", ", MonitoringSettingKind.MoveTargets)}");
+            }
+
+            return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
+            {
+                var windows = await MonitoringStore.WindowsAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false);
+                var moving = windows.Where(w => w.State == WindowStates.Open && w.Setting != setting
+                    && (setting == MonitoringSettingKind.Inpatient || MonitoringSettingKind.HasNurseChecks(w.Setting))).ToList();
+                if (moving.Count == 0)
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                        detail: $"Patient {id} has no open window to move to {setting} (none open, or every one already {setting} or a proximity window)");
+                }
+
+                foreach (var window in moving)
+                {
+                    var from = window.Setting;
+                    await Outpatient.OutpatientStore.UpdateSettingAsync(c, tx, window.Id, setting!, context.RequestAborted).ConfigureAwait(false);
+                    window.Setting = setting!;
+                    var detail = JsonSerializer.Serialize(new { from, to = setting }, JsonSerializerOptions.Web);
+                    await DecideAsync(c, tx, window, "setting-changed", setting, null, reason!, user, now, context.RequestAborted, detail).ConfigureAwait(false);
+                }
+
+                await s.Work.RunAsync(c, tx, id, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
+                var results = new List<object>();
+                foreach (var window in moving)
+                {
+                    results.Add(await WindowResultAsync(c, tx, window.Id, now, context.RequestAborted).ConfigureAwait(false));
+                }
+
+                return TypedResults.Ok(new { PatientId = id, Setting = setting, Windows = results });
+            });
+        }).ConfigureAwait(false);
     }
 
     private static async Task<IResult> OpenWindowAsync(string id, HttpContext context, [AsParameters] Services s)
@@ -337,7 +453,8 @@ public static class MonitoringEndpoints
         var decisions = (await MonitoringStore.DecisionsAsync(c, tx, window.PatientId, ct).ConfigureAwait(false)).Where(d => d.WindowId == windowId);
         return new
         {
-            window.Id, window.PatientId, window.DoseId, window.ProtocolWindowId, window.Setting, window.OpensAt, EarliestEnd = window.EarliestEndAt,
+            window.Id, window.PatientId, window.DoseId, window.ProtocolWindowId, window.Setting, Outpatient = MonitoringSettingKind.IsOutpatient(window.Setting),
+            window.OpensAt, EarliestEnd = window.EarliestEndAt,
             LatestEnd = window.LatestEndAt, State = MonitoringView.StateAt(window, episodes, now), window.ClosedAt, window.NextWakeAt,
             Decisions = decisions.Select(d => new { d.Action, d.Decision, d.Hours, d.Reason, d.DecidedAt, d.DecidedBy, d.Role }),
         };

@@ -17,6 +17,7 @@ public static class Actors
     public const string SchedulerRecovery = "scheduler-recovery";
     public const string Watchdog = "watchdog";
     public const string RoundSettle = "round-settle";
+    public const string DeviceGap = "device-gap";
 }
 
 /// <summary>
@@ -62,12 +63,15 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         foreach (var window in windows.Where(w => w.State == WindowStates.Open))
         {
             var protocol = ProtocolOf(window, doses);
+            // The schedule of the window's setting (issue 17): nurse settings the protocol's checks, home its checks.home (none
+            // when absent: pending slots from before a move home are superseded), proximity none.
+            var schedule = window.HasChecks ? protocol?.Checks.For(window.Setting) : null;
             var windowSlots = window.HasChecks && protocol is not null
-                ? await SyncSlotsAsync(c, tx, window, protocol, slots.Where(s => s.WindowId == window.Id).ToList(), inputs, now, ct).ConfigureAwait(false)
+                ? await SyncSlotsAsync(c, tx, window, protocol, schedule, slots.Where(s => s.WindowId == window.Id).ToList(), inputs, now, ct).ConfigureAwait(false)
                 : [];
             await EventsAsync(c, tx, window, windowSlots, episodes, now, actor, recorded, ct).ConfigureAwait(false);
             var wake = NextWake(window, windowSlots, recorded, now, eligibleBefore.Contains(window.Id));
-            if (window.Setting == "proximity" && now >= window.LatestEndAt)
+            if (window.Setting == MonitoringSettingKind.Proximity && now >= window.LatestEndAt)
             {
                 window.State = WindowStates.Completed;
                 wake = null;
@@ -278,11 +282,11 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     }
 
     private async Task<List<SlotRow>> SyncSlotsAsync(
-        DbConnection c, DbTransaction tx, WindowRow window, Protocol protocol, List<SlotRow> existing, TriggerInputs inputs,
+        DbConnection c, DbTransaction tx, WindowRow window, Protocol protocol, CheckSchedule? schedule, List<SlotRow> existing, TriggerInputs inputs,
         DateTimeOffset now, CancellationToken ct)
     {
         var triggers = IntensificationTriggers(protocol, inputs.Grades, inputs.NeuroChecks);
-        var plan = CheckPlanner.Plan(window.OpensAt, window.EndsAt, protocol.Checks, triggers);
+        IReadOnlyList<PlannedSlot> plan = schedule is null ? [] : CheckPlanner.Plan(window.OpensAt, window.EndsAt, schedule, triggers);
         var byKey = existing.ToDictionary(s => (s.Kind, s.DueAt));
         var planned = new HashSet<(string, DateTimeOffset)>();
         foreach (var p in plan)
@@ -293,7 +297,10 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             {
                 if (slot.State == SlotStates.Superseded)
                 {
+                    // Planned again (a patient moved back in, a retracted trigger): stored now, as the state pass below
+                    // compares with this in-memory state and would otherwise leave the row superseded.
                     slot.State = SlotStates.Pending;
+                    await MonitoringStore.UpdateSlotAsync(c, tx, slot, ct).ConfigureAwait(false);
                 }
 
                 continue;
@@ -491,7 +498,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
     private static string Word(SlotBasis basis) => basis == SlotBasis.Routine ? "routine" : "intensified";
 
-    private static string Word(WindowSetting setting) => setting.ToString().ToLowerInvariant();
+    private static string Word(WindowSetting setting) => MonitoringSettingKind.Word(setting);
 
     private static string Word(WindowAnchor anchor) => anchor.ToString().ToLowerInvariant();
 }

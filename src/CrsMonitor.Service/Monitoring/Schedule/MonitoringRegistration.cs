@@ -18,6 +18,9 @@ public static class MonitoringRegistration
         services.AddSingleton<WakeUps>();
         services.AddSingleton<MonitoringReads, BoundedMonitoringReads>();
         services.AddSingleton<MonitoringProcessor>();
+        services.AddStrictSettings<Outpatient.PreFeverWatchSettings>(Outpatient.PreFeverWatchSettings.SectionName);
+        services.AddSingleton<IValidateOptions<Outpatient.PreFeverWatchSettings>, Outpatient.PreFeverWatchSettingsValidator>();
+        services.AddSingleton<Outpatient.PreFeverWatch>();
         services.AddSingleton<MonitoringRunner>();
         services.AddSingleton<SchedulerHost>();
         services.AddHostedService(sp => sp.GetRequiredService<SchedulerHost>());

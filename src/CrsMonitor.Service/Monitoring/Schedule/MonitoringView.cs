@@ -16,7 +16,11 @@ public sealed record DecisionView(string Action, string? Decision, decimal? Hour
 public sealed record WindowView(
     string Id, string? DoseId, string? Dose, string? ProtocolId, string ProtocolWindowId, string Setting, string Anchor, DateTimeOffset OpensAt,
     DateTimeOffset EarliestEnd, DateTimeOffset LatestEnd, string State, bool Extended, string Source, DateTimeOffset? ClosedAt,
-    DateTimeOffset? NextWakeAt, IReadOnlyList<DecisionView> Decisions);
+    DateTimeOffset? NextWakeAt, IReadOnlyList<DecisionView> Decisions, Outpatient.AttestationView? Attestation = null)
+{
+    /// <summary>Outpatient: home, observation clinic or proximity (<see cref="MonitoringSettingKind.IsOutpatient(string?)"/>).</summary>
+    public bool Outpatient => MonitoringSettingKind.IsOutpatient(Setting);
+}
 
 public sealed record SlotView(string Id, string WindowId, string Check, DateTimeOffset DueAt, DateTimeOffset OverdueAt, string Basis, string State, DateTimeOffset? DoneAt, string? DoneBy);
 
@@ -43,6 +47,7 @@ public static class MonitoringView
         var slots = await MonitoringStore.SlotsAsync(c, null, patientId, ct).ConfigureAwait(false);
         var events = await MonitoringStore.EventsAsync(c, null, patientId, ct).ConfigureAwait(false);
         var episodes = await MonitoringStore.EpisodesAsync(c, null, patientId, ct).ConfigureAwait(false);
+        var attestations = await Outpatient.OutpatientStore.AttestationsAsync(c, null, patientId, ct).ConfigureAwait(false);
 
         var doseViews = doses.Select(d => new DoseView(
             d.Id, d.DrugKey, d.Place?.ToString(), d.Cycle, d.Day, d.StartedAt, d.EndedAt, d.EndedAt is null, d.ProtocolId,
@@ -55,7 +60,8 @@ public static class MonitoringView
             StateAt(w, episodes, now), w.Extended == 1, w.Source, w.ClosedAt, w.NextWakeAt,
             [.. decisions.Where(d => d.WindowId == w.Id).Select(d => new DecisionView(
                 d.Action, d.Decision, d.Hours is null ? null : decimal.Parse(d.Hours, System.Globalization.CultureInfo.InvariantCulture),
-                d.Reason, d.DecidedAt, d.DecidedBy, d.Role))])).ToList();
+                d.Reason, d.DecidedAt, d.DecidedBy, d.Role))],
+            Outpatient.OutpatientView.Attestation(w, catalog, attestations))).ToList();
 
         var open = visible.Where(w => w.State == WindowStates.Open).Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
         var live = slots.Where(s => open.Contains(s.WindowId) && s.State != SlotStates.Superseded)

@@ -72,7 +72,7 @@ public sealed class ProtocolValidationTests
             new("window following a window of other doses", p => p["windows"]![1]!["after"] = "c1d15-observed", "$.windows[1].after", ["does not cover dose 'c1d1'"]),
             new("proximity window ending before the window it follows", p => p["windows"]![1]!["minHours"] = 20, "$.windows[1].minHours", ["ends before window 'c1-observed'"]),
             new("proximity window following nothing", p => p["windows"]![1]!["after"] = null, "$.windows[1].after", ["must follow another window"]),
-            new("travel limit on an observed window", p => p["windows"]![0]!["maxTravelMinutes"] = 60, "$.windows[0].maxTravelMinutes", ["only a proximity window"]),
+            new("travel limit on an observed window", p => p["windows"]![0]!["maxTravelMinutes"] = 60, "$.windows[0].maxTravelMinutes", ["only a proximity or home window"]),
             new("duplicate window id", p => p["windows"]![3]!["id"] = "c1d15-observed", "$.windows[3].id", ["also the id of $.windows[2]"]),
             new("duplicate dose id", p => p["doses"]![1]!["id"] = "c1d1", "$.doses[1].id", ["'c1d1' is also the id of doses[0]"]),
             new("cycles from after to", p => p["doses"]![4]!["cycles"]!["from"] = 5, "$.doses[4].cycles", ["from 5 is after to 4"]),
