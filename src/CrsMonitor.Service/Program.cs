@@ -1,6 +1,7 @@
 using System.Reflection;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.CheckIn;
 using CrsMonitor.Service.Devices;
 using CrsMonitor.Service.VirtualWard;
 using CrsMonitor.Service.Hl7v2;
@@ -99,6 +100,7 @@ builder.Services.AddPatientStatus();
 builder.Services.AddResearchContent();
 builder.Services.AddSiteView();
 builder.Services.AddBiomarkers();
+builder.Services.AddCheckIn();
 builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
 builder.Services.AddExceptionHandler<ServerErrorHandler>();
 builder.WebHost.ConfigureKestrel(RequestLimits.ConfigureKestrel);
@@ -140,6 +142,7 @@ app.MapVirtualWardEndpoints();
 app.MapAlertEndpoints();
 app.MapEpisodeCsvEndpoints();
 app.MapSiteViewEndpoints();
+app.MapCheckInEndpoints();
 app.MapHub<AlertHub>(AlertHub.Path);
 
 try

@@ -12,6 +12,12 @@ public sealed record AlertDocument(
     ManagementReference? Management)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary><c>patient</c> or <c>caregiver</c> when the alert rests on what they reported from home (the basis flag
+    /// <c>patient-reported</c> / <c>caregiver-reported</c>); null for alerts on what clinicians and devices recorded.</summary>
+    public string? ReportedBy => Basis.Flags.Contains(AlertRules.CaregiverReported) ? Readings.ReportedBy.Caregiver
+        : Basis.Flags.Contains(AlertRules.PatientReported) ? Readings.ReportedBy.Patient
+        : null;
 }
 
 public sealed record EscalationView(int Tier, string TierName, DateTimeOffset? NextAt);
@@ -39,6 +45,9 @@ public static class Conditions
     public const string StopInfusion = "stop-infusion";
     public const string PermanentlyDiscontinue = "permanently-discontinue";
     public const string NoData = "no-data";
+
+    /// <summary>Neuro symptoms reported from home (issue 17): assess ICE now. One per check-in submission; never an ICANS grade.</summary>
+    public const string AssessIceNow = "assess-ice-now";
 }
 
 /// <summary>A row of <c>alert</c>.</summary>

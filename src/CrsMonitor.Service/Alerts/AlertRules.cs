@@ -45,6 +45,7 @@ public sealed record AlertCandidate(
 /// <item><term>stop-infusion</term><description>CRS (grade ≥ 1 or fever) while a protocol-drug infusion runs: the label says stop it.</description></item>
 /// <item><term>permanently-discontinue</term><description>grade 4 CRS: the label says permanently discontinue.</description></item>
 /// <item><term>no-data</term><description>enrolled device streams silent past cadence + grace inside an open window (issue 17); one per patient, updated in place as more go silent or some come back, re-armed by a gap it did not list, resolved by the system when none is left.</description></item>
+/// <item><term>assess-ice-now</term><description>a home check-in reporting a neuro symptom (caregiver- or patient-reported), within 24 h; one per submission; never deferred by the round settle.</description></item>
 /// </list>
 /// </summary>
 public static class AlertRules
@@ -54,6 +55,14 @@ public static class AlertRules
 
     /// <summary>The episode key of the patient's one no-data alert (issue 17).</summary>
     public const string NoDataKey = "streams";
+
+    /// <summary>Basis flags of an alert that rests on what a patient or caregiver reported from home (issue 17).</summary>
+    public const string CaregiverReported = "caregiver-reported";
+
+    public const string PatientReported = "patient-reported";
+
+    /// <summary>How old a reported neuro symptom may be and still raise <c>assess-ice-now</c> (an old report loaded again raises nothing new).</summary>
+    public static readonly TimeSpan ReportedSymptomRecent = TimeSpan.FromHours(24);
 
     public static IReadOnlyList<AlertCandidate> Evaluate(AlertFacts facts)
     {
@@ -156,7 +165,34 @@ public static class AlertRules
             }
         }
 
+        foreach (var report in facts.Readings.Where(r => r.Kind == ReadingKind.ReportedSymptom && r.Code == "neuro"
+            && r.EffectiveAt <= facts.Now && facts.Now - r.EffectiveAt <= ReportedSymptomRecent))
+        {
+            result.Add(AssessIceNow(report));
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// Neuro symptoms reported from home (the check-in's QuestionnaireResponse): "assess ICE now", one per submission
+    /// (keyed by its resource), flagged caregiver- or patient-reported. Never an ICANS grade: ICE is a clinician's assessment.
+    /// </summary>
+    private static AlertCandidate AssessIceNow(Reading report)
+    {
+        var caregiver = report.ReportedBy == ReportedBy.Caregiver;
+        var who = caregiver ? "Caregiver" : "Patient";
+        var symptoms = System.Text.Json.JsonSerializer.Deserialize<string[]>(report.Detail ?? "[]") ?? [];
+        var words = string.Join(", ", symptoms.Select(s => Ingest.HomeCheckIn.TextOf(s) ?? s));
+        var source = $"{report.Source.ResourceType}/{report.Source.ResourceId}";
+        var text = $"{who}-reported at home at {Key(report.EffectiveAt)}: {words}. Not an ICANS grade: assess ICE now (assess-ice-now).";
+        return new AlertCandidate(Conditions.AssessIceNow, $"checkin:{report.Source.ResourceId}", null,
+            $"Assess ICE now ({who.ToLowerInvariant()}-reported)", text,
+            new AlertBasis("CrsMonitor home check-in", null, null, [caregiver ? CaregiverReported : PatientReported],
+                [new RuleResponse(Conditions.AssessIceNow, text)],
+                [new BasisResponse("reportedSymptoms", words, report.EffectiveAt, $"{source}/_history/{report.Source.VersionId}", Stale: false)],
+                [source], []),
+            null);
     }
 
     private static ManagementReference? Management(Protocol? protocol, Toxicity toxicity, int grade) =>

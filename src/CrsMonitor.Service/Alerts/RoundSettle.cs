@@ -19,6 +19,9 @@ public sealed class RoundSettle(IOptions<AlertSettings> options)
     public static readonly IReadOnlySet<string> ScheduleConditions = new HashSet<string>(StringComparer.Ordinal)
     {
         Conditions.CheckOverdue, Conditions.WindowMaximumPassed, Conditions.NoData,
+
+        // Not from the schedule, but one submission is the whole "round" and it is urgent (issue 17): raised at once.
+        Conditions.AssessIceNow,
     };
 
     /// <summary>

@@ -1,7 +1,7 @@
 // Builds the dashboard into ../wwwroot/app/ (build output, git-ignored). Run by the service's MSBuild target; by hand:
 //
 //   node build.mjs install   npm ci, when node_modules is missing or older than package-lock.json
-//   node build.mjs bundle    esbuild: src/app.js -> ../wwwroot/app/app.js (+ app.js.map, uplot.css)
+//   node build.mjs bundle    esbuild: src/app.js -> ../wwwroot/app/app.js, src/checkin.js -> ../wwwroot/app/checkin.js (+ maps, uplot.css)
 //   node build.mjs watch     bundle again on every change (development)
 //
 // Several builds may run at once (dotnet test builds the service for each test project, IDEs build in the
@@ -114,7 +114,8 @@ function writeAtomically(file, contents) {
 async function esbuildOptions() {
   return {
     absWorkingDir: here,
-    entryPoints: ['src/app.js'],
+    // The dashboard, and the patient and caregiver check-in page (issue 17: /checkin/, no hospital account).
+    entryPoints: ['src/app.js', 'src/checkin.js'],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -122,7 +123,8 @@ async function esbuildOptions() {
     minify: true,
     sourcemap: 'linked',
     legalComments: 'eof',
-    outfile: path.join(outDir, 'app.js'),
+    outdir: outDir,
+    entryNames: '[name]',
     logLevel: 'warning',
   };
 }
@@ -137,12 +139,13 @@ async function bundle() {
   await withLock(async () => {
     fs.mkdirSync(outDir, { recursive: true });
     const result = await esbuild.build({ ...(await esbuildOptions()), write: false });
-    // The map first, then the bundle: app.js is the build's incrementality marker (MSBuild Outputs).
-    const files = [...result.outputFiles].sort((a, b) => (a.path.endsWith('.map') ? -1 : b.path.endsWith('.map') ? 1 : 0));
+    // Maps first, then checkin.js, app.js last: app.js is the build's incrementality marker (MSBuild Outputs).
+    const rank = (f) => (f.path.endsWith('.map') ? 0 : f.path.endsWith(`${path.sep}app.js`) ? 2 : 1);
+    const files = [...result.outputFiles].sort((a, b) => rank(a) - rank(b));
     copyUplotCss();
     for (const file of files) writeAtomically(file.path, file.contents);
-    const size = files.find((f) => f.path.endsWith('app.js'))?.contents.length ?? 0;
-    console.log(`dashboard: wrote ${path.relative(process.cwd(), outDir)}/app.js (${Math.round(size / 1024)} KiB) and uplot.css`);
+    const size = (name) => Math.round((files.find((f) => f.path.endsWith(`${path.sep}${name}`))?.contents.length ?? 0) / 1024);
+    console.log(`dashboard: wrote ${path.relative(process.cwd(), outDir)}/app.js (${size('app.js')} KiB), checkin.js (${size('checkin.js')} KiB) and uplot.css`);
   });
 }
 

@@ -109,6 +109,15 @@ public static class ConfigurationCheck
 
         try
         {
+            problems.AddRange(CheckIn.CheckInSettings.FromConfiguration(configuration).Problems());
+        }
+        catch (StartupConfigurationException e)
+        {
+            problems.Add(e.Message);
+        }
+
+        try
+        {
             var export = Research.Export.ResearchExportSettings.FromConfiguration(configuration);
             problems.AddRange(export.Problems());
             problems.AddRange(export.ProblemsWhenClustered(configuration.GetValue<bool>("Monitoring:Clustered")));

@@ -34,6 +34,12 @@ public static class PatientAccess
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(patientIds);
+        if (user.CheckInPatientId is { } own)
+        {
+            // A check-in code writes its own patient's check-in and nothing else; it reads nothing.
+            return use == PatientDataUse.FeedWrite && patientIds.All(p => p == own);
+        }
+
         if (SeesNoPatient(user))
         {
             return false;

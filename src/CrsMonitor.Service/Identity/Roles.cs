@@ -16,6 +16,12 @@ public static class Roles
     /// identified patient data anywhere, whatever else the token carries.</summary>
     public const string Researcher = "researcher";
 
+    /// <summary>
+    /// The writer of a patient's home check-in (issue 17): not a token role (no token carries it to any effect); the
+    /// check-in endpoint makes this user after verifying a code, and it writes FHIR for that code's patient only.
+    /// </summary>
+    public const string CheckIn = "checkin";
+
     public static IReadOnlyList<string> All { get; } = [Nurse, Physician, Integration, Admin, Researcher];
 }
 

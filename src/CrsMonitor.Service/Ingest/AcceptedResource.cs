@@ -60,6 +60,7 @@ public sealed class AcceptedResource
         {
             Observation o => o.Identifier,
             MedicationAdministration m => m.Identifier,
+            MedicationStatement m => m.Identifier,
             QuestionnaireResponse q => q.Identifier is null ? [] : [q.Identifier],
             Patient p => p.Identifier,
             Encounter e => e.Identifier,

@@ -18,6 +18,8 @@ internal sealed record ReadingDraft(ReadingKind Kind)
 
     public string? Qualifier { get; init; }
 
+    public string? ReportedBy { get; init; }
+
     public string? Detail { get; init; }
 
     /// <summary>The device identity the resource names (<see cref="Reading.Device"/>).</summary>

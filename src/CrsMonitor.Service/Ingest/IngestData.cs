@@ -21,6 +21,7 @@ public sealed class IngestData
     public const string NeuroCodeSystemFile = "CodeSystem-neuro.json";
     public const string MedicationCodeSystemFile = "CodeSystem-medication.json";
     public const string NeuroCheckQuestionnaireFile = "Questionnaire-neuro-check.json";
+    public const string HomeCheckInQuestionnaireFile = "Questionnaire-home-check-in.json";
     public const string DeviceMapFile = "oxygen-device-snomed-map.json";
     public const string DrugMapFile = "drug-map.json";
     public const string LabCodesFile = "lab-codes.json";
@@ -77,6 +78,7 @@ public sealed class IngestData
         CheckSameCodes(DataFile.Read(directory, OxygenDeviceCodeSystemFile), "concept", deviceCodes, Vocabulary.OxygenDevice.Codes, "the calculator's oxygen devices");
         var observations = LoadObservationTable(directory, observationCodes);
         var neuro = LoadNeuroCheck(directory, observationCodes, neuroCodes);
+        CheckHomeCheckIn(directory);
         var devices = LoadDeviceMap(directory, deviceCodes);
         var drugs = LoadDrugMap(directory, medicationCodes);
         var labs = LabCodesLoader.Load(directory, observations);
@@ -247,6 +249,30 @@ public sealed class IngestData
         return rule.Min >= rule.Max ? throw file.Problem(path, "min must be below max")
             : rule.Divide == 0 || rule.Multiply == 0 ? throw file.Problem(path, "multiply and divide must not be 0")
             : rule;
+    }
+
+    /// <summary>The home check-in Questionnaire (issue 17): its url and boolean items must be <see cref="HomeCheckIn"/>'s, in order.</summary>
+    private static void CheckHomeCheckIn(string directory)
+    {
+        var file = DataFile.Read(directory, HomeCheckInQuestionnaireFile);
+        var (resource, error) = FhirJson.Parse(file.Bytes, "Questionnaire");
+        if (error is not null)
+        {
+            throw file.Problem(string.Empty, $"is not a valid FHIR R4 Questionnaire: {string.Join("; ", error.Outcome.Issue.Select(i => i.Diagnostics))}");
+        }
+
+        var questionnaire = (Questionnaire)resource!;
+        if (questionnaire.Url != HomeCheckIn.Url)
+        {
+            throw file.Problem("url", $"must be {HomeCheckIn.Url}");
+        }
+
+        var items = questionnaire.Item.Select(i => (LinkId: i.LinkId ?? string.Empty, i.Type)).ToList();
+        var expected = HomeCheckIn.Symptoms.Select(s => (s.LinkId, (Questionnaire.QuestionnaireItemType?)Questionnaire.QuestionnaireItemType.Boolean)).ToList();
+        if (!items.SequenceEqual(expected))
+        {
+            throw file.Problem("item", $"must be the boolean items {string.Join(", ", HomeCheckIn.Symptoms.Select(s => s.LinkId))} (Ingest/HomeCheckIn.cs), in that order");
+        }
     }
 
     private static NeuroCheckDefinition LoadNeuroCheck(string directory, HashSet<string> observationCodes, HashSet<string> neuroCodes)

@@ -23,10 +23,18 @@ internal sealed partial class ResourceInterpreter(IngestData data)
         switch (resource)
         {
             case Observation observation:
+                var before = f.Readings.Count;
                 ObservationRules(observation, f);
+                MarkReported(observation, f, before);
+                break;
+            case MedicationStatement statement:
+                MedicationStatementRules(statement, f);
                 break;
             case MedicationAdministration administration:
                 MedicationRules(administration, f);
+                break;
+            case QuestionnaireResponse response when HomeCheckIn.Is(response.Questionnaire):
+                HomeCheckInResponse(response, f);
                 break;
             case QuestionnaireResponse response:
                 NeuroCheckResponse(response, f);

@@ -49,6 +49,19 @@ public enum ReadingKind
     /// fibrinogen, D-dimer); <see cref="Reading.Code"/> is the analyte key of the lab table, <see cref="Reading.Value"/>
     /// is in the analyte's canonical unit. Never an ASTCT grading input (CRS-ORGAN).</summary>
     Lab,
+
+    /// <summary>Symptoms a patient or caregiver reported at home (the <c>home-check-in</c> questionnaire, issue 17);
+    /// <see cref="Reading.Code"/> is <c>neuro</c> when any neuro symptom was reported, else <c>none</c>;
+    /// <see cref="Reading.Detail"/> is a JSON array of the symptom keys reported. Never an ICANS grade: it raises
+    /// <c>assess-ice-now</c>.</summary>
+    ReportedSymptom,
+}
+
+/// <summary>Who reported a fact that no clinician observed (issue 17): the patient or a caregiver (<see cref="Reading.ReportedBy"/>).</summary>
+public static class ReportedBy
+{
+    public const string Patient = "patient";
+    public const string Caregiver = "caregiver";
 }
 
 /// <summary>Where a reading came from: the stored FHIR resource version it was derived from.</summary>
@@ -87,6 +100,12 @@ public sealed record Reading
 
     /// <summary>Position among the readings derived from the same resource version (a BP panel gives two).</summary>
     public int Sequence { get; init; }
+
+    /// <summary>
+    /// <c>patient</c> or <c>caregiver</c> when the fact was reported by them (a MedicationStatement, a temperature the
+    /// patient took at home, the check-in page); null when a clinician or a device recorded it.
+    /// </summary>
+    public string? ReportedBy { get; init; }
 
     /// <summary>
     /// The device that measured it (issue 17): <c>Observation.device</c>'s identifier as <c>system|value</c>, else its

@@ -18,7 +18,7 @@ public static class FhirResourceStore
 
     /// <summary>Types whose content hash guards against resends when they carry no identifier.</summary>
     public static readonly IReadOnlySet<string> ContentGuardedTypes =
-        new HashSet<string>(StringComparer.Ordinal) { "Observation", "MedicationAdministration", "QuestionnaireResponse" };
+        new HashSet<string>(StringComparer.Ordinal) { "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse" };
 
     private const string Savepoint = "crsmonitor_create";
 

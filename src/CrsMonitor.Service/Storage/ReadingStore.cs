@@ -20,16 +20,16 @@ public static class ReadingStore
     [Sql]
     private const string Insert = """
         INSERT INTO reading (patient_id, kind, effective_at, end_at, value, original_value, code, qualifier, detail,
-                             source_type, source_id, source_version, sequence, device)
+                             source_type, source_id, source_version, sequence, reported_by, device)
         VALUES (@PatientId, @Kind, @EffectiveAt, @EndAt, @Value, @OriginalValue, @Code, @Qualifier, @Detail,
-                @SourceType, @SourceId, @SourceVersion, @Sequence, @Device)
+                @SourceType, @SourceId, @SourceVersion, @Sequence, @ReportedBy, @Device)
         """;
 
     [Sql]
     private const string OfPatient = """
         SELECT patient_id AS PatientId, kind AS Kind, effective_at AS EffectiveAt, end_at AS EndAt, value AS Value,
                original_value AS OriginalValue, code AS Code, qualifier AS Qualifier, detail AS Detail,
-               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence
+               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence, reported_by AS ReportedBy
         FROM reading
         WHERE patient_id = @PatientId AND effective_at >= @From AND effective_at <= @To
         ORDER BY effective_at, source_type, source_id, sequence
@@ -40,7 +40,7 @@ public static class ReadingStore
     private const string GradedOfPatient = """
         SELECT patient_id AS PatientId, kind AS Kind, effective_at AS EffectiveAt, end_at AS EndAt, value AS Value,
                original_value AS OriginalValue, code AS Code, qualifier AS Qualifier, detail AS Detail,
-               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence
+               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence, reported_by AS ReportedBy
         FROM reading
         WHERE patient_id = @PatientId AND kind <> 'Lab'
         ORDER BY effective_at, source_type, source_id, sequence
@@ -82,6 +82,7 @@ public static class ReadingStore
                 SourceId = r.Source.ResourceId,
                 SourceVersion = r.Source.VersionId,
                 Sequence = i,
+                r.ReportedBy,
                 Device = StoredText.Clean(r.Device, 200),
             });
             await c.ExecuteAsync(Dialect.Command(c, tx, Insert, rows, ct)).ConfigureAwait(false);
@@ -139,6 +140,7 @@ public static class ReadingStore
         Detail = Text(reader, 8),
         Source = new ReadingSource(reader.GetString(9), reader.GetString(10), Convert.ToInt32(reader.GetValue(11), CultureInfo.InvariantCulture)),
         Sequence = Convert.ToInt32(reader.GetValue(12), CultureInfo.InvariantCulture),
+        ReportedBy = Text(reader, 13),
     };
 
     private static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -59,13 +59,13 @@ public sealed class CapabilityStatementTests
             Assert.That(Scopes(integration), Is.EquivalentTo(new[]
             {
                 "system/Patient.write", "system/Location.write", "system/Encounter.write", "system/Observation.write",
-                "system/MedicationAdministration.write", "system/QuestionnaireResponse.write",
+                "system/MedicationAdministration.write", "system/MedicationStatement.write", "system/QuestionnaireResponse.write",
             }));
             Assert.That(Scopes(clinicians), Is.EquivalentTo(new[]
             {
                 "user/Patient.read", "user/Location.read", "user/Encounter.read", "user/Observation.read",
-                "user/MedicationAdministration.read", "user/QuestionnaireResponse.read",
-                "user/Observation.write", "user/MedicationAdministration.write", "user/QuestionnaireResponse.write",
+                "user/MedicationAdministration.read", "user/MedicationStatement.read", "user/QuestionnaireResponse.read",
+                "user/Observation.write", "user/MedicationAdministration.write", "user/MedicationStatement.write", "user/QuestionnaireResponse.write",
             }));
             Assert.That(description, Does.Contain("not by `scope`"));
         }
@@ -83,7 +83,7 @@ public sealed class CapabilityStatementTests
                 "every parameter the search reads is listed (or is a format or page parameter)");
             Assert.That(rest.Resource.Select(r => r.ConditionalRead), Is.All.EqualTo(CapabilityStatement.ConditionalReadStatus.FullSupport));
             Assert.That(rest.Resource.Where(r => r.ConditionalUpdate == true).Select(r => r.Type),
-                Is.EquivalentTo(new[] { "Observation", "MedicationAdministration", "QuestionnaireResponse" }), "PUT [type]?identifier=");
+                Is.EquivalentTo(new[] { "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse" }), "PUT [type]?identifier=");
             Assert.That(statement.Format, Is.EqualTo(new[] { "json" }));
         }
     }

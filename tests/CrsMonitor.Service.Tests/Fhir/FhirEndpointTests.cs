@@ -47,7 +47,7 @@ public sealed class FhirEndpointTests(StorageProvider provider)
         var response = await anonymous.GetAsync("/fhir/metadata");
         var statement = JsonNode.Parse(await Ok(response))!;
         var types = statement["rest"]![0]!["resource"]!.AsArray().Select(r => r!["type"]!.GetValue<string>()).ToList();
-        Assert.That(types, Is.EquivalentTo(new[] { "Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "QuestionnaireResponse" }));
+        Assert.That(types, Is.EquivalentTo(new[] { "Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse" }));
         Assert.That(statement["fhirVersion"]!.GetValue<string>(), Is.EqualTo("4.0.1"));
     }
 

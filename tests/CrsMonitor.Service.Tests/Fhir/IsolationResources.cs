@@ -4,7 +4,7 @@ using static CrsMonitor.Service.Tests.Fhir.FhirTestData;
 namespace CrsMonitor.Service.Tests.Fhir;
 
 /// <summary>
-/// The three clinical resource types a clinician may write, each as JSON with an identifier, a patient, a variant (a
+/// The four clinical resource types a clinician may write, each as JSON with an identifier, a patient, a variant (a
 /// different value, so an update is a new version) and a status (so a retraction is a PUT with entered-in-error).
 /// </summary>
 public sealed record IsolationResource(string Type, Func<string, string, int, string, string> Build)
@@ -40,7 +40,15 @@ public sealed record IsolationResource(string Type, Func<string, string, int, st
           {"linkId":"consciousness","answer":[{"valueCoding":{"system":"https://crsmonitor.org/fhir/CodeSystem/neuro","code":"alert"}}]}]}
         """);
 
-    public static readonly IReadOnlyList<IsolationResource> All = [Observation, MedicationAdministration, QuestionnaireResponse];
+    /// <summary>Home medication (issue 17): a caregiver-reported dexamethasone.</summary>
+    public static readonly IsolationResource MedicationStatement = new("MedicationStatement", (patient, identifier, variant, status) => $$$"""
+        {"resourceType":"MedicationStatement","identifier":[{"system":"urn:home:med","value":"{{{identifier}}}"}],"status":"{{{(status == "final" ? "completed" : status)}}}",
+         "medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"3264"}]},
+         "subject":{"reference":"Patient/{{{patient}}}"},"effectiveDateTime":"{{{Iso(ServiceHost.Start.AddHours(1).AddMinutes(variant))}}}",
+         "informationSource":{"type":"RelatedPerson","display":"caregiver"}}
+        """);
+
+    public static readonly IReadOnlyList<IsolationResource> All = [Observation, MedicationAdministration, MedicationStatement, QuestionnaireResponse];
 
     public string Json(string patient, string identifier, int variant = 0, string status = "final") => Build(patient, identifier, variant, status);
 

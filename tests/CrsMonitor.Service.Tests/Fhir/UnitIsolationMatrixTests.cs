@@ -345,6 +345,7 @@ public sealed class UnitIsolationMatrixTests(StorageProvider provider)
     {
         "Observation" => "urn:ehr:obs",
         "MedicationAdministration" => "urn:ehr:mar",
+        "MedicationStatement" => "urn:home:med",
         _ => "urn:ehr:neuro",
     };
 

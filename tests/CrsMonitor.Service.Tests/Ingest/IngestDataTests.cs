@@ -54,13 +54,20 @@ public sealed class IngestDataTests
     }
 
     [Test]
-    public void ShippedData_IsAReadmeAndNineFiles() =>
+    public void ShippedData_IsAReadmeAndTenFiles() =>
         Assert.That(Directory.GetFiles(IngestData.DefaultDirectory).Select(Path.GetFileName), Is.EquivalentTo(new[]
         {
             "README.md", IngestData.ObservationCodesFile, IngestData.ObservationCodeSystemFile, IngestData.OxygenDeviceCodeSystemFile,
             IngestData.NeuroCodeSystemFile, IngestData.MedicationCodeSystemFile, IngestData.NeuroCheckQuestionnaireFile,
-            IngestData.DeviceMapFile, IngestData.DrugMapFile, IngestData.LabCodesFile,
+            IngestData.HomeCheckInQuestionnaireFile, IngestData.DeviceMapFile, IngestData.DrugMapFile, IngestData.LabCodesFile,
         }));
+
+    [Test]
+    public void AHomeCheckInItemThatIsNotTheCodes_IsRefused()
+    {
+        Edit(IngestData.HomeCheckInQuestionnaireFile, "\"linkId\": \"sleepiness\"", "\"linkId\": \"drowsiness\"");
+        RefusedSaying(IngestData.HomeCheckInQuestionnaireFile, "sleepiness");
+    }
 
     [Test]
     public void MissingFile_IsRefused()

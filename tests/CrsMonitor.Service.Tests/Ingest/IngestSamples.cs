@@ -121,6 +121,22 @@ public static class IngestSamples
          "dosage":{"rateQuantity":{"value":0.1,"unit":"ug/kg/min","system":"{{{Ucum}}}","code":"ug/kg/min"} } }
         """;
 
+    /// <summary>Home medication (issue 17): dexamethasone taken at home, reported by a caregiver.</summary>
+    public static string MedicationStatement(string code = "3264", string status = "completed") => $$$"""
+        {"resourceType":"MedicationStatement","status":"{{{status}}}",
+         "medicationCodeableConcept":{"coding":[{"system":"{{{RxNorm}}}","code":"{{{code}}}"}]},
+         "subject":{"reference":"Patient/p1"},"effectiveDateTime":"{{{At}}}",
+         "informationSource":{"type":"RelatedPerson","display":"caregiver"},
+         "dosage":[{"doseAndRate":[{"doseQuantity":{"value":8,"unit":"mg","system":"{{{Ucum}}}","code":"mg"}}]}]}
+        """;
+
+    /// <summary>The home check-in's symptoms (issue 17): confusion reported by a caregiver.</summary>
+    public static string HomeCheckInResponse(string confusion = "true") => $$$"""
+        {"resourceType":"QuestionnaireResponse","questionnaire":"https://crsmonitor.org/fhir/Questionnaire/home-check-in","status":"completed",
+         "subject":{"reference":"Patient/p1"},"authored":"{{{At}}}","source":{"type":"RelatedPerson","display":"caregiver"},
+         "item":[{"linkId":"confusion","answer":[{"valueBoolean":{{{confusion}}}}]},{"linkId":"seizure","answer":[{"valueBoolean":false}]}]}
+        """;
+
     public const string Patient = """
         {"resourceType":"Patient","identifier":[{"system":"urn:mrn","value":"MRN-1"}],"name":[{"family":"Test","given":["Pat"]}],"birthDate":"1960-05-01"}
         """;
@@ -149,6 +165,8 @@ public static class IngestSamples
         ("neuro-check-panel", "Observation", NeuroCheckPanel()),
         ("neuro-check-response", "QuestionnaireResponse", NeuroCheckResponse()),
         ("medication", "MedicationAdministration", Medication()),
+        ("medication-statement", "MedicationStatement", MedicationStatement()),
+        ("home-check-in-response", "QuestionnaireResponse", HomeCheckInResponse()),
         ("patient", "Patient", Patient),
         ("location", "Location", Location),
         ("encounter", "Encounter", Encounter),

@@ -363,7 +363,7 @@ public static partial class MalformedCorpus
             ("history", new JsonObject { ["reference"] = "Patient/p1/_history/2" }), ("query", new JsonObject { ["reference"] = "Patient?identifier=urn:mrn|1" }),
             ("bad-id", new JsonObject { ["reference"] = "Patient/a b" }), ("lowercase-type", new JsonObject { ["reference"] = "patient/p1" }),
         ];
-        foreach (var (name, type, json) in IngestSamples.Valid.Where(v => Parse(v.Json).ContainsKey("subject") && v.Type != "MedicationAdministration"))
+        foreach (var (name, type, json) in IngestSamples.Valid.Where(v => Parse(v.Json).ContainsKey("subject") && v.Type is not "MedicationAdministration" and not "MedicationStatement"))
         {
             foreach (var (what, subject) in subjects)
             {
@@ -416,6 +416,25 @@ public static partial class MalformedCorpus
             "QuestionnaireResponse.authored");
         Add(cases, "response-authored-date-only", "QuestionnaireResponse", Mutate(IngestSamples.NeuroCheckResponse(), o => o["authored"] = "2025-03-01"), 422,
             "QuestionnaireResponse.authored");
+        // Home medication and the home check-in (issue 17).
+        Add(cases, "statement-protocol-drug", "MedicationStatement", Mutate(IngestSamples.MedicationStatement(), o =>
+            o["medicationCodeableConcept"] = Parse($$"""{"coding":[{"system":"{{IngestSamples.Medications}}","code":"tarlatamab"}]}""")), 422,
+            "MedicationStatement.medicationCodeableConcept");
+        Add(cases, "statement-no-source", "MedicationStatement", Mutate(IngestSamples.MedicationStatement(), o => o.Remove("informationSource")), 422,
+            "MedicationStatement.informationSource");
+        Add(cases, "statement-practitioner-source", "MedicationStatement", Mutate(IngestSamples.MedicationStatement(), o =>
+            o["informationSource"] = Parse("""{"reference":"Practitioner/1"}""")), 422, "MedicationStatement.informationSource");
+        Add(cases, "statement-no-effective", "MedicationStatement", Mutate(IngestSamples.MedicationStatement(), o => o.Remove("effectiveDateTime")), 422,
+            "MedicationStatement.effective[x]");
+        Add(cases, "statement-status-invalid", "MedicationStatement", Mutate(IngestSamples.MedicationStatement(), o => o["status"] = "taken"), 400);
+        Add(cases, "checkin-unknown-item", "QuestionnaireResponse", Mutate(IngestSamples.HomeCheckInResponse(), o =>
+            o["item"]![0]!["linkId"] = "headache"), 422, "QuestionnaireResponse.item[0].linkId");
+        Add(cases, "checkin-not-boolean", "QuestionnaireResponse", Mutate(IngestSamples.HomeCheckInResponse(), o =>
+            o["item"]![0]!["answer"] = Parse("""{"a":[{"valueString":"yes"}]}""")["a"]!.DeepClone()), 422, "QuestionnaireResponse.item[0].answer[0].value[x]");
+        Add(cases, "checkin-no-source", "QuestionnaireResponse", Mutate(IngestSamples.HomeCheckInResponse(), o => o.Remove("source")), 422,
+            "QuestionnaireResponse.source");
+        Add(cases, "checkin-practitioner-source", "QuestionnaireResponse", Mutate(IngestSamples.HomeCheckInResponse(), o =>
+            o["source"] = Parse("""{"reference":"Practitioner/1"}""")), 422, "QuestionnaireResponse.source");
         Add(cases, "medication-end-before-start", "MedicationAdministration", Mutate(IngestSamples.Medication(), o =>
             o["effectivePeriod"]!["end"] = "2025-03-01T07:00:00Z"), 422, "MedicationAdministration.effectivePeriod.end");
         Add(cases, "medication-completed-without-end", "MedicationAdministration", IngestSamples.Medication(status: "completed"), 422,

@@ -70,7 +70,7 @@ public sealed partial class SqlScriptTests
                 "patient", "patient_encounter", "reading", "rejected_payload",
                 "monitoring_dose", "monitoring_window", "window_decision", "check_slot", "monitoring_event",
                 "alert", "alert_action", "unit_alert_seq", "alert_change", "audit_seal", "alert_round_settle", "grade_checkpoint",
-                "hl7v2_message", "research_export", "research_export_file", "device_enrolment", "device_stream", "device_wear", "window_attestation", "pre_fever_watch",
+                "hl7v2_message", "research_export", "research_export_file", "device_enrolment", "device_stream", "device_wear", "window_attestation", "pre_fever_watch", "checkin_code",
             }));
             Assert.That(tables[StorageProvider.Postgres], Is.EqualTo(tables[StorageProvider.Sqlite]));
             Assert.That(tables[StorageProvider.SqlServer], Is.EqualTo(tables[StorageProvider.Sqlite]));

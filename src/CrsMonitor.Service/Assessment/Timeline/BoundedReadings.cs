@@ -18,7 +18,7 @@ public static class BoundedReadings
     private const string Columns = """
         SELECT patient_id AS PatientId, kind AS Kind, effective_at AS EffectiveAt, end_at AS EndAt, value AS Value,
                original_value AS OriginalValue, code AS Code, qualifier AS Qualifier, detail AS Detail,
-               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence
+               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence, reported_by AS ReportedBy
         FROM reading
         """;
 

@@ -185,6 +185,7 @@ export function alertCard(alert, { compact = false, showPatient = true, onDone }
     h('h3', { text: alert.title }),
     alertGradeBadge(alert),
     h('span', { class: `pill state-${alert.state}`, text: humanize(alert.state) }),
+    alert.reportedBy ? h('span', { class: 'pill reported', 'data-testid': 'reported-by', text: alert.reportedBy === 'caregiver' ? 'Caregiver-reported' : 'Patient-reported' }) : null,
     esc.tierName ? h('span', { class: `pill tier tier-${esc.tier ?? 0}`, title: `escalation tier ${esc.tier}`, text: tierLabel(esc.tierName) }) : null),
   showPatient
     ? h('p', { class: 'alert-patient' }, h('a', { href: `#/patient/${encodeURIComponent(alert.patientId)}`, text: alert.patientName ?? alert.patientId }),

@@ -111,5 +111,8 @@ export const acknowledgeAlert = (id, note) => api(`/api/alerts/${enc(id)}/acknow
 export const resolveAlert = (id, note) => api(`/api/alerts/${enc(id)}/resolve`, { method: 'POST', body: note ? { note } : {} });
 export const evaluateGrade = (body, signal) => api('/api/grading/evaluate', { method: 'POST', body, signal });
 /** Posts a neuro check; the answer is the OperationOutcome (what was stored, and every warning) and the Location header. */
+export const getCheckInCode = (id) => api(`/api/patients/${enc(id)}/checkin-code`);
+export const createCheckInCode = (id) => api(`/api/patients/${enc(id)}/checkin-code`, { method: 'POST' });
+export const revokeCheckInCode = (id) => api(`/api/patients/${enc(id)}/checkin-code`, { method: 'DELETE' });
 export const postQuestionnaireResponse = (resource) => api('/fhir/QuestionnaireResponse',
   { method: 'POST', body: resource, contentType: 'application/fhir+json', prefer: 'return=OperationOutcome', withHeaders: true });

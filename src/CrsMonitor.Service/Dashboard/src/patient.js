@@ -10,6 +10,7 @@ import { renderAlertList } from './alerts.js';
 import { timelineChart } from './chart.js';
 import { biomarkerPanel, getPatientBiomarkers, sharedRange } from './biomarkers.js';
 import * as hub from './hub.js';
+import { checkInPanel } from './checkin-panel.js';
 
 /** The patient's name and age from the FHIR Patient (best effort: the page works without it). */
 export async function patientSummary(id) {
@@ -196,6 +197,7 @@ export function patientPage(main, { id, me }) {
     section('Biomarkers', biomarkerBox),
     section('Alerts', alertsError, alertList),
     section('Monitoring windows', windows),
+    section('Home check-in', checkInPanel(id)),
     section('Check schedule', checks),
     section('Device streams', devices),
     section('Episodes', episodes),

@@ -58,6 +58,16 @@ export const flagWords = {
     meaning: 'SpO2 below 90 % on room air and no oxygen device recorded.',
     action: 'Check the patient now; record any oxygen given.',
   },
+  'caregiver-reported': {
+    label: 'Caregiver-reported',
+    meaning: 'A family member or caregiver reported this from home (check-in page); no clinician has assessed it yet.',
+    action: 'Contact the patient and assess ICE now.',
+  },
+  'patient-reported': {
+    label: 'Patient-reported',
+    meaning: 'The patient reported this from home (check-in page); no clinician has assessed it yet.',
+    action: 'Contact the patient and assess ICE now.',
+  },
   'ice-age-threshold': {
     label: 'Age 12: ICE or CAPD',
     meaning: 'The patient is exactly 12; sources disagree whether ICE or CAPD applies. ICE was used.',

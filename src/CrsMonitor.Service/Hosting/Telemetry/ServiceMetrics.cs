@@ -17,7 +17,7 @@ public sealed class ServiceMetrics
     internal static readonly double[] SecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
     private static readonly HashSet<string> KnownTypes =
-        ["Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "QuestionnaireResponse", "Bundle"];
+        ["Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse", "Bundle"];
 
     private readonly Counter<long> resources;
     private readonly Counter<long> readings;

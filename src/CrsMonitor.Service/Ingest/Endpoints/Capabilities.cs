@@ -22,7 +22,9 @@ public static class Capabilities
         {
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Bearer JWT on everything but metadata. Integration clients write; nurses and physicians read the patients "
-                + "of their units. Observations, MedicationAdministrations and QuestionnaireResponses are graded (ASTCT 2019). "
+                + "of their units. Observations, MedicationAdministrations and QuestionnaireResponses are graded (ASTCT 2019); a "
+                + "MedicationStatement (a corticosteroid or antipyretic taken at home, informationSource the Patient or a RelatedPerson) "
+                + "enters the medication context as reported by them, never as a dose. "
                 + "FHIR JSON only (406 for any other Accept or _format, 415 for another Content-Type or any Content-Encoding); "
                 + "the files of a Bulk Data export are NDJSON.",
             Security = CapabilitySecurity.For(identity, provider),

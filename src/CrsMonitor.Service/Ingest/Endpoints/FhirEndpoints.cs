@@ -7,7 +7,7 @@ namespace CrsMonitor.Service.Ingest.Endpoints;
 
 /// <summary>
 /// The FHIR R4 endpoint, base <c>/fhir</c> (api-contract.md): metadata; create, conditional create, update, read and
-/// vread of the six supported types; batch and transaction Bundles; Observation search. Every error is an
+/// vread of the seven supported types; batch and transaction Bundles; Observation search. Every error is an
 /// OperationOutcome naming the element; 2xx only after commit; rejected payloads are kept for the interface team.
 /// </summary>
 public static class FhirEndpoints
@@ -16,9 +16,9 @@ public static class FhirEndpoints
     public const string WritePolicy = "fhir-write";
 
     public static readonly IReadOnlyList<string> SupportedTypes =
-        ["Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "QuestionnaireResponse"];
+        ["Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse"];
 
-    public static readonly IReadOnlyList<string> ConditionalCreateTypes = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
+    public static readonly IReadOnlyList<string> ConditionalCreateTypes = ["Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse"];
 
     public static IServiceCollection AddFhirEndpoints(this IServiceCollection services)
     {

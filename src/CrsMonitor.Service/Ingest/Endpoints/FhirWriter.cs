@@ -43,7 +43,7 @@ public sealed class FhirWriter(
     PatientWork work, AlertBell bell, AlertFollower follower)
 {
     /// <summary>Types a reading can come from; the others are kept and projected but not graded.</summary>
-    private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "QuestionnaireResponse"];
+    private static readonly HashSet<string> ContentGuarded = ["Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse"];
 
     /// <summary>
     /// Authorizes and writes one resource (<see cref="FhirWriteAccess"/>: the patient of the new body first, then the

@@ -12,7 +12,7 @@ internal static class BiomarkerReadings
     private const string LabsOfPatient = """
         SELECT patient_id AS PatientId, kind AS Kind, effective_at AS EffectiveAt, end_at AS EndAt, value AS Value,
                original_value AS OriginalValue, code AS Code, qualifier AS Qualifier, detail AS Detail,
-               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence
+               source_type AS SourceType, source_id AS SourceId, source_version AS SourceVersion, sequence AS Sequence, reported_by AS ReportedBy
         FROM reading
         WHERE patient_id = @PatientId AND kind = 'Lab'
         ORDER BY effective_at, source_type, source_id, sequence

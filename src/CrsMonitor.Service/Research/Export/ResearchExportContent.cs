@@ -33,7 +33,9 @@ public sealed class ResearchExportContent(ResearchCohort cohort, Deidentifier de
             }
 
             lines["Observation"].AddRange(readings.Where(r => r.Kind == ReadingKind.Lab && r.Code is not null).Select(r => Line(ReadingResources.Lab(r, deid, ingest.Labs))));
-            lines["MedicationAdministration"].AddRange(readings.Where(r => r.Kind == ReadingKind.Medication && r.Code is not null)
+            // A medicine the patient or a caregiver reported taking at home (MedicationStatement, issue 17) was not administered:
+            // it is not exported as a MedicationAdministration.
+            lines["MedicationAdministration"].AddRange(readings.Where(r => r.Kind == ReadingKind.Medication && r.Code is not null && r.ReportedBy is null)
                 .DistinctBy(r => r.Source.ResourceId)
                 .Select(r => Line(ReadingResources.Administration(r, deid))));
         }

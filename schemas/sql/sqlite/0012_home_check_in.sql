@@ -1,0 +1,22 @@
+-- Home medication and the patient and caregiver check-in (issue 17, part A). Forward-only: never edit once merged.
+--
+-- reading.reported_by: 'patient' or 'caregiver' when the fact was reported by them (a MedicationStatement, a
+-- temperature taken at home, the check-in page); NULL when a clinician or a device recorded it.
+-- checkin_code: one row per check-in code a nurse or physician created for a patient. Only the SHA-256 of the code
+-- is kept (code_hash, hex); the code itself is shown once. A code is usable while revoked_at is NULL and now is
+-- before expires_at. last_used_at: the last accepted submission.
+ALTER TABLE reading ADD COLUMN reported_by TEXT NULL;
+
+CREATE TABLE checkin_code (
+    id           TEXT NOT NULL PRIMARY KEY,
+    patient_id   TEXT NOT NULL,
+    code_hash    TEXT NOT NULL,
+    created_by   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    revoked_at   TEXT NULL,
+    revoked_by   TEXT NULL,
+    last_used_at TEXT NULL
+) STRICT;
+CREATE UNIQUE INDEX ux_checkin_code_hash ON checkin_code (code_hash);
+CREATE INDEX ix_checkin_code_patient ON checkin_code (patient_id, created_at);
