@@ -21,18 +21,19 @@ public sealed record HomeReading(DateTimeOffset At, HomeSignal Signal, decimal V
 /// A simulated 48 h home course after a C1D1 tarlatamab dose (issue 17, "done when"), from two hours before the dose
 /// (the devices' baseline) to 48 h after it: the patch sends temperature every 2 minutes and heart rate, SpO2 and
 /// respiratory rate every minute; the cuff a blood pressure every 6 h. Events, in hours from the infusion start:
-/// the patch is off from 8:00 to 8:40 (nothing from it), the temperature rises from 24:00 (36.7 °C, +0.05 °C every 2
-/// minutes, fever 38.0 °C at about 25:02) to a plateau of 38.4 °C until the take-home dexamethasone at 26:10, then falls
-/// to 36.9 °C by 27:00; the cuff reads 84/52 at 28:00 (afebrile hypotension after the steroid: CRS-MASK) and 118/74 at
-/// 29:00. Values are deterministic (a fixed seed for the noise).
+/// the patch is off from 8:00 to 8:40 (nothing from it); the caregiver gives the take-home dexamethasone at 16:10; the
+/// cuff reads 84/52 at 18:00 (afebrile hypotension within the steroid's masking period: CRS-AFEBRILE) and 118/74 at
+/// 19:00; the temperature rises from 24:00 (36.7 °C, +0.05 °C every 2 minutes, fever 38.0 °C at 24:52) to a plateau of
+/// 38.4 °C, and falls from 27:00 to 36.9 °C. Values are deterministic (a fixed seed for the noise).
 /// </summary>
 public static class HomeCourse
 {
     public static readonly TimeSpan PatchOffFrom = TimeSpan.FromHours(8);
     public static readonly TimeSpan PatchOffUntil = TimeSpan.FromHours(8) + TimeSpan.FromMinutes(40);
     public static readonly TimeSpan RiseFrom = TimeSpan.FromHours(24);
-    public static readonly TimeSpan DexamethasoneAt = TimeSpan.FromHours(26) + TimeSpan.FromMinutes(10);
-    public static readonly TimeSpan HypotensionAt = TimeSpan.FromHours(28);
+    public static readonly TimeSpan DexamethasoneAt = TimeSpan.FromHours(16) + TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan HypotensionAt = TimeSpan.FromHours(18);
+    public static readonly TimeSpan FallFrom = TimeSpan.FromHours(27);
 
     public static string Patch(string patient) => $"patch-{patient}";
 
@@ -78,12 +79,12 @@ public static class HomeCourse
             return 36.6m + noise;
         }
 
-        if (t < DexamethasoneAt)
+        if (t < FallFrom)
         {
             return Math.Min(38.4m, 36.7m + (0.05m * (decimal)((t - RiseFrom).TotalMinutes / 2)));
         }
 
-        var falling = 38.4m - (0.05m * (decimal)((t - DexamethasoneAt).TotalMinutes / 2));
+        var falling = 38.4m - (0.05m * (decimal)((t - FallFrom).TotalMinutes / 2));
         return Math.Max(36.9m, falling);
     }
 
