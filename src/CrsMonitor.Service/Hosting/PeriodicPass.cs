@@ -12,6 +12,9 @@ public abstract partial class PeriodicPass(TimeProvider time, ILogger logger) : 
     /// <summary>The host's clock.</summary>
     protected TimeProvider Time { get; } = time;
 
+    /// <summary>The pass's logger.</summary>
+    protected ILogger Logger { get; } = logger;
+
     /// <summary>Completed passes since start.</summary>
     public long Passes => Interlocked.Read(ref passes);
 
@@ -34,7 +37,7 @@ public abstract partial class PeriodicPass(TimeProvider time, ILogger logger) : 
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogFailed(logger, GetType().Name, e);
+                LogFailed(Logger, GetType().Name, e);
             }
 
             Interlocked.Increment(ref passes);
