@@ -63,7 +63,7 @@ public sealed class FhirClientRoundTripTests(StorageProvider provider)
         {
             Assert.That(statement.FhirVersion, Is.EqualTo(FHIRVersion.N4_0_1));
             Assert.That(rest.Resource.Select(r => r.Type), Is.EquivalentTo(new[]
-                { "Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "QuestionnaireResponse" }));
+                { "Patient", "Location", "Encounter", "Observation", "MedicationAdministration", "MedicationStatement", "QuestionnaireResponse" }));
             Assert.That(rest.Interaction.Select(i => i.Code), Is.EquivalentTo(new[]
                 { CapabilityStatement.SystemRestfulInteraction.Transaction, CapabilityStatement.SystemRestfulInteraction.Batch }));
             Assert.That(rest.Resource.Single(r => r.Type == "Observation").ConditionalCreate, Is.True);
