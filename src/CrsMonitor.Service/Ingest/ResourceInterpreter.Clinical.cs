@@ -26,23 +26,7 @@ internal sealed partial class ResourceInterpreter
             return;
         }
 
-        DateTimeOffset? authored = null;
-        switch (FhirTime.Read(q.Authored))
-        {
-            case { Kind: TimeKind.Instant } at:
-                authored = at.At;
-                break;
-            case { Kind: TimeKind.DateOnly }:
-                f.Error(".authored", $"'{q.Authored}' has no time of day: a neuro check needs the time it was done, with its UTC offset");
-                break;
-            default:
-                if (q.Authored is null)
-                {
-                    f.Error(".authored", "is required: the time of the neuro check, with its UTC offset", OperationOutcome.IssueType.Required);
-                }
-
-                break;
-        }
+        var authored = Authored(q, f, "neuro check", "done", required: true);
 
         var answers = new NeuroAnswers(neuro, f);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -217,5 +201,28 @@ internal sealed partial class ResourceInterpreter
             { Rate: Ratio { Numerator: { } n, Denominator: { } d } } => $"{Text(n)}/{Text(d)}",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// <c>QuestionnaireResponse.authored</c> as an instant (a neuro check, a home check-in); a date without a time of day,
+    /// or none when <paramref name="required"/>, is an error naming the element and saying what the time is of.
+    /// </summary>
+    private static DateTimeOffset? Authored(QuestionnaireResponse q, Findings f, string what, string verb, bool required)
+    {
+        switch (FhirTime.Read(q.Authored))
+        {
+            case { Kind: TimeKind.Instant } at:
+                return at.At;
+            case { Kind: TimeKind.DateOnly }:
+                f.Error(".authored", $"'{q.Authored}' has no time of day: a {what} needs the time it was {verb}, with its UTC offset");
+                return null;
+            default:
+                if (q.Authored is null && required)
+                {
+                    f.Error(".authored", $"is required: the time of the {what}, with its UTC offset", OperationOutcome.IssueType.Required);
+                }
+
+                return null;
+        }
     }
 }

@@ -160,23 +160,7 @@ internal sealed partial class ResourceInterpreter
             f.Error(".source", "must be the Patient or a RelatedPerson (a caregiver): the home check-in is answered at home");
         }
 
-        DateTimeOffset? authored = null;
-        switch (FhirTime.Read(q.Authored))
-        {
-            case { Kind: TimeKind.Instant } at:
-                authored = at.At;
-                break;
-            case { Kind: TimeKind.DateOnly }:
-                f.Error(".authored", $"'{q.Authored}' has no time of day: a check-in needs the time it was sent, with its UTC offset");
-                break;
-            default:
-                if (q.Authored is null && !retracts)
-                {
-                    f.Error(".authored", "is required: the time of the check-in, with its UTC offset", OperationOutcome.IssueType.Required);
-                }
-
-                break;
-        }
+        var authored = Authored(q, f, "check-in", "sent", required: !retracts);
 
         var reported = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
