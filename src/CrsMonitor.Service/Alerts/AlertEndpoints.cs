@@ -154,11 +154,11 @@ public static class AlertEndpoints
         var oxygen = readings.Where(r => r.Kind is ReadingKind.OxygenDevice or ReadingKind.OxygenFlow).OrderBy(r => r.EffectiveAt)
             .Select(r => new OxygenPoint(r.EffectiveAt, r.Kind == ReadingKind.OxygenDevice ? r.Code : null, r.Kind == ReadingKind.OxygenFlow ? r.Value : null))
             .ToList();
-        IReadOnlyList<GradeStepView> Steps(string scale) => [.. grades.Where(g => g.Scale == scale).Select(g => new GradeStepView(g.EffectiveAt, g.Grade, g.Status))];
+        IReadOnlyList<GradeStepView> Steps(Scale scale) => [.. grades.Where(g => g.Scale == scale).Select(g => new GradeStepView(g.EffectiveAt, g.Grade, g.Status))];
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new Chart(
             id, from, to, Series(ReadingKind.Temperature), Series(ReadingKind.SystolicBp), Series(ReadingKind.Spo2), oxygen, ice,
-            new ChartGrades(Steps("crs"), Steps("icans")),
+            new ChartGrades(Steps(Scale.Crs), Steps(Scale.Icans)),
             [.. doses.Select(d => new DoseMarker(d.StartedAt, d.EndedAt, d.Place?.ToString(), d.DrugKey))]));
     }
 

@@ -68,12 +68,9 @@ public static class AlertRules
     {
         ArgumentNullException.ThrowIfNull(facts);
         var result = new List<AlertCandidate>();
-        foreach (var (scale, point, condition, toxicity, name) in new[]
+        foreach (var (scale, point, condition) in new[] { (Scale.Crs, facts.Crs, Conditions.Crs), (Scale.Icans, facts.Icans, Conditions.Icans) })
         {
-            ("crs", facts.Crs, Conditions.Crs, Toxicity.Crs, "CRS"),
-            ("icans", facts.Icans, Conditions.Icans, Toxicity.Icans, "ICANS"),
-        })
-        {
+            var name = scale.Label();
             if (point is null)
             {
                 continue;
@@ -83,11 +80,11 @@ public static class AlertRules
             if (r.Status == "graded" && r.Grade is >= 1 and var grade)
             {
                 var episode = facts.Episodes.Where(e => e.Scale == scale && e.OnsetAt <= facts.Now).MaxBy(e => e.OnsetAt);
-                var key = $"{scale}:{Key(episode?.OnsetAt ?? point.At)}";
-                result.Add(new AlertCandidate(condition, key, grade, $"{name} grade {grade}", Summary(r), Basis(point), Management(facts.Protocol, toxicity, grade)));
-                if (scale == "crs" && grade >= 4)
+                var key = $"{scale.Code()}:{Key(episode?.OnsetAt ?? point.At)}";
+                result.Add(new AlertCandidate(condition, key, grade, $"{name} grade {grade}", Summary(r), Basis(point), Management(facts.Protocol, scale, grade)));
+                if (scale == Scale.Crs && grade >= 4)
                 {
-                    var text = Management(facts.Protocol, Toxicity.Crs, grade);
+                    var text = Management(facts.Protocol, Scale.Crs, grade);
                     result.Add(new AlertCandidate(Conditions.PermanentlyDiscontinue, key, grade, $"Grade {grade} CRS: permanently discontinue (label)",
                         text?.Text ?? "Grade 4 CRS: the label says permanently discontinue the drug. Future doses need a physician's confirmation.", Basis(point), text));
                 }
@@ -96,7 +93,7 @@ public static class AlertRules
             if (SuspectedMaskedFever(r))
             {
                 var episode = facts.Episodes.Where(e => e.Scale == scale && e.ActiveAt(facts.Now)).MaxBy(e => e.OnsetAt);
-                var key = $"{scale}:{NotGradableReasons.SuspectedMaskedFever}:{(episode is null ? Day(facts.Now) : Key(episode.OnsetAt))}";
+                var key = $"{scale.Code()}:{NotGradableReasons.SuspectedMaskedFever}:{(episode is null ? Day(facts.Now) : Key(episode.OnsetAt))}";
                 result.Add(new AlertCandidate(Conditions.ClinicianReview, key, null, $"{name}: clinician review needed",
                     r.Status == "not-gradable"
                         ? $"{name} cannot be graded automatically ({NotGradableReasons.SuspectedMaskedFever}): fever may be masked, assess the patient. {Summary(r)}"
@@ -195,7 +192,7 @@ public static class AlertRules
             null);
     }
 
-    private static ManagementReference? Management(Protocol? protocol, Toxicity toxicity, int grade) =>
+    private static ManagementReference? Management(Protocol? protocol, Scale toxicity, int grade) =>
         protocol?.ManagementFor(toxicity, grade) is { } m
             ? new ManagementReference(m.Text, m.Source, protocol.Id, protocol.Version, ManagementReference.ReferenceNote)
             : null;
@@ -223,10 +220,10 @@ public static class AlertRules
 
         if (point.Result.Status != "graded" || point.Result.Grade is not >= 1)
         {
-            return point.Scale == "icans" && input == "neuroCheck"; // a not-gradable ICANS rests on the check that could not be scored
+            return point.Scale == Scale.Icans && input == "neuroCheck"; // a not-gradable ICANS rests on the check that could not be scored
         }
 
-        if (point.Scale == "icans")
+        if (point.Scale == Scale.Icans)
         {
             return input == "neuroCheck";
         }
@@ -313,7 +310,7 @@ public static class AlertRules
         ArgumentNullException.ThrowIfNull(alerts);
         ArgumentNullException.ThrowIfNull(episodes);
         ArgumentNullException.ThrowIfNull(candidates);
-        var standing = episodes.Select(e => $"{e.Scale}:{Key(e.OnsetAt)}").Concat(candidates.Select(c => c.EpisodeKey)).ToHashSet(StringComparer.Ordinal);
+        var standing = episodes.Select(e => $"{e.Scale.Code()}:{Key(e.OnsetAt)}").Concat(candidates.Select(c => c.EpisodeKey)).ToHashSet(StringComparer.Ordinal);
         return alerts.Where(a => a.State != AlertStates.Resolved
             && a.Condition is Conditions.Crs or Conditions.Icans or Conditions.PermanentlyDiscontinue
             && !standing.Contains(a.EpisodeKey));

@@ -42,7 +42,7 @@ public sealed class AlertService(
             ? catalog.Find(pid)?.Protocol
             : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));
         var facts = new AlertFacts(
-            now, Point(points, "crs"), Point(points, "icans"), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds, streams);
+            now, Point(points, Scale.Crs), Point(points, Scale.Icans), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds, streams);
         var candidates = AlertRules.Evaluate(facts);
         var all = candidates;
         if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
@@ -232,6 +232,6 @@ public sealed class AlertService(
             && candidate.Basis.Rules.Select(r => r.Text).Except(
                 JsonSerializer.Deserialize<AlertBasis>(alert.Basis, AlertDocument.Json)?.Rules.Select(r => r.Text) ?? [], StringComparer.Ordinal).Any();
 
-    private static GradePointDocument? Point(IReadOnlyList<GradePointRow> points, string scale) =>
+    private static GradePointDocument? Point(IReadOnlyList<GradePointRow> points, Scale scale) =>
         points.FirstOrDefault(p => p.Scale == scale) is { } row ? GradePointDocument.Parse(row.ResultJson) : null;
 }

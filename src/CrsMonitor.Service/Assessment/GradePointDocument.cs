@@ -9,7 +9,7 @@ namespace CrsMonitor.Service.Assessment;
 /// the calculator's result shape plus the inputs with their time and source, and the stale or missing inputs.
 /// </summary>
 public sealed record GradePointDocument(
-    string Scale,
+    Scale Scale,
     DateTimeOffset At,
     GradeResponse Result,
     IReadOnlyList<BasisResponse> Basis,

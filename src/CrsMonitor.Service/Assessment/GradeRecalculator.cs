@@ -13,7 +13,7 @@ namespace CrsMonitor.Service.Assessment;
 /// </summary>
 public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
 {
-    public static readonly string[] Scales = ["crs", "icans"];
+    public static readonly Scale[] Scales = [Scale.Crs, Scale.Icans];
 
     /// <summary>
     /// Re-grades the patient from <paramref name="from"/>: from the latest checkpoint at or before it, over the bounded

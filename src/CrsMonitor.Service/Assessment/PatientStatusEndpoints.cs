@@ -65,7 +65,7 @@ public static class PatientStatusEndpoints
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new PatientStatus(
             id, now, crs, icans,
-            [.. episodes.Select(e => new EpisodeResponse(e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
+            [.. episodes.Select(e => new EpisodeResponse(e.Scale.Code(), e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 System.Text.Json.JsonSerializer.Deserialize<IReadOnlyList<string>>(e.TreatmentsJson) ?? []))],
             monitoring.Windows, monitoring.Checks, alerts, monitoring.Doses, monitoring.Events,
             outpatient.Setting, outpatient.Outpatient, outpatient.PreFeverWatch, outpatient.PreFeverWatches)

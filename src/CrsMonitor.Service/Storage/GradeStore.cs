@@ -1,17 +1,26 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using CrsMonitor.Service.Assessment;
 using Dapper;
 
 namespace CrsMonitor.Service.Storage;
 
 /// <summary>One point of a grade timeline: the grade of a scale from <paramref name="EffectiveAt"/> until the next point.</summary>
 public sealed record GradePointRow(
-    string PatientId, string Scale, DateTimeOffset EffectiveAt, string Status, int? Grade, string? Reason,
-    string ResultJson, string CauseJson, DateTimeOffset ComputedAt);
+    string PatientId, Scale Scale, DateTimeOffset EffectiveAt, string Status, int? Grade, string? Reason,
+    string ResultJson, string CauseJson, DateTimeOffset ComputedAt)
+{
+    /// <summary>The scale as the column holds it (the parameter the insert binds; see <see cref="DbTypes"/>).</summary>
+    public string ScaleCode => Scale.Code();
+}
 
 /// <summary>One episode of a scale: onset, maximum grade and when, resolution, treatments given (JSON array).</summary>
 public sealed record EpisodeRow(
-    string PatientId, string Scale, DateTimeOffset OnsetAt, int MaxGrade, DateTimeOffset MaxAt, DateTimeOffset? ResolvedAt, string TreatmentsJson);
+    string PatientId, Scale Scale, DateTimeOffset OnsetAt, int MaxGrade, DateTimeOffset MaxAt, DateTimeOffset? ResolvedAt, string TreatmentsJson)
+{
+    /// <summary>The scale as the column holds it (the parameter the insert binds; see <see cref="DbTypes"/>).</summary>
+    public string ScaleCode => Scale.Code();
+}
 
 /// <summary>
 /// The stored grade timeline (<c>grade_point</c>: one row per change of a scale's status, grade, reason or flags) and
@@ -38,7 +47,7 @@ public static class GradeStore
     [Sql]
     private const string InsertPoint = """
         INSERT INTO grade_point (patient_id, scale, effective_at, status, grade, reason, result, cause, computed_at)
-        VALUES (@PatientId, @Scale, @EffectiveAt, @Status, @Grade, @Reason, @ResultJson, @CauseJson, @ComputedAt)
+        VALUES (@PatientId, @ScaleCode, @EffectiveAt, @Status, @Grade, @Reason, @ResultJson, @CauseJson, @ComputedAt)
         """;
 
     // The episodes still open at the instant, or opened after it (those closed before it are final).
@@ -50,7 +59,7 @@ public static class GradeStore
     [Sql]
     private const string InsertEpisode = """
         INSERT INTO episode (patient_id, scale, onset_at, max_grade, max_at, resolved_at, treatments)
-        VALUES (@PatientId, @Scale, @OnsetAt, @MaxGrade, @MaxAt, @ResolvedAt, @TreatmentsJson)
+        VALUES (@PatientId, @ScaleCode, @OnsetAt, @MaxGrade, @MaxAt, @ResolvedAt, @TreatmentsJson)
         """;
 
     [Sql]
@@ -115,7 +124,7 @@ public static class GradeStore
     /// the episodes of that patient and scale open at <paramref name="from"/> or opened after it with <paramref name="episodes"/>.
     /// </summary>
     public static async Task ReplaceTimelineAsync(
-        DbConnection c, DbTransaction tx, string patientId, string scale, DateTimeOffset from,
+        DbConnection c, DbTransaction tx, string patientId, Scale scale, DateTimeOffset from,
         IReadOnlyList<GradePointRow> points, IReadOnlyList<EpisodeRow> episodes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
@@ -131,7 +140,7 @@ public static class GradeStore
             throw new ArgumentException($"Every episode must be of {patientId}/{scale}", nameof(episodes));
         }
 
-        var key = new { PatientId = patientId, Scale = scale, From = from };
+        var key = new { PatientId = patientId, Scale = scale.Code(), From = from };
         await c.ExecuteAsync(Dialect.Command(c, tx, DeletePointsFrom, key, ct)).ConfigureAwait(false);
         if (points.Count > 0)
         {
@@ -147,7 +156,7 @@ public static class GradeStore
 
     /// <summary>Points of a patient, optionally one scale and an inclusive time range, by time then scale.</summary>
     public static async Task<IReadOnlyList<GradePointRow>> TimelineAsync(
-        DbConnection c, string patientId, string? scale, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+        DbConnection c, string patientId, Scale? scale, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
         var rows = await c.QueryAsync<PointRow>(Dialect.Command(c, null, Points,
@@ -174,7 +183,7 @@ public static class GradeStore
     private sealed class PointRow
     {
         public string PatientId { get; init; } = "";
-        public string Scale { get; init; } = "";
+        public Scale Scale { get; init; }
         public DateTimeOffset EffectiveAt { get; init; }
         public string Status { get; init; } = "";
         public int? Grade { get; init; }
@@ -190,7 +199,7 @@ public static class GradeStore
     private sealed class EpisodeDbRow
     {
         public string PatientId { get; init; } = "";
-        public string Scale { get; init; } = "";
+        public Scale Scale { get; init; }
         public DateTimeOffset OnsetAt { get; init; }
         public int MaxGrade { get; init; }
         public DateTimeOffset MaxAt { get; init; }

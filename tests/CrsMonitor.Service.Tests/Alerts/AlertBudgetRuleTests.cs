@@ -16,12 +16,12 @@ public sealed class AlertBudgetRuleTests
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 5, 12, 0, 0, TimeSpan.Zero);
 
-    private static GradePointDocument Point(string scale, string status, int? grade, string? reason = null, string[]? flags = null, RuleResponse[]? rules = null) =>
+    private static GradePointDocument Point(Scale scale, string status, int? grade, string? reason = null, string[]? flags = null, RuleResponse[]? rules = null) =>
         new(scale, Now.AddMinutes(-5), new GradeResponse(status, grade, reason, flags ?? [], rules ?? [], [], [], [], "ASTCT-2019"), [], [], []);
 
-    private static GradePointDocument Graded(string scale, int grade, params string[] flags) => Point(scale, "graded", grade, flags: flags);
+    private static GradePointDocument Graded(Scale scale, int grade, params string[] flags) => Point(scale, "graded", grade, flags: flags);
 
-    private static GradePointDocument NotGradable(string scale, string reason, params string[] flags) => Point(scale, "not-gradable", null, reason, flags);
+    private static GradePointDocument NotGradable(Scale scale, string reason, params string[] flags) => Point(scale, "not-gradable", null, reason, flags);
 
     private static AlertFacts Facts(
         GradePointDocument? crs = null, GradePointDocument? icans = null, EpisodeSpan[]? episodes = null, Reading[]? readings = null,
@@ -30,7 +30,7 @@ public sealed class AlertBudgetRuleTests
 
     private static IReadOnlyList<string> Conditions(AlertFacts facts) => [.. AlertRules.Evaluate(facts).Select(c => c.Condition)];
 
-    private static EpisodeSpan Episode(string scale, DateTimeOffset onset, DateTimeOffset? resolved = null) =>
+    private static EpisodeSpan Episode(Scale scale, DateTimeOffset onset, DateTimeOffset? resolved = null) =>
         new() { Scale = scale, OnsetAt = onset, MaxAt = onset, MaxGrade = 1, ResolvedAt = resolved };
 
     private static WindowRow Window(string id, string protocolWindowId, string state = WindowStates.Open) => new()
@@ -56,8 +56,8 @@ public sealed class AlertBudgetRuleTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Conditions(Facts(crs: Graded("crs", 1))), Is.EqualTo(new[] { "crs" }));
-            Assert.That(Conditions(Facts(crs: Graded("crs", 0))), Is.Empty);
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 1))), Is.EqualTo(new[] { "crs" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 0))), Is.Empty);
         }
     }
 
@@ -66,8 +66,8 @@ public sealed class AlertBudgetRuleTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Conditions(Facts(icans: Graded("icans", 1))), Is.EqualTo(new[] { "icans" }));
-            Assert.That(Conditions(Facts(icans: Graded("icans", 0))), Is.Empty);
+            Assert.That(Conditions(Facts(icans: Graded(Scale.Icans, 1))), Is.EqualTo(new[] { "icans" }));
+            Assert.That(Conditions(Facts(icans: Graded(Scale.Icans, 0))), Is.Empty);
         }
     }
 
@@ -75,9 +75,9 @@ public sealed class AlertBudgetRuleTests
     public void GradeIncrease_InTheSameEpisode_IsTheSameAlertWithTheHigherGrade_ANewEpisodeIsANewAlert()
     {
         var onset = Now.AddHours(-3);
-        var one = AlertRules.Evaluate(Facts(crs: Graded("crs", 1), episodes: [Episode("crs", onset)])).Single();
-        var two = AlertRules.Evaluate(Facts(crs: Graded("crs", 2), episodes: [Episode("crs", onset)])).Single();
-        var next = AlertRules.Evaluate(Facts(crs: Graded("crs", 1), episodes: [Episode("crs", onset), Episode("crs", Now.AddHours(-1))])).Single();
+        var one = AlertRules.Evaluate(Facts(crs: Graded(Scale.Crs, 1), episodes: [Episode(Scale.Crs, onset)])).Single();
+        var two = AlertRules.Evaluate(Facts(crs: Graded(Scale.Crs, 2), episodes: [Episode(Scale.Crs, onset)])).Single();
+        var next = AlertRules.Evaluate(Facts(crs: Graded(Scale.Crs, 1), episodes: [Episode(Scale.Crs, onset), Episode(Scale.Crs, Now.AddHours(-1))])).Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(two.EpisodeKey, Is.EqualTo(one.EpisodeKey), "updated in place");
@@ -89,7 +89,7 @@ public sealed class AlertBudgetRuleTests
     [Test]
     public void SuspectedMaskedFever_AsTheNotGradableReason_RaisesAClinicianReview()
     {
-        var review = AlertRules.Evaluate(Facts(crs: NotGradable("crs", NotGradableReasons.SuspectedMaskedFever, GradeFlags.SuspectedMaskedFever, GradeFlags.ClinicianReview))).Single();
+        var review = AlertRules.Evaluate(Facts(crs: NotGradable(Scale.Crs, NotGradableReasons.SuspectedMaskedFever, GradeFlags.SuspectedMaskedFever, GradeFlags.ClinicianReview))).Single();
         using (Assert.EnterMultipleScope())
         {
             Assert.That(review.Condition, Is.EqualTo("clinician-review"));
@@ -104,21 +104,21 @@ public sealed class AlertBudgetRuleTests
     public void SuspectedMaskedFever_AsAFlagOnAGradedResult_RaisesAClinicianReview_KeyedByTheOpenCrsEpisode()
     {
         var onset = Now.AddHours(-20);
-        var candidates = AlertRules.Evaluate(Facts(crs: Graded("crs", 1, GradeFlags.SuspectedMaskedFever), episodes: [Episode("crs", onset)]));
+        var candidates = AlertRules.Evaluate(Facts(crs: Graded(Scale.Crs, 1, GradeFlags.SuspectedMaskedFever), episodes: [Episode(Scale.Crs, onset)]));
         var review = candidates.Single(c => c.Condition == "clinician-review");
         Assert.That(review.EpisodeKey, Is.EqualTo("crs:suspected-masked-fever:2026-01-04T16:00Z"));
     }
 
-    [TestCase("crs", NotGradableReasons.TemperatureMissing)]
-    [TestCase("icans", NotGradableReasons.NoNeuroAssessment)]
-    [TestCase("icans", "ice-missing")]
-    [TestCase("icans", "capd-missing")]
-    [TestCase("icans", NotGradableReasons.Sedated)]
-    [TestCase("crs", "some-future-reason")]
-    public void NotGradable_ForAnyReasonButSuspectedMaskedFever_RaisesNothing(string scale, string reason)
+    [TestCase(Scale.Crs, NotGradableReasons.TemperatureMissing)]
+    [TestCase(Scale.Icans, NotGradableReasons.NoNeuroAssessment)]
+    [TestCase(Scale.Icans, "ice-missing")]
+    [TestCase(Scale.Icans, "capd-missing")]
+    [TestCase(Scale.Icans, NotGradableReasons.Sedated)]
+    [TestCase(Scale.Crs, "some-future-reason")]
+    public void NotGradable_ForAnyReasonButSuspectedMaskedFever_RaisesNothing(Scale scale, string reason)
     {
         var point = NotGradable(scale, reason, GradeFlags.ClinicianReview);
-        Assert.That(Conditions(scale == "crs" ? Facts(crs: point) : Facts(icans: point)), Is.Empty);
+        Assert.That(Conditions(scale == Scale.Crs ? Facts(crs: point) : Facts(icans: point)), Is.Empty);
     }
 
     [TestCase(GradeFlags.ClinicianReview)]
@@ -127,13 +127,13 @@ public sealed class AlertBudgetRuleTests
     [TestCase(GradeFlags.FeverMasked)]
     public void ReviewFlags_OtherThanSuspectedMaskedFever_OnAGrade0_RaiseNothing(string flag)
     {
-        Assert.That(Conditions(Facts(crs: Graded("crs", 0, flag), icans: Graded("icans", 0, flag))), Is.Empty);
+        Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 0, flag), icans: Graded(Scale.Icans, 0, flag))), Is.Empty);
     }
 
     [Test]
     public void MissingInputs_OutsideAnyWindow_NoDoseNoEpisode_RaiseNothingAtAll()
     {
-        var facts = Facts(crs: NotGradable("crs", NotGradableReasons.TemperatureMissing, GradeFlags.ClinicianReview), icans: NotGradable("icans", NotGradableReasons.NoNeuroAssessment));
+        var facts = Facts(crs: NotGradable(Scale.Crs, NotGradableReasons.TemperatureMissing, GradeFlags.ClinicianReview), icans: NotGradable(Scale.Icans, NotGradableReasons.NoNeuroAssessment));
         Assert.That(AlertRules.Evaluate(facts), Is.Empty);
     }
 
@@ -142,8 +142,8 @@ public sealed class AlertBudgetRuleTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Conditions(Facts(crs: Graded("crs", 0, GradeFlags.HypoxiaWithoutDocumentedSupport))), Is.EqualTo(new[] { "spo2-without-oxygen" }));
-            Assert.That(Conditions(Facts(crs: Graded("crs", 0))), Is.Empty);
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 0, GradeFlags.HypoxiaWithoutDocumentedSupport))), Is.EqualTo(new[] { "spo2-without-oxygen" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 0))), Is.Empty);
         }
     }
 
@@ -193,9 +193,9 @@ public sealed class AlertBudgetRuleTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Conditions(Facts(crs: Graded("crs", 1), readings: [Infusion(end: null)])), Is.EquivalentTo(new[] { "crs", "stop-infusion" }));
-            Assert.That(Conditions(Facts(crs: Graded("crs", 1), readings: [Infusion(end: Now.AddMinutes(-30))])), Is.EqualTo(new[] { "crs" }));
-            Assert.That(Conditions(Facts(crs: Graded("crs", 0), readings: [Infusion(end: null)])), Is.Empty, "no CRS signs");
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 1), readings: [Infusion(end: null)])), Is.EquivalentTo(new[] { "crs", "stop-infusion" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 1), readings: [Infusion(end: Now.AddMinutes(-30))])), Is.EqualTo(new[] { "crs" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 0), readings: [Infusion(end: null)])), Is.Empty, "no CRS signs");
         }
     }
 
@@ -204,8 +204,8 @@ public sealed class AlertBudgetRuleTests
     {
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(Conditions(Facts(crs: Graded("crs", 4))), Is.EqualTo(new[] { "crs", "permanently-discontinue" }));
-            Assert.That(Conditions(Facts(crs: Graded("crs", 3))), Is.EqualTo(new[] { "crs" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 4))), Is.EqualTo(new[] { "crs", "permanently-discontinue" }));
+            Assert.That(Conditions(Facts(crs: Graded(Scale.Crs, 3))), Is.EqualTo(new[] { "crs" }));
         }
     }
 }

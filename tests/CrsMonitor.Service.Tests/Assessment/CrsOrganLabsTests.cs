@@ -146,9 +146,9 @@ public sealed partial class CrsOrganLabsTests(StorageProvider provider)
         await using var c = await host.Services.GetRequiredService<Database>().OpenAsync(CancellationToken.None);
         var labs = await ReadingStore.SearchAsync(c, null, patient, [ReadingKind.Lab], null, null, CancellationToken.None);
         var points = (await GradeStore.TimelineAsync(c, patient, null, null, null, CancellationToken.None))
-            .Select(p => WithoutIds($"{p.Scale} {p.EffectiveAt:O} {p.Status} {p.Grade} {p.Reason} {p.ResultJson} {p.CauseJson}")).ToList();
+            .Select(p => WithoutIds($"{p.Scale.Code()} {p.EffectiveAt:O} {p.Status} {p.Grade} {p.Reason} {p.ResultJson} {p.CauseJson}")).ToList();
         var episodes = (await GradeStore.EpisodesAsync(c, patient, CancellationToken.None))
-            .Select(e => $"{e.Scale} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {e.TreatmentsJson}").ToList();
+            .Select(e => $"{e.Scale.Code()} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {e.TreatmentsJson}").ToList();
         var windows = await RowsAsync(c, patient, """
             SELECT protocol_window_id, setting, opens_at, earliest_end_at, latest_end_at, state, closed_at, next_wake_at
             FROM monitoring_window WHERE patient_id = @Patient

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Research.Csv;
 using CrsMonitor.Service.Research.Deidentification;
 using CrsMonitor.Service.Research.Episodes;
@@ -27,7 +28,7 @@ public sealed class EpisodeCsvTests
     {
         using var folder = new TempDirectory();
         var deid = new Deidentifier(PseudonymKey.LoadOrCreate(Path.Combine(folder.Path, "k")));
-        var record = new EpisodeRecord("p", ToxicityScale.Crs, Start.AddHours(13), Start.AddHours(15), null, 2, 66,
+        var record = new EpisodeRecord("p", Scale.Crs, Start.AddHours(13), Start.AddHours(15), null, 2, 66,
             new DoseContext("d", "tarlatamab", 1, 1, 1, "=1+1 mg", "IV", Start, Start.AddHours(1), [], "proto", "label, \"2025\"", "inpatient"),
             new PeakFindings(38.9m, Start.AddHours(14), false, null, 0, null, null, null, null, null, null, null, null, null),
             [], []);

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Research.Episodes;
@@ -37,7 +38,7 @@ public sealed class EpisodeRecordsTests
         // The recorded course (fever h14-h17, tocilizumab h18, dexamethasone h21) with norepinephrine started for the SBP
         // of 84 at h42: past the 24 h fever look-back, on fever therapy, grade 3 with the fever masked (CRS-MASK), the peak.
         var course = GradeTimelineCourseTests.RecordedCourse().Medication(42, "norepinephrine", "vasopressor", endH: 46, id: "ne");
-        var crs = Records(course, Tarlatamab(1, 2, "tarlatamab-c1d1")).Single(r => r.Scale == ToxicityScale.Crs);
+        var crs = Records(course, Tarlatamab(1, 2, "tarlatamab-c1d1")).Single(r => r.Scale == Scale.Crs);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(crs.MaxGrade, Is.EqualTo(3));
@@ -70,7 +71,7 @@ public sealed class EpisodeRecordsTests
     public void ICANS_LowestIce_AndTheNeuroFindingsAtThePeak_ComeFromTheNeuroChecks()
     {
         var course = GradeTimelineCourseTests.RecordedCourse();
-        var icans = Records(course, Tarlatamab(1, 2, "tarlatamab-c1d1")).Single(r => r.Scale == ToxicityScale.Icans);
+        var icans = Records(course, Tarlatamab(1, 2, "tarlatamab-c1d1")).Single(r => r.Scale == Scale.Icans);
         using (Assert.EnterMultipleScope())
         {
             Assert.That((icans.MaxGrade, icans.HoursFromStart(icans.OnsetAt)), Is.EqualTo((2, 19m)));

@@ -1,4 +1,6 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Storage;
+using Dapper;
 
 namespace CrsMonitor.Service.Tests.Storage;
 
@@ -10,68 +12,78 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     [Test]
     public async Task ReplaceTimeline_FromAnInstant_KeepsEarlierPoints_ReplacesLaterOnes()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2), Point("crs", T0.AddHours(4), 0)]);
-        await Replace("icans", DateTimeOffset.MinValue, [Point("icans", T0.AddHours(3), 1)]);
+        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2), Point(Scale.Crs, T0.AddHours(4), 0)]);
+        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0.AddHours(3), 1)]);
 
-        await Replace("crs", T0.AddHours(1), [Point("crs", T0.AddHours(1), 3)]);
-        var crs = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", "crs", null, null, default));
+        await Replace(Scale.Crs, T0.AddHours(1), [Point(Scale.Crs, T0.AddHours(1), 3)]);
+        var crs = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", Scale.Crs, null, null, default));
         var all = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", null, null, null, default));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(crs.Select(p => (p.EffectiveAt, p.Grade)), Is.EqualTo(new[] { (T0, (int?)1), (T0.AddHours(1), 3) }));
-            Assert.That(all.Select(p => p.Scale), Is.EqualTo(new[] { "crs", "crs", "icans" }), "the other scale is untouched; ordered by time");
-            Assert.That(crs[1], Is.EqualTo(Point("crs", T0.AddHours(1), 3)), "every field round-trips");
+            Assert.That(all.Select(p => p.Scale), Is.EqualTo(new[] { Scale.Crs, Scale.Crs, Scale.Icans }), "the other scale is untouched; ordered by time");
+            Assert.That(crs[1], Is.EqualTo(Point(Scale.Crs, T0.AddHours(1), 3)), "every field round-trips");
         }
     }
 
     [Test]
     public async Task Timeline_RangeIsInclusive()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(1), 2), Point("crs", T0.AddHours(2), 3)]);
-        var range = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", "crs", T0.AddHours(1), T0.AddHours(2), default));
+        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(1), 2), Point(Scale.Crs, T0.AddHours(2), 3)]);
+        var range = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", Scale.Crs, T0.AddHours(1), T0.AddHours(2), default));
         Assert.That(range.Select(p => p.Grade), Is.EqualTo(new int?[] { 2, 3 }));
     }
 
     [Test]
     public async Task Current_IsTheLatestPointAtOrBeforeTheInstant_PerScale()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2)]);
-        await Replace("icans", DateTimeOffset.MinValue, [Point("icans", T0.AddHours(3), 1)]);
+        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2)]);
+        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0.AddHours(3), 1)]);
 
         var atOne = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(1), default));
         var atThree = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(3), default));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(atOne.Select(p => (p.Scale, p.Grade)), Is.EqualTo(new[] { ("crs", (int?)1) }));
-            Assert.That(atThree.Select(p => (p.Scale, p.Grade)), Is.EqualTo(new[] { ("crs", (int?)2), ("icans", (int?)1) }));
+            Assert.That(atOne.Select(p => (p.Scale, p.Grade)), Is.EqualTo(new[] { (Scale.Crs, (int?)1) }));
+            Assert.That(atThree.Select(p => (p.Scale, p.Grade)), Is.EqualTo(new[] { (Scale.Crs, (int?)2), (Scale.Icans, (int?)1) }));
         }
     }
 
     [Test]
     public async Task Episodes_AreReplacedPerScale()
     {
-        var first = new EpisodeRow("p1", "crs", T0, 2, T0.AddHours(3), null, """["tocilizumab"]""");
-        var icans = new EpisodeRow("p1", "icans", T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(30), "[]");
-        await Replace("crs", DateTimeOffset.MinValue, [], [first]);
-        await Replace("icans", DateTimeOffset.MinValue, [], [icans]);
+        var first = new EpisodeRow("p1", Scale.Crs, T0, 2, T0.AddHours(3), null, """["tocilizumab"]""");
+        var icans = new EpisodeRow("p1", Scale.Icans, T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(30), "[]");
+        await Replace(Scale.Crs, DateTimeOffset.MinValue, [], [first]);
+        await Replace(Scale.Icans, DateTimeOffset.MinValue, [], [icans]);
 
         var resolved = first with { MaxGrade = 3, ResolvedAt = T0.AddDays(2) };
-        await Replace("crs", T0.AddHours(5), [], [resolved]);
+        await Replace(Scale.Crs, T0.AddHours(5), [], [resolved]);
         Assert.That(await WithConnection(c => GradeStore.EpisodesAsync(c, "p1", default)), Is.EqualTo(new[] { resolved, icans }));
     }
 
     [Test]
     public void ReplaceTimeline_PointBeforeFrom_IsRefused() =>
-        Assert.That(async () => await Replace("crs", T0.AddHours(1), [Point("crs", T0, 1)]), Throws.ArgumentException);
+        Assert.That(async () => await Replace(Scale.Crs, T0.AddHours(1), [Point(Scale.Crs, T0, 1)]), Throws.ArgumentException);
 
-    private Task<bool> Replace(string scale, DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
+    [Test]
+    public async Task Scale_IsStoredAsItsCode_TheTextTheColumnsHaveAlwaysHeld()
+    {
+        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0, 1)], [new EpisodeRow("p1", Scale.Icans, T0, 1, T0, null, "[]")]);
+        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1)]);
+        var stored = await WithConnection(async c =>
+            (await c.QueryAsync<string>("SELECT scale FROM grade_point UNION ALL SELECT scale FROM episode")).Order(StringComparer.Ordinal).ToList());
+        Assert.That(stored, Is.EqualTo(new[] { "crs", "icans", "icans" }));
+    }
+
+    private Task<bool> Replace(Scale scale, DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
         InTransaction(async (c, tx) =>
         {
             await GradeStore.ReplaceTimelineAsync(c, tx, "p1", scale, from, points, episodes ?? [], default);
             return true;
         });
 
-    private static GradePointRow Point(string scale, DateTimeOffset at, int grade) =>
+    private static GradePointRow Point(Scale scale, DateTimeOffset at, int grade) =>
         new("p1", scale, at, "graded", grade, grade == 0 ? null : "rule", $$"""{"grade":{{grade}}}""", """[{"resourceType":"Observation","resourceId":"o1","versionId":1}]""", T0.AddDays(1));
 }

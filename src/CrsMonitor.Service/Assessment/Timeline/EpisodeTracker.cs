@@ -8,7 +8,7 @@ namespace CrsMonitor.Service.Assessment;
 /// <see cref="ContinuousGradingSettings.EpisodeClosesAfter"/> after its last qualifying finding. A finding that lasts
 /// (hypotension, hypoxia; ICANS grade ≥ 1) is last seen at the instant it stops; a fever at its reading's time.
 /// </summary>
-internal sealed class EpisodeTracker(string scale, TimeSpan closesAfter)
+internal sealed class EpisodeTracker(Scale scale, TimeSpan closesAfter)
 {
     private readonly List<(DateTimeOffset Onset, int Max, DateTimeOffset MaxAt, DateTimeOffset Resolved)> closed = [];
     private DateTimeOffset? onset;
@@ -18,7 +18,7 @@ internal sealed class EpisodeTracker(string scale, TimeSpan closesAfter)
     private bool findingNow;
     private IReadOnlyList<ReadingSource> lastFindingCause = [];
 
-    public string Scale => scale;
+    public Scale Scale => scale;
 
     /// <summary>The episode in progress, for a checkpoint.</summary>
     public EpisodeSeed Seed => onset is null ? EpisodeSeed.None : new(onset, maxGrade, maxAt, lastFinding, findingNow, lastFindingCause);

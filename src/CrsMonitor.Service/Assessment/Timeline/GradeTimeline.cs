@@ -47,9 +47,6 @@ namespace CrsMonitor.Service.Assessment;
 /// </remarks>
 public static class GradeTimeline
 {
-    public const string Crs = TimelineWords.Crs;
-    public const string Icans = TimelineWords.Icans;
-
     /// <summary>How far apart the checkpoints of a timeline are at least (and the last instant graded is one).</summary>
     public static readonly TimeSpan CheckpointEvery = TimeSpan.FromMinutes(10);
 
@@ -93,7 +90,7 @@ public static class GradeTimeline
         private readonly DateTimeOffset? from;
         private readonly List<GradePoint> points = [];
         private readonly List<TimelineSeed> checkpoints = [];
-        private readonly Dictionary<string, (string? Key, IReadOnlyList<ReadingSource> Cause)> last = new(StringComparer.Ordinal);
+        private readonly Dictionary<Scale, (string? Key, IReadOnlyList<ReadingSource> Cause)> last = [];
         private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) crsNow;
         private (GradeResult Result, IReadOnlyList<BasisInput> Basis, IReadOnlyList<string> Gaps) icansNow;
 
@@ -105,11 +102,11 @@ public static class GradeTimeline
             ArgumentNullException.ThrowIfNull(settings);
             course = new PatientCourse(patient, readings, settings, seed?.At);
             this.grading = grading;
-            crsEpisodes = new EpisodeTracker(Crs, settings.EpisodeClosesAfter);
-            icansEpisodes = new EpisodeTracker(Icans, settings.EpisodeClosesAfter);
+            crsEpisodes = new EpisodeTracker(Scale.Crs, settings.EpisodeClosesAfter);
+            icansEpisodes = new EpisodeTracker(Scale.Icans, settings.EpisodeClosesAfter);
             from = seed?.At;
-            Resume(Crs, seed?.Crs, crsEpisodes);
-            Resume(Icans, seed?.Icans, icansEpisodes);
+            Resume(Scale.Crs, seed?.Crs, crsEpisodes);
+            Resume(Scale.Icans, seed?.Icans, icansEpisodes);
         }
 
         public void Run(DateTimeOffset? until, bool includeUntil = false)
@@ -168,8 +165,8 @@ public static class GradeTimeline
         };
 
         public (GradePoint Crs, GradePoint Icans) Current(DateTimeOffset at) => (
-            new GradePoint(Crs, at, crsNow.Result, crsNow.Basis, crsNow.Gaps, last[Crs].Cause),
-            new GradePoint(Icans, at, icansNow.Result, icansNow.Basis, icansNow.Gaps, last[Icans].Cause));
+            new GradePoint(Scale.Crs, at, crsNow.Result, crsNow.Basis, crsNow.Gaps, last[Scale.Crs].Cause),
+            new GradePoint(Scale.Icans, at, icansNow.Result, icansNow.Basis, icansNow.Gaps, last[Scale.Icans].Cause));
 
         private static string Key(GradeResult r) =>
             $"{Vocabulary.GradeStatus.Code(r.Status)}|{r.Grade}|{r.Reason}|{string.Join(",", r.Flags)}";
@@ -181,7 +178,7 @@ public static class GradeTimeline
 
         private static bool Fever(GradeResult r) => r.Domains.Any(d => d.Domain == "fever" && d.Status == DomainStatus.Graded && d.Grade > 0);
 
-        private void Resume(string scale, ScaleSeed? seed, EpisodeTracker episodes)
+        private void Resume(Scale scale, ScaleSeed? seed, EpisodeTracker episodes)
         {
             last[scale] = (seed?.LastKey, seed?.LastCause ?? []);
             if (seed is not null)
@@ -190,9 +187,9 @@ public static class GradeTimeline
             }
         }
 
-        private TimelineSeed Snapshot(DateTimeOffset at) => new(at, Snapshot(Crs, crsEpisodes), Snapshot(Icans, icansEpisodes));
+        private TimelineSeed Snapshot(DateTimeOffset at) => new(at, Snapshot(Scale.Crs, crsEpisodes), Snapshot(Scale.Icans, icansEpisodes));
 
-        private ScaleSeed Snapshot(string scale, EpisodeTracker episodes) =>
+        private ScaleSeed Snapshot(Scale scale, EpisodeTracker episodes) =>
             new(last[scale].Key, last[scale].Cause, episodes.Seed);
 
         private void Step(DateTimeOffset at)
@@ -205,18 +202,18 @@ public static class GradeTimeline
             var graded = AstctGrader.Evaluate(crs.Input, icans.Input, grading);
             var (crsResult, icansResult) = (graded.Crs!, graded.Icans!);
 
-            var crsCause = Cause(Crs, at, crsClosed);
-            var icansCause = Cause(Icans, at, icansClosed);
+            var crsCause = Cause(Scale.Crs, at, crsClosed);
+            var icansCause = Cause(Scale.Icans, at, icansClosed);
             crsEpisodes.Observe(at, crsResult, LastingCrsFinding(crsResult), Fever(crsResult) ? crs.LatestFever : null, crsCause);
             icansEpisodes.Observe(at, icansResult, icansResult is { Status: GradeStatus.Graded, Grade: >= 1 }, null, icansCause);
 
             crsNow = (crsResult, crs.Basis, crs.StaleOrMissing);
             icansNow = (icansResult, icans.Basis, icans.StaleOrMissing);
-            Emit(new GradePoint(Crs, at, crsResult, crs.Basis, crs.StaleOrMissing, crsCause));
-            Emit(new GradePoint(Icans, at, icansResult, icans.Basis, icans.StaleOrMissing, icansCause));
+            Emit(new GradePoint(Scale.Crs, at, crsResult, crs.Basis, crs.StaleOrMissing, crsCause));
+            Emit(new GradePoint(Scale.Icans, at, icansResult, icans.Basis, icans.StaleOrMissing, icansCause));
         }
 
-        private IReadOnlyList<ReadingSource> Cause(string scale, DateTimeOffset at, IReadOnlyList<ReadingSource>? closedBy)
+        private IReadOnlyList<ReadingSource> Cause(Scale scale, DateTimeOffset at, IReadOnlyList<ReadingSource>? closedBy)
         {
             var cause = course.CauseAt(scale, at);
             return closedBy is null ? cause : [.. cause.Concat(closedBy).Distinct().Order(SourceOrder.Instance)];

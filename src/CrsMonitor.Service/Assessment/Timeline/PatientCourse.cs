@@ -9,9 +9,6 @@ namespace CrsMonitor.Service.Assessment;
 /// <summary>The words readings use that continuous grading reads (drug classes, clinician-input codes, qualifiers).</summary>
 internal static class TimelineWords
 {
-    public const string Crs = "crs";
-    public const string Icans = "icans";
-
     // Medication classes of the drug map (Reading.Qualifier of a Medication reading).
     public const string Vasopressor = "vasopressor";
     public const string Vasopressin = "vasopressin";
@@ -141,9 +138,9 @@ internal sealed class PatientCourse
         r.Kind == ReadingKind.NeuroCheck || (r.Kind == ReadingKind.ClinicianInput && TimelineWords.IcansClinicianInputs.Contains(r.Code));
 
     /// <summary>The readings of <paramref name="scale"/> that start, end or expire exactly at <paramref name="at"/>.</summary>
-    public IReadOnlyList<ReadingSource> CauseAt(string scale, DateTimeOffset at)
+    public IReadOnlyList<ReadingSource> CauseAt(Scale scale, DateTimeOffset at)
     {
-        var ofScale = scale == TimelineWords.Crs ? (Func<Reading, bool>)IsCrsInput : IsIcansInput;
+        var ofScale = scale == Scale.Crs ? (Func<Reading, bool>)IsCrsInput : IsIcansInput;
         var started = changing.TryGetValue(at, out var c) ? c : [];
         var expired = expiring.TryGetValue(at, out var e) ? e : [];
         return [.. started.Concat(expired).Where(ofScale).Select(r => r.Source).Distinct().Order(SourceOrder.Instance)];

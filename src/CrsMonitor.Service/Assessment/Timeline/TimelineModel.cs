@@ -17,7 +17,7 @@ public sealed record BasisInput(string Name, string Value, DateTimeOffset At, Re
 /// missing, and the readings that caused it (grading-rules.md sections 4 and 5).
 /// </summary>
 public sealed record GradePoint(
-    string Scale,
+    Scale Scale,
     DateTimeOffset At,
     GradeResult Result,
     IReadOnlyList<BasisInput> Basis,
@@ -30,7 +30,7 @@ public sealed record GradePoint(
 /// the drug keys of the treatments given during it.
 /// </summary>
 public sealed record Episode(
-    string Scale,
+    Scale Scale,
     DateTimeOffset OnsetAt,
     int MaxGrade,
     DateTimeOffset MaxAt,

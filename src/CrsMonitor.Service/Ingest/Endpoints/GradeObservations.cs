@@ -15,7 +15,7 @@ public static class GradeObservations
 {
     public const string CodeSystem = "https://crsmonitor.org/fhir/CodeSystem/observation";
 
-    public static string CodeOf(string scale) => $"{scale}-grade";
+    public static string CodeOf(Scale scale) => $"{scale.Code()}-grade";
 
     public static Observation From(GradePointRow row)
     {
@@ -25,7 +25,7 @@ public static class GradeObservations
         {
             Id = IdOf(row),
             Status = ObservationStatus.Final,
-            Code = new CodeableConcept(CodeSystem, CodeOf(row.Scale), row.Scale == "crs" ? "CRS grade (ASTCT 2019)" : "ICANS grade (ASTCT 2019)"),
+            Code = new CodeableConcept(CodeSystem, CodeOf(row.Scale), $"{row.Scale.Label()} grade (ASTCT 2019)"),
             Subject = new ResourceReference($"Patient/{row.PatientId}"),
             Effective = new FhirDateTime(row.EffectiveAt.ToUniversalTime()),
             Issued = row.ComputedAt.ToUniversalTime(),
@@ -62,7 +62,7 @@ public static class GradeObservations
     public static string IdOf(GradePointRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        var key = $"{row.PatientId}|{row.Scale}|{row.EffectiveAt.ToUniversalTime().UtcTicks}";
-        return $"{row.Scale}-grade-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24]}";
+        var key = $"{row.PatientId}|{row.Scale.Code()}|{row.EffectiveAt.ToUniversalTime().UtcTicks}";
+        return $"{row.Scale.Code()}-grade-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..24]}";
     }
 }

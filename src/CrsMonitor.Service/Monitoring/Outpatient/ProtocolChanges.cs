@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 
@@ -72,7 +73,7 @@ public static class ProtocolChanges
         }
 
         var extended = episodes.Any(e => e.MaxAt >= latest.StartedAt
-            && inForce.ExtendsMonitoringAfter(e.Scale == "crs" ? TriggerKind.Crs : TriggerKind.Icans, e.MaxGrade));
+            && inForce.ExtendsMonitoringAfter(e.Scale == Scale.Crs ? TriggerKind.Crs : TriggerKind.Icans, e.MaxGrade));
         var before = Windows(inForce, following, extended);
         var after = Windows(next, following, extended);
         var changes = Differences(before.Windows, after.Windows);

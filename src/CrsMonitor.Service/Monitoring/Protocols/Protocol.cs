@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CrsMonitor.Service.Assessment;
 
 namespace CrsMonitor.Service.Monitoring.Protocols;
 
@@ -54,7 +55,7 @@ public sealed record Protocol(
         ExtendedMonitoring?.Triggers.Any(t => t.Fires(kind, grade)) ?? false;
 
     /// <summary>The reference text for a toxicity and grade 1–4 (every file has all eight), or null for grade 0 or 5.</summary>
-    public ManagementText? ManagementFor(Toxicity toxicity, int grade) =>
+    public ManagementText? ManagementFor(Scale toxicity, int grade) =>
         Management.FirstOrDefault(m => m.Toxicity == toxicity && m.Grade == grade);
 }
 
@@ -208,7 +209,7 @@ public sealed record PremedicationTiming(WindowAnchor RelativeTo, int FromMinute
 public sealed record MinutesRange(int Min, int Max);
 
 /// <summary>Reference text for one toxicity and grade, shown with its source and the protocol version; never an order.</summary>
-public sealed record ManagementText(Toxicity Toxicity, int Grade, string Text, IReadOnlyList<DoseAction> DoseActions, Basis Basis, string Source);
+public sealed record ManagementText(Scale Toxicity, int Grade, string Text, IReadOnlyList<DoseAction> DoseActions, Basis Basis, string Source);
 
 /// <summary>What an alert raised while an infusion is running says.</summary>
 public sealed record DuringInfusion(InfusionAction AtFirstSignOfCrs, string Text, Basis Basis, string Source);
@@ -219,7 +220,7 @@ public sealed record DuringInfusion(InfusionAction AtFirstSignOfCrs, string Text
 /// </summary>
 public sealed record LabelOnset(OnsetRange? Crs, OnsetRange? Icans)
 {
-    public OnsetRange? For(Toxicity toxicity) => toxicity == Toxicity.Crs ? Crs : Icans;
+    public OnsetRange? For(Scale toxicity) => toxicity == Scale.Crs ? Crs : Icans;
 }
 
 /// <summary>A median onset given as a range of hours (13-16 h: the label reports it per study), measured from <see cref="Anchor"/> of the dose.</summary>
@@ -286,12 +287,6 @@ public enum CheckKind
 {
     VitalSigns,
     Ice,
-}
-
-public enum Toxicity
-{
-    Crs,
-    Icans,
 }
 
 public enum DoseAction

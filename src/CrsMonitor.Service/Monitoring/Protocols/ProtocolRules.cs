@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Ingest;
 
 namespace CrsMonitor.Service.Monitoring.Protocols;
@@ -304,22 +305,22 @@ internal static class ProtocolRules
 
     private static void CheckManagement(IReadOnlyList<ManagementText> management, List<(string, string)> problems)
     {
-        var seen = new Dictionary<(Toxicity, int), int>();
+        var seen = new Dictionary<(Scale, int), int>();
         for (var i = 0; i < management.Count; i++)
         {
             var entry = management[i];
             if (!seen.TryAdd((entry.Toxicity, entry.Grade), i))
             {
-                problems.Add(($"{Item("$.management", i)}.grade", $"{Name(entry.Toxicity)} grade {entry.Grade} is also given by management[{seen[(entry.Toxicity, entry.Grade)]}]"));
+                problems.Add(($"{Item("$.management", i)}.grade", $"{entry.Toxicity.Label()} grade {entry.Grade} is also given by management[{seen[(entry.Toxicity, entry.Grade)]}]"));
             }
         }
 
-        foreach (var toxicity in Enum.GetValues<Toxicity>())
+        foreach (var toxicity in Enum.GetValues<Scale>())
         {
             var missing = Enumerable.Range(1, 4).Where(g => !seen.ContainsKey((toxicity, g))).ToList();
             if (missing.Count > 0)
             {
-                problems.Add(("$.management", $"has no text for {Name(toxicity)} grade {string.Join(", ", missing)} (every file has CRS and ICANS grades 1-4)"));
+                problems.Add(("$.management", $"has no text for {toxicity.Label()} grade {string.Join(", ", missing)} (every file has CRS and ICANS grades 1-4)"));
             }
         }
     }
@@ -334,8 +335,6 @@ internal static class ProtocolRules
             }
         }
     }
-
-    private static string Name(Toxicity toxicity) => toxicity == Toxicity.Crs ? "CRS" : "ICANS";
 
     private static string Item(string path, int index) => string.Create(CultureInfo.InvariantCulture, $"{path}[{index}]");
 

@@ -191,7 +191,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                         .FirstOrDefault(e => protocol.ExtendsMonitoringAfter(TriggerOf(e.Scale), e.MaxGrade));
                 dose.ExtendedMonitoring = extendedBy is null ? 0 : 1;
                 dose.ExtendedReason = extendedBy is null ? null
-                    : $"grade {extendedBy.MaxGrade} {extendedBy.Scale.ToUpperInvariant()} at {Text(extendedBy.MaxAt)} after the previous dose ({previous!.Place?.ToString() ?? "place unknown"}): extended monitoring at this dose ({protocol!.ExtendedMonitoring!.Source})";
+                    : $"grade {extendedBy.MaxGrade} {extendedBy.Scale.Label()} at {Text(extendedBy.MaxAt)} after the previous dose ({previous!.Place?.ToString() ?? "place unknown"}): extended monitoring at this dose ({protocol!.ExtendedMonitoring!.Source})";
                 dose.ConfirmationRequired = protocol is null ? null : ConfirmationReason(protocol, episodes, dose.StartedAt);
             }
         }
@@ -372,7 +372,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         if (window.HasChecks && now >= window.LatestEndAt && window.ClosedAt is null)
         {
             await RecordAsync(c, tx, window, null, EventKinds.MaximumPassed, $"{EventKinds.MaximumPassed}:{Text(window.LatestEndAt)}", window.LatestEndAt, now, actor,
-                new { latestEnd = window.LatestEndAt, activeEpisodes = episodes.Where(e => e.ActiveAt(now)).Select(e => e.Scale).ToList() }, recorded, ct).ConfigureAwait(false);
+                new { latestEnd = window.LatestEndAt, activeEpisodes = episodes.Where(e => e.ActiveAt(now)).Select(e => e.Scale.Code()).ToList() }, recorded, ct).ConfigureAwait(false);
         }
     }
 
@@ -428,7 +428,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         ArgumentNullException.ThrowIfNull(readings);
         var triggers = protocol.Checks.Intensification.Triggers;
         var result = new List<DateTimeOffset>();
-        foreach (var scale in grades.GroupBy(g => g.Scale, StringComparer.Ordinal))
+        foreach (var scale in grades.GroupBy(g => g.Scale))
         {
             var previous = 0;
             foreach (var step in scale.OrderBy(g => g.At))
@@ -475,9 +475,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     {
         foreach (var e in episodes.Where(e => e.MaxAt < doseStart))
         {
-            if (protocol.ManagementFor(ToxicityOf(e.Scale), e.MaxGrade) is { } m && m.DoseActions.Contains(DoseAction.PermanentlyDiscontinue))
+            if (protocol.ManagementFor(e.Scale, e.MaxGrade) is { } m && m.DoseActions.Contains(DoseAction.PermanentlyDiscontinue))
             {
-                return $"grade {e.MaxGrade} {e.Scale.ToUpperInvariant()} at {Text(e.MaxAt)}: \"{m.Text}\" ({protocol.Title}, {m.Source}); a physician must confirm this dose";
+                return $"grade {e.MaxGrade} {e.Scale.Label()} at {Text(e.MaxAt)}: \"{m.Text}\" ({protocol.Title}, {m.Source}); a physician must confirm this dose";
             }
         }
 
@@ -488,9 +488,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         TimeSpan.FromHours((double)decisions.Where(d => d.WindowId == windowId && d.Action == "extended" && d.Hours is not null)
             .Sum(d => decimal.Parse(d.Hours!, NumberStyles.Number, CultureInfo.InvariantCulture)));
 
-    private static TriggerKind TriggerOf(string scale) => scale == "crs" ? TriggerKind.Crs : TriggerKind.Icans;
-
-    private static Toxicity ToxicityOf(string scale) => scale == "crs" ? Toxicity.Crs : Toxicity.Icans;
+    private static TriggerKind TriggerOf(Scale scale) => scale == Scale.Crs ? TriggerKind.Crs : TriggerKind.Icans;
 
     private static string Text(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture);
 

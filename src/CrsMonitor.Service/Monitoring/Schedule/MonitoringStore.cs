@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Storage;
 using Dapper;
 
@@ -9,7 +10,7 @@ namespace CrsMonitor.Service.Monitoring.Schedule;
 [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
 public sealed class GradeStep
 {
-    public string Scale { get; set; } = "";
+    public Scale Scale { get; set; }
     public DateTimeOffset At { get; set; }
     public int? Grade { get; set; }
 }
@@ -18,7 +19,7 @@ public sealed class GradeStep
 [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
 public sealed class EpisodeSpan
 {
-    public string Scale { get; set; } = "";
+    public Scale Scale { get; set; }
     public DateTimeOffset OnsetAt { get; set; }
     public int MaxGrade { get; set; }
     public DateTimeOffset MaxAt { get; set; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Research.Deidentification;
 using CrsMonitor.Service.Research.Episodes;
 
@@ -20,7 +21,7 @@ public static class EpisodeColumns
     [
         new("patient_pseudonym", "Keyed pseudonym of the patient, stable across exports (the NDJSON Patient id)", "text", $"{Form}: CRID (the site maps pseudonym to CRID)", (r, d) => d.Pseudonym(r.PatientId)),
         new("episode_id", "Id of the episode's AdverseEvent in the NDJSON export", "text", NotAsked, (r, d) => d.ResourceId("AdverseEvent", $"{r.PatientId}|{r.Scale}|{r.OnsetAt:O}")),
-        new("toxicity", "crs or icans", "crs | icans", $"{Form}: 'Did the recipient experience Cytokine Release Syndrome (CRS)?' / the neurotoxicity (ICANS) question", (r, _) => r.Scale == ToxicityScale.Crs ? "crs" : "icans"),
+        new("toxicity", "crs or icans", "crs | icans", $"{Form}: 'Did the recipient experience Cytokine Release Syndrome (CRS)?' / the neurotoxicity (ICANS) question", (r, _) => r.Scale.Code()),
         new("max_grade", "Maximum ASTCT 2019 grade of the episode (graded by CrsMonitor)", "integer 1-5", $"{Form}: maximum grade of CRS / ICANS (ASTCT)", (r, _) => Int(r.MaxGrade)),
         new("onset_at", "Onset: the first instant graded >= 1", Iso, $"{Form}: 'Date of diagnosis'", (r, d) => At(d.Shift(r.PatientId, r.OnsetAt))),
         new("onset_hours_from_infusion_start", "Onset, hours after the dose's infusion start", Hours, NotAsked, (r, _) => Dec(r.HoursFromStart(r.OnsetAt))),
@@ -45,7 +46,7 @@ public static class EpisodeColumns
         new("label_version", "Label version the protocol file records", "text", NotAsked, (r, _) => r.Dose?.LabelVersion),
         new("monitoring_setting", "Setting of the monitoring windows the dose opened", "inpatient | observed | proximity (+ ...)", NotAsked, (r, _) => r.Dose?.MonitoringSetting),
         new("tmax_celsius", "CRS: highest temperature of the episode", "Cel", NotAsked, (r, _) => Dec(r.Peak.TmaxCelsius)),
-        new("fever_masked", "CRS: fever masked at the peak (CRS-MASK) or suspected masked (CRS-PREMED)", "true | false", NotAsked, (r, _) => r.Scale == ToxicityScale.Crs ? (r.Peak.FeverMasked ? "true" : "false") : null),
+        new("fever_masked", "CRS: fever masked at the peak (CRS-MASK) or suspected masked (CRS-PREMED)", "true | false", NotAsked, (r, _) => r.Scale == Scale.Crs ? (r.Peak.FeverMasked ? "true" : "false") : null),
         new("fever_masked_why", "CRS: the rule that said so, as the grader worded it", "text", NotAsked, (r, _) => r.Peak.FeverMaskedWhy),
         new("vasopressors_at_peak", "CRS: vasopressors running at the peak, vasopressin not counted", "integer", $"{Form}: CRS with hypotension requiring vasopressors", (r, _) => Int(r.Peak.VasopressorCount)),
         new("oxygen_device_at_peak", "CRS: oxygen device in force at the peak", "oxygen-device code", $"{Form}: CRS with hypoxia requiring oxygen", (r, _) => r.Peak.OxygenDevice),

@@ -1,11 +1,6 @@
-namespace CrsMonitor.Service.Research.Episodes;
+using CrsMonitor.Service.Assessment;
 
-/// <summary>The two ASTCT scales a toxicity episode is graded on.</summary>
-public enum ToxicityScale
-{
-    Crs,
-    Icans,
-}
+namespace CrsMonitor.Service.Research.Episodes;
 
 /// <summary>
 /// One CRS or ICANS episode as research data (issue 16): the dose it follows, onset, peak and resolution, the maximum
@@ -14,7 +9,7 @@ public enum ToxicityScale
 /// </summary>
 public sealed record EpisodeRecord(
     string PatientId,
-    ToxicityScale Scale,
+    Scale Scale,
     DateTimeOffset OnsetAt,
     DateTimeOffset PeakAt,
     DateTimeOffset? ResolvedAt,

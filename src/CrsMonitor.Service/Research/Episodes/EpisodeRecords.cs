@@ -26,9 +26,9 @@ public static class EpisodeRecords
         ArgumentNullException.ThrowIfNull(settings);
         var doses = facts.Doses.OrderBy(d => d.StartedAt).ToList();
         var records = new List<EpisodeRecord>();
-        foreach (var episode in facts.Timeline.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale, StringComparer.Ordinal))
+        foreach (var episode in facts.Timeline.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale))
         {
-            var scale = episode.Scale == TimelineWords.Icans ? ToxicityScale.Icans : ToxicityScale.Crs;
+            var scale = episode.Scale;
             var end = episode.ResolvedAt ?? asOf;
             var dose = doses.LastOrDefault(d => d.StartedAt <= episode.OnsetAt);
             var context = dose is null ? null : Context(dose, facts, protocols, settings);
@@ -42,7 +42,7 @@ public static class EpisodeRecords
                 episode.MaxGrade,
                 AgeYears(facts.BirthDate, dose?.StartedAt ?? episode.OnsetAt),
                 context,
-                scale == ToxicityScale.Crs
+                scale == Scale.Crs
                     ? PeakReadings.Crs(facts.Readings, episode.OnsetAt, end, episode.MaxAt, peakGrade, settings.OxygenStaleAfter)
                     : PeakReadings.Icans(facts.Readings, episode.OnsetAt, end, episode.MaxAt),
                 [.. Medications(facts.Readings, TreatmentClasses).Where(m => m.StartedAt >= episode.OnsetAt && m.StartedAt <= end)],

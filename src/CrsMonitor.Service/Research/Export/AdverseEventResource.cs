@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Research.Deidentification;
 using CrsMonitor.Service.Research.Episodes;
 using Hl7.Fhir.Model;
@@ -35,9 +36,9 @@ internal static class AdverseEventResource
             Id = deid.ResourceId("AdverseEvent", $"{patient}|{record.Scale}|{record.OnsetAt:O}"),
             Meta = new Meta { Profile = [Profile] },
             Actuality = AdverseEvent.AdverseEventActuality.Actual,
-            Event = new CodeableConcept(ToxicitySystem, record.Scale == ToxicityScale.Crs ? "crs" : "icans",
-                record.Scale == ToxicityScale.Crs ? "Cytokine release syndrome" : "Immune effector cell-associated neurotoxicity syndrome",
-                $"{(record.Scale == ToxicityScale.Crs ? "CRS" : "ICANS")}, maximum ASTCT 2019 grade {record.MaxGrade} (graded by CrsMonitor)"),
+            Event = new CodeableConcept(ToxicitySystem, record.Scale.Code(),
+                record.Scale == Scale.Crs ? "Cytokine release syndrome" : "Immune effector cell-associated neurotoxicity syndrome",
+                $"{record.Scale.Label()}, maximum ASTCT 2019 grade {record.MaxGrade} (graded by CrsMonitor)"),
             Subject = new ResourceReference("Patient/" + deid.Pseudonym(patient)),
             DateElement = new FhirDateTime(deid.Shift(patient, record.OnsetAt)),
             DetectedElement = new FhirDateTime(deid.Shift(patient, record.OnsetAt)),

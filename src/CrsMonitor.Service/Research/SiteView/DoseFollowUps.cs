@@ -1,4 +1,4 @@
-using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Assessment;
 
 namespace CrsMonitor.Service.Research.SiteView;
 
@@ -30,7 +30,7 @@ public static class DoseFollowUps
         {
             DateTimeOffset? next = starts[dose.PatientId].Where(s => s > dose.StartedAt).Select(s => (DateTimeOffset?)s).FirstOrDefault();
             var observedUntil = new[] { now, dose.StartedAt + horizon, next ?? DateTimeOffset.MaxValue }.Min();
-            FollowUp Of(Toxicity scale)
+            FollowUp Of(Scale scale)
             {
                 var onset = onsetsOf.TryGetValue((dose.PatientId, scale), out var list)
                     ? list.Where(o => o >= dose.StartedAt && (next is not { } n || o < n)).Select(o => (DateTimeOffset?)o).FirstOrDefault()
@@ -40,7 +40,7 @@ public static class DoseFollowUps
                     : new FollowUp(Hours(observedUntil - dose.StartedAt), false);
             }
 
-            outcomes.Add(new DoseOutcome(dose, Of(Toxicity.Crs), Of(Toxicity.Icans)));
+            outcomes.Add(new DoseOutcome(dose, Of(Scale.Crs), Of(Scale.Icans)));
         }
 
         return outcomes;

@@ -1,6 +1,6 @@
-using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Assessment;
 
 namespace CrsMonitor.Service.Research.SiteView;
 
 /// <summary>The onset of a CRS or ICANS episode (<c>episode.onset_at</c>): the first instant graded 1 or more.</summary>
-public sealed record EpisodeOnset(string PatientId, Toxicity Scale, DateTimeOffset OnsetAt);
+public sealed record EpisodeOnset(string PatientId, Scale Scale, DateTimeOffset OnsetAt);

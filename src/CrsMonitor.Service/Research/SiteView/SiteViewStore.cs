@@ -1,6 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
-using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Storage;
 using Dapper;
 
@@ -30,15 +30,7 @@ internal static class SiteViewStore
 
     public static async Task<IReadOnlyList<EpisodeOnset>> OnsetsAsync(DbConnection c, CancellationToken ct) =>
         [.. (await c.QueryAsync<OnsetRecord>(Dialect.Command(c, null, Onsets, null, ct)).ConfigureAwait(false))
-            .Select(r => new EpisodeOnset(r.PatientId, ScaleOf(r.Scale), r.OnsetAt))];
-
-    /// <summary>The episode table's scale (its CHECK constraint allows these two words only).</summary>
-    private static Toxicity ScaleOf(string scale) => scale switch
-    {
-        "crs" => Toxicity.Crs,
-        "icans" => Toxicity.Icans,
-        _ => throw new InvalidOperationException($"episode.scale '{scale}' is neither crs nor icans"),
-    };
+            .Select(r => new EpisodeOnset(r.PatientId, r.Scale, r.OnsetAt))];
 
     [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
     private sealed class DoseRecord
@@ -55,7 +47,7 @@ internal static class SiteViewStore
     private sealed class OnsetRecord
     {
         public string PatientId { get; set; } = "";
-        public string Scale { get; set; } = "";
+        public Scale Scale { get; set; }
         public DateTimeOffset OnsetAt { get; set; }
     }
 }

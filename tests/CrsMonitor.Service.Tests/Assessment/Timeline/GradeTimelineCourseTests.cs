@@ -79,9 +79,9 @@ public sealed class GradeTimelineCourseTests
         using (Assert.EnterMultipleScope())
         {
             // CRS: onset at the first fever; maximum 2 first reached at h16; closes 24 h after SBP recovered at h44.
-            Assert.That(episodes[0] with { Treatments = [] }, Is.EqualTo(new Episode("crs", H(14), 2, H(16), H(68), [])));
+            Assert.That(episodes[0] with { Treatments = [] }, Is.EqualTo(new Episode(Scale.Crs, H(14), 2, H(16), H(68), [])));
             Assert.That(episodes[0].Treatments, Is.EqualTo(new[] { "tocilizumab", "dexamethasone" }), "the premedication before onset is not a treatment");
-            Assert.That(episodes[1] with { Treatments = [] }, Is.EqualTo(new Episode("icans", H(20), 2, H(20), H(50), [])));
+            Assert.That(episodes[1] with { Treatments = [] }, Is.EqualTo(new Episode(Scale.Icans, H(20), 2, H(20), H(50), [])));
             Assert.That(episodes[1].Treatments, Is.EqualTo(new[] { "dexamethasone" }), "tocilizumab was given before the ICANS onset");
         }
     }
@@ -89,7 +89,7 @@ public sealed class GradeTimelineCourseTests
     [Test]
     public void RecordedCourse_MaskedHypotension_BasisShowsEveryInputWithTimeSourceAndStaleness()
     {
-        var point = RecordedCourse().Compute().Points.Single(p => p.Scale == "crs" && p.At == H(42));
+        var point = RecordedCourse().Compute().Points.Single(p => p.Scale == Scale.Crs && p.At == H(42));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(point.Result.Rules.Select(r => r.Id), Does.Contain("CRS-MASK"));
@@ -109,7 +109,7 @@ public sealed class GradeTimelineCourseTests
     [Test]
     public void RecordedCourse_IcansPoint_BasisIsTheNeuroCheck()
     {
-        var point = RecordedCourse().Compute().Points.Single(p => p.Scale == "icans" && p.At == H(20));
+        var point = RecordedCourse().Compute().Points.Single(p => p.Scale == Scale.Icans && p.At == H(20));
         using (Assert.EnterMultipleScope())
         {
             Assert.That(point.Basis, Is.EqualTo(new[] { new BasisInput("neuroCheck", "ICE 6/10, alert", H(20), Neuro("neuro-3"), false) }));
@@ -166,7 +166,7 @@ public sealed class GradeTimelineCourseTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(before.Points.Where(p => p.Scale == "crs" && p.At >= H(14) && p.At <= H(17)).Select(Line), Is.EqualTo(new[]
+            Assert.That(before.Points.Where(p => p.Scale == Scale.Crs && p.At >= H(14) && p.At <= H(17)).Select(Line), Is.EqualTo(new[]
             {
                 "crs 2026-11-24T23:00Z not-gradable temperature-missing [] <- Observation/temp-4",
                 // SBP 86 with a bolus and no current temperature: support that needs a clinician (review flag, no alert).
@@ -230,7 +230,7 @@ public sealed class GradeTimelineCourseTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(timeline.Points.Select(Line), Is.EqualTo(ExpectedPoints.Where(p => string.CompareOrdinal(p.Split(' ')[1], "2026-11-26T08:00Z") <= 0)));
-            Assert.That(timeline.Episodes.Select(e => (e.Scale, e.ResolvedAt)), Is.EqualTo(new[] { ("crs", (DateTimeOffset?)null), ("icans", null) }));
+            Assert.That(timeline.Episodes.Select(e => (e.Scale, e.ResolvedAt)), Is.EqualTo(new[] { (Scale.Crs, (DateTimeOffset?)null), (Scale.Icans, null) }));
         }
     }
 }

@@ -116,7 +116,7 @@ public sealed class GradeTimelineRuleTests
         var timeline = course.Compute();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(timeline.Points.Where(p => p.Scale == "crs").Select(Line), Is.EqualTo(new[]
+            Assert.That(timeline.Points.Where(p => p.Scale == Scale.Crs).Select(Line), Is.EqualTo(new[]
             {
                 "crs 2026-11-24T08:00Z graded 2 [] <- Observation/bp-0 Observation/t-0",
                 // SBP recovered: fever alone (the h0 fever counts 24 h).
@@ -292,7 +292,7 @@ public sealed class GradeTimelineRuleTests
         var course = new TimelineCourse().Temperature(0, 39.0m).Clinician(6, "crs-death", 1);
         var timeline = course.Compute();
         Assert.That(Describe(course.At(100).Crs), Is.EqualTo("graded 5 []"));
-        Assert.That(timeline.Episodes.Single(), Is.EqualTo(new Episode("crs", H(0), 5, H(6), null, timeline.Episodes.Single().Treatments)));
+        Assert.That(timeline.Episodes.Single(), Is.EqualTo(new Episode(Scale.Crs, H(0), 5, H(6), null, timeline.Episodes.Single().Treatments)));
     }
 
     [TestCase(11.99, "graded 2 []")]
@@ -356,7 +356,7 @@ public sealed class GradeTimelineRuleTests
         // Born 2014-11-25: 11 at hour 0 (2026-11-24T08:00Z), 12 from 2026-11-25T00:00Z (hour 16). ICE 6 at hour 10.
         var child = new PatientFacts(PatientId, new DateOnly(2014, 11, 25));
         var course = new TimelineCourse().Ice(10, 6).Temperature(10, 37.0m);
-        var icans = course.Compute(child).Points.Where(p => p.Scale == "icans").Select(Line);
+        var icans = course.Compute(child).Points.Where(p => p.Scale == Scale.Icans).Select(Line);
         Assert.That(icans, Is.EqualTo(new[]
         {
             // At 11 the child is on CAPD; the ICE that was scored still grades (ICANS-SCALE), never 0.

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using static CrsMonitor.Service.Tests.Assessment.TimelineCourse;
 
 namespace CrsMonitor.Service.Tests.Assessment;
@@ -69,7 +70,7 @@ public sealed class GradeTimelineVignetteTests
         var (crs, icans) = course.At(72);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(course.Compute().Episodes.Single(e => e.Scale == "crs").ResolvedAt, Is.EqualTo(H(24)));
+            Assert.That(course.Compute().Episodes.Single(e => e.Scale == Scale.Crs).ResolvedAt, Is.EqualTo(H(24)));
             Assert.That(Describe(crs), Is.EqualTo("graded 0 []"));
             Assert.That(Describe(icans), Is.EqualTo("graded 2 []"));
         }
@@ -89,7 +90,7 @@ public sealed class GradeTimelineVignetteTests
         var timeline = course.Compute();
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(timeline.Points.Where(p => p.Scale == "crs" && p.At == H(30)).Select(Line),
+            Assert.That(timeline.Points.Where(p => p.Scale == Scale.Crs && p.At == H(30)).Select(Line),
                 Is.EqualTo(new[] { "crs 2026-11-25T14:00Z graded 2 [] <- Observation/o2-30 Observation/temp-9" }));
             Assert.That(timeline.Episodes.Single().OnsetAt, Is.EqualTo(H(30)));
         }

@@ -65,7 +65,7 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
         var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
         var whole = GradeTimeline.Compute(new PatientFacts(Patient, null), all, GradingSettings.Default, Settings, TimelineCourse.H(4));
         await AssertStoredEquals(whole, "after the SBP of h4");
-        var atH4 = whole.Points.Single(p => p.Scale == "crs" && p.At == TimelineCourse.H(4));
+        var atH4 = whole.Points.Single(p => p.Scale == Scale.Crs && p.At == TimelineCourse.H(4));
         Assert.That(atH4.Cause.Select(x => x.ResourceId), Is.EqualTo(new[] { "bp-4" }));
     }
 
@@ -130,10 +130,10 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
     {
         var points = await WithConnection(c => GradeStore.TimelineAsync(c, Patient, null, null, null, default));
         var episodes = await WithConnection(c => GradeStore.EpisodesAsync(c, Patient, default));
-        var expectedPoints = expected.Points.OrderBy(p => p.At).ThenBy(p => p.Scale, StringComparer.Ordinal)
+        var expectedPoints = expected.Points.OrderBy(p => p.At).ThenBy(p => p.Scale)
             .Select(p => $"{p.Scale} {p.At:O} {Json(p)} {JsonSerializer.Serialize(p.Cause, GradePointDocument.JsonOptions)}");
         var storedPoints = points.Select(p => $"{p.Scale} {p.EffectiveAt:O} {Normalise(p.ResultJson)} {p.CauseJson}");
-        var expectedEpisodes = expected.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale, StringComparer.Ordinal)
+        var expectedEpisodes = expected.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale)
             .Select(e => $"{e.Scale} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {string.Join(",", e.Treatments)}");
         var storedEpisodes = episodes.Select(e => $"{e.Scale} {e.OnsetAt:O} {e.MaxGrade} {e.MaxAt:O} {e.ResolvedAt:O} {string.Join(",", JsonSerializer.Deserialize<string[]>(e.TreatmentsJson)!)}");
         using (Assert.EnterMultipleScope())

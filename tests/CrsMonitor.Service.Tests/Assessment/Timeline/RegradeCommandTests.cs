@@ -49,9 +49,9 @@ public sealed class RegradeCommandTests
             Assert.That((code, errors), Is.EqualTo((RegradeCommand.Done, "")));
             Assert.That(output, Does.Contain($"regrade: Patient/{TimelineCourse.PatientId}: grade points").And.Contain("regrade: 1 patient(s) regraded"));
             Assert.That(points.Select(p => (p.Scale, p.EffectiveAt, p.Grade, p.Reason)),
-                Is.EqualTo(expected.Points.OrderBy(p => p.At).ThenBy(p => p.Scale, StringComparer.Ordinal).Select(p => (p.Scale, p.At, p.Result.Grade, p.Result.Reason))));
+                Is.EqualTo(expected.Points.OrderBy(p => p.At).ThenBy(p => p.Scale).Select(p => (p.Scale, p.At, p.Result.Grade, p.Result.Reason))));
             Assert.That(episodes.Select(e => (e.Scale, e.OnsetAt, e.MaxGrade, e.ResolvedAt)),
-                Is.EqualTo(expected.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale, StringComparer.Ordinal).Select(e => (e.Scale, e.OnsetAt, e.MaxGrade, e.ResolvedAt))));
+                Is.EqualTo(expected.Episodes.OrderBy(e => e.OnsetAt).ThenBy(e => e.Scale).Select(e => (e.Scale, e.OnsetAt, e.MaxGrade, e.ResolvedAt))));
             Assert.That(audit, Does.Match(@"^grade points \d+ before, \d+ after$"));
         }
     }

@@ -85,7 +85,7 @@ internal sealed class TimelineCourse
 
     /// <summary>A point as one line: <c>crs 2026-11-24T22:00Z graded 1 [] &lt;- Observation/temp-5</c>.</summary>
     public static string Line(GradePoint p) =>
-        $"{p.Scale} {p.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)} "
+        $"{p.Scale.Code()} {p.At.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture)} "
         + $"{Vocabulary.GradeStatus.Code(p.Result.Status)} {(p.Result.Grade?.ToString(CultureInfo.InvariantCulture) ?? p.Result.Reason)} "
         + $"[{string.Join(",", p.Result.Flags)}] <- {string.Join(" ", p.Cause.Select(c => $"{c.ResourceType}/{c.ResourceId}"))}";
 

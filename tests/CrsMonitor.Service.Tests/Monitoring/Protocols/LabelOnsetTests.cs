@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Hosting;
 using CrsMonitor.Service.Monitoring.Protocols;
 
@@ -26,8 +27,8 @@ public sealed class LabelOnsetTests
         Assert.That((onset.Crs!.MedianHoursFrom, onset.Crs.MedianHoursTo, onset.Crs.Anchor), Is.EqualTo((13m, 16m, WindowAnchor.Start)));
         Assert.That(onset.Crs.Source, Does.Contain("13 to 16 hours").And.Contain("protocols.md"));
         Assert.That(onset.Icans, Is.Null, "protocols.md gives no ICANS median for tarlatamab");
-        Assert.That(onset.For(Toxicity.Crs), Is.SameAs(onset.Crs));
-        Assert.That(onset.For(Toxicity.Icans), Is.Null);
+        Assert.That(onset.For(Scale.Crs), Is.SameAs(onset.Crs));
+        Assert.That(onset.For(Scale.Icans), Is.Null);
     }
 
     [Test]

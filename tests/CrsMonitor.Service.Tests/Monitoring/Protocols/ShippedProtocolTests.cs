@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using Json.Schema;
 
@@ -158,7 +159,7 @@ public sealed class ShippedProtocolTests
     [Test]
     public void P07_Grade4Crs_PermanentlyDiscontinue_AsReferenceTextWithItsSource()
     {
-        var text = catalog.ApplicableTo("tarlatamab", Dose)!.ManagementFor(Toxicity.Crs, 4)!;
+        var text = catalog.ApplicableTo("tarlatamab", Dose)!.ManagementFor(Scale.Crs, 4)!;
         Assert.That(text.DoseActions, Is.EqualTo(new[] { DoseAction.PermanentlyDiscontinue }));
         Assert.That(text.Text, Does.Contain("Permanently discontinue"));
         Assert.That((text.Basis, text.Source), Is.EqualTo((Basis.Label, "Label Table 5 (CRS), grade 4")));

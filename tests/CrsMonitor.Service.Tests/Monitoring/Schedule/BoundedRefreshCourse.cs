@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
@@ -15,7 +16,7 @@ internal abstract record CourseChange;
 
 internal sealed record SourceReplaced(string Type, string Id, IReadOnlyList<Reading> Readings) : CourseChange;
 
-internal sealed record TimelineRewritten(string Scale, IReadOnlyList<(DateTimeOffset At, int? Grade)> Points) : CourseChange;
+internal sealed record TimelineRewritten(Scale Scale, IReadOnlyList<(DateTimeOffset At, int? Grade)> Points) : CourseChange;
 
 /// <summary>One step of a generated course: the changes that arrive, then a refresh at <see cref="Now"/> by <see cref="Actor"/>.</summary>
 internal sealed record CourseStep(DateTimeOffset Now, string Actor, IReadOnlyList<CourseChange> Changes);
@@ -69,7 +70,7 @@ internal static class BoundedRefreshCourse
         [
             One(ReadingKind.NeuroCheck, start.AddMinutes(10), """{"iceScore": 10}"""),
             One(ReadingKind.Temperature, start.AddMinutes(20)),
-            new TimelineRewritten("crs", [(start.AddMinutes(30), 1), (start.AddMinutes(90), 0)]),
+            new TimelineRewritten(Scale.Crs, [(start.AddMinutes(30), 1), (start.AddMinutes(90), 0)]),
         ]));
         steps.Add(new CourseStep(dose, Actors.Ingest, [Administration("dose-1", dose)]));
 
@@ -138,13 +139,13 @@ internal static class BoundedRefreshCourse
             var calm = now >= dose.AddHours(20) && now < dose.AddHours(24.5); // no toxicity around the first window's minimum
             if (calm && previous < dose.AddHours(20))
             {
-                changes.Add(new TimelineRewritten("crs", [(Instants.Stored(dose.AddHours(2)), 1), (Instants.Stored(dose.AddHours(19)), 0)]));
-                changes.Add(new TimelineRewritten("icans", [(Instants.Stored(dose.AddHours(3)), 0)]));
+                changes.Add(new TimelineRewritten(Scale.Crs, [(Instants.Stored(dose.AddHours(2)), 1), (Instants.Stored(dose.AddHours(19)), 0)]));
+                changes.Add(new TimelineRewritten(Scale.Icans, [(Instants.Stored(dose.AddHours(3)), 0)]));
             }
 
             if (!calm && random.Next(6) == 0)
             {
-                var scale = random.Next(2) == 0 ? "crs" : "icans";
+                var scale = random.Next(2) == 0 ? Scale.Crs : Scale.Icans;
                 var points = new List<(DateTimeOffset, int?)>();
                 for (var at = dose.AddHours(-3).AddMinutes(random.Next(120)); at < now; at = at.AddMinutes(random.Next(20, 400)))
                 {
@@ -264,7 +265,7 @@ internal static class BoundedRefreshCourse
         }));
 
     /// <summary>Episodes of a rewritten timeline: each run of grade ≥ 1, resolved at the next grade 0.</summary>
-    private static List<EpisodeRow> Episodes(string scale, IReadOnlyList<(DateTimeOffset At, int? Grade)> points)
+    private static List<EpisodeRow> Episodes(Scale scale, IReadOnlyList<(DateTimeOffset At, int? Grade)> points)
     {
         var episodes = new List<EpisodeRow>();
         (DateTimeOffset Onset, int Max, DateTimeOffset MaxAt)? open = null;

@@ -1,4 +1,4 @@
-using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Research.SiteView;
 
 namespace CrsMonitor.Service.Tests.Research.SiteView;
@@ -15,9 +15,9 @@ public sealed class DoseFollowUpsTests
     private static SiteDose Dose(string patient, double hours, string drug = "tarlatamab", int day = 1) =>
         new(patient, drug, T0.AddHours(hours), "tarlatamab-us-2025-11", 1, day);
 
-    private static EpisodeOnset Crs(string patient, double hours) => new(patient, Toxicity.Crs, T0.AddHours(hours));
+    private static EpisodeOnset Crs(string patient, double hours) => new(patient, Scale.Crs, T0.AddHours(hours));
 
-    private static EpisodeOnset Icans(string patient, double hours) => new(patient, Toxicity.Icans, T0.AddHours(hours));
+    private static EpisodeOnset Icans(string patient, double hours) => new(patient, Scale.Icans, T0.AddHours(hours));
 
     private static IReadOnlyList<DoseOutcome> Of(SiteDose[] doses, EpisodeOnset[] onsets, double nowHours) =>
         DoseFollowUps.Of(doses, onsets, T0.AddHours(nowHours), Horizon);
@@ -28,7 +28,7 @@ public sealed class DoseFollowUpsTests
         var outcome = Of([Dose("a", 0), Dose("a", 168, day: 8)], [Crs("a", 14.5)], nowHours: 600)[0];
         Assert.That(outcome.Crs, Is.EqualTo(new FollowUp(14.5m, true)));
         Assert.That(outcome.Icans, Is.EqualTo(new FollowUp(168m, false)), "no ICANS before the next dose: censored at its start");
-        Assert.That(outcome.For(Toxicity.Icans), Is.EqualTo(outcome.Icans));
+        Assert.That(outcome.For(Scale.Icans), Is.EqualTo(outcome.Icans));
     }
 
     [Test]

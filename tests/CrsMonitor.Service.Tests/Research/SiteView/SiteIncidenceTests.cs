@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Research.SiteView;
 using CrsMonitor.Service.Tests.Monitoring.Protocols;
@@ -26,7 +27,7 @@ public sealed class SiteIncidenceTests
     private static SiteDose C1(string patient, double hours, int day, string? protocol = Tarlatamab) =>
         new(patient, "tarlatamab", T0.AddHours(hours), protocol, 1, day);
 
-    private static EpisodeOnset Crs(string patient, double hours) => new(patient, Toxicity.Crs, T0.AddHours(hours));
+    private static EpisodeOnset Crs(string patient, double hours) => new(patient, Scale.Crs, T0.AddHours(hours));
 
     private SiteIncidenceReport Compute(SiteDose[] doses, EpisodeOnset[] onsets, string? drug = null, ProtocolCatalog? catalog = null) =>
         SiteIncidence.Compute(catalog ?? folder.Catalog(), doses, onsets, Now, Today, 360, drug);
@@ -71,7 +72,7 @@ public sealed class SiteIncidenceTests
         Assert.That(step.Crs.Points[2].Incidence, Is.EqualTo(2m / 3m).Within(0.000000000000000000001m));
         Assert.That(step.Crs.FollowUpHours, Is.EqualTo(168m), "c is censored at its C1D8, 168 h after C1D1");
         Assert.That((step.Icans.Events, step.Icans.Censored, step.Icans.MedianOnsetHours), Is.EqualTo((0, 3, (decimal?)null)));
-        Assert.That(step.For(Toxicity.Crs), Is.SameAs(step.Crs));
+        Assert.That(step.For(Scale.Crs), Is.SameAs(step.Crs));
     }
 
     [Test]
@@ -87,7 +88,7 @@ public sealed class SiteIncidenceTests
         SiteDose Teclistamab(string patient, double hours, int day) => new(patient, "teclistamab", T0.AddHours(hours), "teclistamab-us-2025-11", 1, day);
         var report = Compute(
             [Teclistamab("a", 0, 1), Teclistamab("a", 72, 4), Teclistamab("a", 144, 7)],
-            [Crs("a", 30), Crs("a", 80), new("a", Toxicity.Icans, T0.AddHours(150))],
+            [Crs("a", 30), Crs("a", 80), new("a", Scale.Icans, T0.AddHours(150))],
             "teclistamab");
         var doses = report.Drugs.Single().Doses;
         Assert.That(doses.Select(d => (d.StepUpIndex, d.N, d.Crs.Events, d.Crs.MedianOnsetHours)), Is.EqualTo(new[] { (1, 1, 1, (decimal?)30m), (2, 1, 1, (decimal?)8m) }));
@@ -106,7 +107,7 @@ public sealed class SiteIncidenceTests
         });
         var report = Compute(
             [C1("a", 0, 1), new("b", "tarlatamab", T0.AddDays(16), "tarlatamab-us-2026-01", 1, 1)],
-            [Crs("a", 13), new("b", Toxicity.Crs, T0.AddDays(16).AddHours(15))],
+            [Crs("a", 13), new("b", Scale.Crs, T0.AddDays(16).AddHours(15))],
             "tarlatamab");
         var drug = report.Drugs.Single();
         Assert.That(drug.ProtocolId, Is.EqualTo("tarlatamab-us-2026-01"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
@@ -22,15 +23,15 @@ public sealed class IntensificationTriggerTests
             .Find("tarlatamab-us-2025-11")!.Protocol;
 
     /// <summary>Grades of one scale at T+1 h, T+2 h, ...: triggers at those hours.</summary>
-    [TestCase("crs", new[] { 0, 1, 2, 1, 2 }, new[] { 2, 3, 5 }, TestName = "Triggers_Crs0To1To2To1To2_AtEachRise")]
-    [TestCase("icans", new[] { 0, 1, 2, 1, 2 }, new[] { 2, 3, 5 }, TestName = "Triggers_Icans0To1To2To1To2_AtEachRise")]
-    [TestCase("crs", new[] { 0, 0, 0 }, new int[0], TestName = "Triggers_CrsStaying0_None")]
-    [TestCase("crs", new[] { 1, 1, 1 }, new[] { 1 }, TestName = "Triggers_CrsStaying1_OnlyTheFirstRise")]
-    [TestCase("crs", new[] { 0, 2, 2, 2 }, new[] { 2 }, TestName = "Triggers_CrsStaying2_OnlyTheFirstRise")]
-    [TestCase("crs", new[] { 3, 2, 1, 0 }, new[] { 1 }, TestName = "Triggers_CrsFalling_OnlyTheFirstRise")]
-    [TestCase("crs", new[] { 1, 0, 1 }, new[] { 1, 3 }, TestName = "Triggers_CrsResolvedThenBack_TriggersAgain")]
-    [TestCase("crs", new[] { 0, 1, 3 }, new[] { 2, 3 }, TestName = "Triggers_CrsJumping1To3_Triggers")]
-    public void Triggers_GradeSteps(string scale, int[] grades, int[] expectedHours)
+    [TestCase(Scale.Crs, new[] { 0, 1, 2, 1, 2 }, new[] { 2, 3, 5 }, TestName = "Triggers_Crs0To1To2To1To2_AtEachRise")]
+    [TestCase(Scale.Icans, new[] { 0, 1, 2, 1, 2 }, new[] { 2, 3, 5 }, TestName = "Triggers_Icans0To1To2To1To2_AtEachRise")]
+    [TestCase(Scale.Crs, new[] { 0, 0, 0 }, new int[0], TestName = "Triggers_CrsStaying0_None")]
+    [TestCase(Scale.Crs, new[] { 1, 1, 1 }, new[] { 1 }, TestName = "Triggers_CrsStaying1_OnlyTheFirstRise")]
+    [TestCase(Scale.Crs, new[] { 0, 2, 2, 2 }, new[] { 2 }, TestName = "Triggers_CrsStaying2_OnlyTheFirstRise")]
+    [TestCase(Scale.Crs, new[] { 3, 2, 1, 0 }, new[] { 1 }, TestName = "Triggers_CrsFalling_OnlyTheFirstRise")]
+    [TestCase(Scale.Crs, new[] { 1, 0, 1 }, new[] { 1, 3 }, TestName = "Triggers_CrsResolvedThenBack_TriggersAgain")]
+    [TestCase(Scale.Crs, new[] { 0, 1, 3 }, new[] { 2, 3 }, TestName = "Triggers_CrsJumping1To3_Triggers")]
+    public void Triggers_GradeSteps(Scale scale, int[] grades, int[] expectedHours)
     {
         var steps = grades.Select((g, i) => Step(scale, T.AddHours(i + 1), g)).ToList();
 
@@ -44,11 +45,11 @@ public sealed class IntensificationTriggerTests
     {
         GradeStep[] steps =
         [
-            Step("icans", T.AddHours(5), 1),
-            Step("crs", T.AddHours(2), 1),
-            Step("crs", T.AddHours(3), 2),
-            Step("icans", T.AddHours(3), 1), // a rise of its own scale at the same instant as a CRS rise
-            Step("crs", T.AddHours(4), 2),
+            Step(Scale.Icans, T.AddHours(5), 1),
+            Step(Scale.Crs, T.AddHours(2), 1),
+            Step(Scale.Crs, T.AddHours(3), 2),
+            Step(Scale.Icans, T.AddHours(3), 1), // a rise of its own scale at the same instant as a CRS rise
+            Step(Scale.Crs, T.AddHours(4), 2),
         ];
 
         var triggers = MonitoringProcessor.IntensificationTriggers(tarlatamab, steps, []);
@@ -60,7 +61,7 @@ public sealed class IntensificationTriggerTests
     [Test]
     public void Triggers_GradeStepsInAnyOrder_ReadInTimeOrder()
     {
-        GradeStep[] steps = [Step("crs", T.AddHours(3), 1), Step("crs", T.AddHours(1), 2), Step("crs", T.AddHours(2), 0)];
+        GradeStep[] steps = [Step(Scale.Crs, T.AddHours(3), 1), Step(Scale.Crs, T.AddHours(1), 2), Step(Scale.Crs, T.AddHours(2), 0)];
 
         Assert.That(MonitoringProcessor.IntensificationTriggers(tarlatamab, steps, []), Is.EqualTo(new[] { T.AddHours(1), T.AddHours(3) }));
     }
@@ -73,7 +74,7 @@ public sealed class IntensificationTriggerTests
     public void Triggers_MinimumGradeFromTheProtocol(int[] grades, int[] expectedHours)
     {
         var protocol = WithTriggers([new ProtocolTrigger(TriggerKind.Crs, 2)]);
-        var steps = grades.Select((g, i) => Step("crs", T.AddHours(i + 1), g)).ToList();
+        var steps = grades.Select((g, i) => Step(Scale.Crs, T.AddHours(i + 1), g)).ToList();
 
         Assert.That(MonitoringProcessor.IntensificationTriggers(protocol, steps, []), Is.EqualTo(expectedHours.Select(h => T.AddHours(h))));
     }
@@ -83,7 +84,7 @@ public sealed class IntensificationTriggerTests
     {
         var protocol = WithTriggers([new ProtocolTrigger(TriggerKind.Crs, 1)]);
 
-        Assert.That(MonitoringProcessor.IntensificationTriggers(protocol, [Step("icans", T.AddHours(1), 3)], []), Is.Empty);
+        Assert.That(MonitoringProcessor.IntensificationTriggers(protocol, [Step(Scale.Icans, T.AddHours(1), 3)], []), Is.Empty);
     }
 
     /// <summary>ICE scores of neuro checks at T+1 h, T+2 h, ...: triggers at those hours.</summary>
@@ -167,7 +168,7 @@ public sealed class IntensificationTriggerTests
     [Test]
     public void Triggers_GradeRiseAndIceDropTogether_MergedInTimeOrder_OncePerInstant()
     {
-        GradeStep[] steps = [Step("crs", T.AddHours(4), 1), Step("icans", T.AddHours(2), 1)];
+        GradeStep[] steps = [Step(Scale.Crs, T.AddHours(4), 1), Step(Scale.Icans, T.AddHours(2), 1)];
         Reading[] readings = [Neuro(T.AddHours(1), "a", IceScore(10)), Neuro(T.AddHours(2), "b", IceScore(7)), Neuro(T.AddHours(6), "c", IceScore(5))];
 
         var triggers = MonitoringProcessor.IntensificationTriggers(tarlatamab, steps, readings);
@@ -184,7 +185,7 @@ public sealed class IntensificationTriggerTests
         Checks = tarlatamab.Checks with { Intensification = tarlatamab.Checks.Intensification with { Triggers = triggers } },
     };
 
-    private static GradeStep Step(string scale, DateTimeOffset at, int? grade) => new() { Scale = scale, At = at, Grade = grade };
+    private static GradeStep Step(Scale scale, DateTimeOffset at, int? grade) => new() { Scale = scale, At = at, Grade = grade };
 
     private static string IceScore(int score) => string.Create(CultureInfo.InvariantCulture, $$"""{"iceScore": {{score}}}""");
 

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Schedule;
 
 namespace CrsMonitor.Service.Tests.Monitoring.Schedule.Pure;
@@ -73,8 +74,8 @@ public sealed class WindowStateTests
         var window = Window("observed", WindowStates.Open, 0, 22, 24);
         EpisodeSpan[] episodes =
         [
-            new() { Scale = "crs", OnsetAt = T.AddHours(10), MaxGrade = 2, MaxAt = T.AddHours(12), ResolvedAt = T.AddHours(18) },
-            new() { Scale = "icans", OnsetAt = T.AddHours(21), MaxGrade = 1, MaxAt = T.AddHours(21) },
+            new() { Scale = Scale.Crs, OnsetAt = T.AddHours(10), MaxGrade = 2, MaxAt = T.AddHours(12), ResolvedAt = T.AddHours(18) },
+            new() { Scale = Scale.Icans, OnsetAt = T.AddHours(21), MaxGrade = 1, MaxAt = T.AddHours(21) },
         ];
 
         Assert.That(MonitoringView.StateAt(window, episodes, T.AddHours(22)), Is.EqualTo("toxicity-active"));
@@ -85,7 +86,7 @@ public sealed class WindowStateTests
     [TestCase(22 * 60, 22 * 60 + 30)]
     public void EpisodeSpan_ActiveFromOnsetUntilResolution(int onsetMinutes, int resolvedMinutes)
     {
-        var episode = new EpisodeSpan { Scale = "crs", OnsetAt = T.AddMinutes(onsetMinutes), ResolvedAt = T.AddMinutes(resolvedMinutes) };
+        var episode = new EpisodeSpan { Scale = Scale.Crs, OnsetAt = T.AddMinutes(onsetMinutes), ResolvedAt = T.AddMinutes(resolvedMinutes) };
 
         using (Assert.EnterMultipleScope())
         {
@@ -99,7 +100,7 @@ public sealed class WindowStateTests
     [Test]
     public void EpisodeSpan_Unresolved_ActiveForeverAfterOnset()
     {
-        var episode = new EpisodeSpan { Scale = "icans", OnsetAt = T };
+        var episode = new EpisodeSpan { Scale = Scale.Icans, OnsetAt = T };
 
         Assert.That(episode.ActiveAt(T.AddYears(1)), Is.True);
         Assert.That(episode.ActiveAt(T.AddTicks(-1)), Is.False);
@@ -146,7 +147,7 @@ public sealed class WindowStateTests
         [
             new()
             {
-                Scale = "crs", OnsetAt = T.AddMinutes(onset), MaxGrade = 1, MaxAt = T.AddMinutes(onset),
+                Scale = Scale.Crs, OnsetAt = T.AddMinutes(onset), MaxGrade = 1, MaxAt = T.AddMinutes(onset),
                 ResolvedAt = resolvedMinutes is { } r ? T.AddMinutes(r) : null,
             },
         ]
