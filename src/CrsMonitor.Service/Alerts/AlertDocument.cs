@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using CrsMonitor.Grading;
 using CrsMonitor.Service.Assessment;
 
 namespace CrsMonitor.Service.Alerts;
@@ -59,7 +60,11 @@ public sealed class AlertRow
     public string PatientId { get; set; } = "";
     public string Condition { get; set; } = "";
     public string EpisodeKey { get; set; } = "";
-    public string State { get; set; } = AlertStates.Raised;
+    public AlertState State { get; set; } = AlertState.Raised;
+
+    /// <summary>The state as the column holds it (the parameter the insert and update bind; see <see cref="Storage.DbTypes"/>).</summary>
+    public string StateCode => State.Code();
+
     public int? Grade { get; set; }
     public string Title { get; set; } = "";
     public string Message { get; set; } = "";
@@ -79,18 +84,28 @@ public sealed class AlertRow
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new AlertDocument(
-            Id, Unit, Seq, PatientId, patientName, Condition, EpisodeKey, State, Grade, Title, Message, RaisedAt, UpdatedAt, AcknowledgedAt,
+            Id, Unit, Seq, PatientId, patientName, Condition, EpisodeKey, State.Code(), Grade, Title, Message, RaisedAt, UpdatedAt, AcknowledgedAt,
             AcknowledgedBy, ResolvedAt, ResolvedBy, new EscalationView(EscalationTier, settings.TierName(EscalationTier), NextEscalationAt),
             JsonSerializer.Deserialize<AlertBasis>(Basis, AlertDocument.Json)!,
             Management is null ? null : JsonSerializer.Deserialize<ManagementReference>(Management, AlertDocument.Json));
     }
 }
 
+/// <summary>Where an alert is in its life (<c>alert.state</c>; <see cref="AlertStates"/> gives the stored and sent word).</summary>
+public enum AlertState
+{
+    Raised,
+    Acknowledged,
+    Resolved,
+}
+
+/// <summary>The words of <see cref="AlertState"/>: the text of <c>alert.state</c> and of the alert document's <c>state</c>.</summary>
 public static class AlertStates
 {
-    public const string Raised = "raised";
-    public const string Acknowledged = "acknowledged";
-    public const string Resolved = "resolved";
+    private static readonly CodeTable<AlertState> Words = new(
+        [(AlertState.Raised, "raised"), (AlertState.Acknowledged, "acknowledged"), (AlertState.Resolved, "resolved")]);
+
+    public static string Code(this AlertState state) => Words.Code(state);
 }
 
 /// <summary>A row of <c>alert_action</c>: one step of an alert's life, who and when.</summary>

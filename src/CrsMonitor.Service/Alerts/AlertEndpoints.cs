@@ -120,9 +120,9 @@ public static class AlertEndpoints
         var result = await database.InTransactionAsync<IResult>(async (c, tx) =>
         {
             var alert = (await AlertService.LockedAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false))!;
-            if (alert.State == AlertStates.Resolved || (action == "acknowledged" && alert.State == AlertStates.Acknowledged))
+            if (alert.State == AlertState.Resolved || (action == "acknowledged" && alert.State == AlertState.Acknowledged))
             {
-                return TypedResults.Conflict(new { detail = $"Alert {id} is already {alert.State} (by {alert.ResolvedBy ?? alert.AcknowledgedBy} at {alert.ResolvedAt ?? alert.AcknowledgedAt:O})", alert = alert.ToDocument(null, settings.Value) });
+                return TypedResults.Conflict(new { detail = $"Alert {id} is already {alert.State.Code()} (by {alert.ResolvedBy ?? alert.AcknowledgedBy} at {alert.ResolvedAt ?? alert.AcknowledgedAt:O})", alert = alert.ToDocument(null, settings.Value) });
             }
 
             var role = user.Roles.Contains(Roles.Physician) ? Roles.Physician : Roles.Nurse;

@@ -46,7 +46,7 @@ public sealed class AlertFollower(IOptions<AlertSettings> options, AlertBell bel
         var moved = new List<(AlertRow, string)>();
         foreach (var alert in await AlertStore.OfPatientAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
-            if (alert.State == AlertStates.Resolved || alert.Unit == to)
+            if (alert.State == AlertState.Resolved || alert.Unit == to)
             {
                 continue;
             }
@@ -74,7 +74,7 @@ public sealed class AlertFollower(IOptions<AlertSettings> options, AlertBell bel
         alert.Unit = to;
         alert.Seq = seqs[to];
         alert.UpdatedAt = now;
-        if (alert.State == AlertStates.Raised)
+        if (alert.State == AlertState.Raised)
         {
             // The new unit's staff have not been told: escalation starts again from its nurses, the next tier due from the move.
             alert.EscalationTier = 0;

@@ -115,7 +115,7 @@ public static class AlertRules
                 Spo2Basis(facts, spo2), null));
         }
 
-        var open = facts.Windows.Where(w => w.State == WindowStates.Open).ToList();
+        var open = facts.Windows.Where(w => w.State == WindowState.Open).ToList();
         var overdue = facts.Events
             .Where(e => e.Kind == EventKinds.CheckOverdue && open.Any(w => w.Id == e.WindowId))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
@@ -311,7 +311,7 @@ public static class AlertRules
         ArgumentNullException.ThrowIfNull(episodes);
         ArgumentNullException.ThrowIfNull(candidates);
         var standing = episodes.Select(e => $"{e.Scale.Code()}:{Key(e.OnsetAt)}").Concat(candidates.Select(c => c.EpisodeKey)).ToHashSet(StringComparer.Ordinal);
-        return alerts.Where(a => a.State != AlertStates.Resolved
+        return alerts.Where(a => a.State != AlertState.Resolved
             && a.Condition is Conditions.Crs or Conditions.Icans or Conditions.PermanentlyDiscontinue
             && !standing.Contains(a.EpisodeKey));
     }
@@ -328,7 +328,7 @@ public static class AlertRules
         ArgumentNullException.ThrowIfNull(candidates);
         return candidates.Any(c => c.Condition == Conditions.NoData)
             ? []
-            : alerts.Where(a => a.Condition == Conditions.NoData && a.State != AlertStates.Resolved);
+            : alerts.Where(a => a.Condition == Conditions.NoData && a.State != AlertState.Resolved);
     }
 
     /// <summary>Why a no-data alert was resolved by the system.</summary>

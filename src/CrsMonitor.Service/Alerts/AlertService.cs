@@ -62,7 +62,7 @@ public sealed class AlertService(
                 alert = new AlertRow
                 {
                     Id = Guid.NewGuid().ToString("N"), Unit = unit, PatientId = patientId, Condition = candidate.Condition, EpisodeKey = candidate.EpisodeKey,
-                    State = AlertStates.Raised, RaisedAt = now, EscalationTier = 0, NextEscalationAt = AlertUnit.FirstEscalation(settings, unit, now),
+                    State = AlertState.Raised, RaisedAt = now, EscalationTier = 0, NextEscalationAt = AlertUnit.FirstEscalation(settings, unit, now),
                 };
                 Fill(alert, candidate, now);
                 alert.Seq = await AlertStore.NextSeqAsync(c, tx, alert.Unit, ct).ConfigureAwait(false);
@@ -79,7 +79,7 @@ public sealed class AlertService(
             }
 
             var worse = Worse(candidate, alert);
-            if (alert.State == AlertStates.Resolved && !worse)
+            if (alert.State == AlertState.Resolved && !worse)
             {
                 continue; // one alert per condition per episode: a resolved one is not raised again for the same finding
             }
@@ -90,11 +90,11 @@ public sealed class AlertService(
             }
 
             Fill(alert, candidate, now);
-            if (worse && alert.State is AlertStates.Acknowledged or AlertStates.Resolved)
+            if (worse && alert.State is AlertState.Acknowledged or AlertState.Resolved)
             {
                 // Worse than what was acknowledged or resolved (a higher grade in the same episode, another missed check in
                 // the window): it needs attention again, and escalates again from now. Its history stays in alert_action.
-                alert.State = AlertStates.Raised;
+                alert.State = AlertState.Raised;
                 alert.AcknowledgedAt = null;
                 alert.AcknowledgedBy = null;
                 alert.ResolvedAt = null;
@@ -110,7 +110,7 @@ public sealed class AlertService(
 
         foreach (var alert in AlertRules.Withdrawn(existing, monitoring.Episodes, all))
         {
-            alert.State = AlertStates.Resolved;
+            alert.State = AlertState.Resolved;
             alert.ResolvedAt = now;
             alert.ResolvedBy = System;
             alert.NextEscalationAt = null;
@@ -125,7 +125,7 @@ public sealed class AlertService(
             {
                 // Issue 17: the data gap is over (data resumed, the window ended or the enrolment did): the system resolves
                 // its alert; a new gap re-raises the same alert (one per patient), as a new overdue check re-raises check-overdue.
-                alert.State = AlertStates.Resolved;
+                alert.State = AlertState.Resolved;
                 alert.ResolvedAt = now;
                 alert.ResolvedBy = System;
                 alert.NextEscalationAt = null;
@@ -161,14 +161,14 @@ public sealed class AlertService(
         ArgumentNullException.ThrowIfNull(alert);
         if (action == "acknowledged")
         {
-            alert.State = AlertStates.Acknowledged;
+            alert.State = AlertState.Acknowledged;
             alert.AcknowledgedAt = now;
             alert.AcknowledgedBy = user;
             alert.NextEscalationAt = null;
         }
         else
         {
-            alert.State = AlertStates.Resolved;
+            alert.State = AlertState.Resolved;
             alert.ResolvedAt = now;
             alert.ResolvedBy = user;
             alert.NextEscalationAt = null;

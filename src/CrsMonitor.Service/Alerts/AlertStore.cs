@@ -30,13 +30,13 @@ internal static class AlertStore
     private const string Insert = """
         INSERT INTO alert (id, unit, patient_id, condition, episode_key, state, grade, title, message, basis, management, raised_at, updated_at,
             acknowledged_at, acknowledged_by, resolved_at, resolved_by, escalation_tier, next_escalation_at, seq)
-        VALUES (@Id, @Unit, @PatientId, @Condition, @EpisodeKey, @State, @Grade, @Title, @Message, @Basis, @Management, @RaisedAt, @UpdatedAt,
+        VALUES (@Id, @Unit, @PatientId, @Condition, @EpisodeKey, @StateCode, @Grade, @Title, @Message, @Basis, @Management, @RaisedAt, @UpdatedAt,
             @AcknowledgedAt, @AcknowledgedBy, @ResolvedAt, @ResolvedBy, @EscalationTier, @NextEscalationAt, @Seq)
         """;
 
     [Sql]
     private const string Update = """
-        UPDATE alert SET state = @State, grade = @Grade, title = @Title, message = @Message, basis = @Basis, management = @Management,
+        UPDATE alert SET state = @StateCode, grade = @Grade, title = @Title, message = @Message, basis = @Basis, management = @Management,
             updated_at = @UpdatedAt, acknowledged_at = @AcknowledgedAt, acknowledged_by = @AcknowledgedBy, resolved_at = @ResolvedAt,
             resolved_by = @ResolvedBy, escalation_tier = @EscalationTier, next_escalation_at = @NextEscalationAt, seq = @Seq
         WHERE id = @Id

@@ -38,7 +38,7 @@ public sealed partial class EscalationWorker(
                 var alert = await AlertService.LockedAsync(c, tx, candidate.Id, ct).ConfigureAwait(false);
                 // Several tiers may be due after a long outage: take each in turn, so every tier is recorded.
                 // Not on "unassigned" (nobody to escalate to): such an alert starts at tier 0 when it moves to a unit.
-                while (alert is { State: AlertStates.Raised, NextEscalationAt: { } next } && next <= now && AlertUnit.IsSeen(alert.Unit))
+                while (alert is { State: AlertState.Raised, NextEscalationAt: { } next } && next <= now && AlertUnit.IsSeen(alert.Unit))
                 {
                     await alerts.EscalateAsync(c, tx, alert, now, ct).ConfigureAwait(false);
                     LogEscalated(logger, alert.Id, alert.Unit, alert.EscalationTier);

@@ -58,7 +58,7 @@ public static class PatientStatusEndpoints
 
         // The open alerts (raised or acknowledged), newest first: the documents GET /api/patients/{id}/alerts returns.
         var alerts = (await Alerts.AlertStore.OfPatientAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false))
-            .Where(a => a.State != Alerts.AlertStates.Resolved)
+            .Where(a => a.State != Alerts.AlertState.Resolved)
             .OrderByDescending(a => a.RaisedAt)
             .Select(a => a.ToDocument(null, alertSettings.Value))
             .ToList();
@@ -93,7 +93,7 @@ public static class PatientStatusEndpoints
         {
             var (crs, icans) = await CurrentAsync(connection, patient.PatientId, now, grading.Value, continuous.Value, context.RequestAborted).ConfigureAwait(false);
             var monitoring = await MonitoringView.ReadAsync(connection, catalog, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
-            var window = monitoring.Windows.Where(w => w.State is not ("closed" or "completed") && w.Setting != "proximity").MinBy(w => w.LatestEnd)
+            var window = monitoring.Windows.Where(w => w.State is not ("closed" or "completed") && w.Setting != MonitoringSettingKind.Proximity).MinBy(w => w.LatestEnd)
                 ?? monitoring.Windows.Where(w => w.State is not ("closed" or "completed")).MinBy(w => w.LatestEnd);
             var devices = await Devices.DeviceStreamsView.ReadAsync(connection, patient.PatientId, now, context.RequestAborted).ConfigureAwait(false);
             var outpatient = await Monitoring.Outpatient.OutpatientView.ReadAsync(connection, patient.PatientId, monitoring.Windows, watch.Value, now, context.RequestAborted).ConfigureAwait(false);

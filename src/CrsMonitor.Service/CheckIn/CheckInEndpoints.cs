@@ -57,7 +57,7 @@ public static class CheckInEndpoints
         return await database.InTransactionAsync(async (c, tx) =>
         {
             var windows = await MonitoringStore.WindowsAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false);
-            var last = windows.Where(w => w.State == WindowStates.Open && w.EndsAt > now).Select(w => w.EndsAt).DefaultIfEmpty().Max();
+            var last = windows.Where(w => w.State == WindowState.Open && w.EndsAt > now).Select(w => w.EndsAt).DefaultIfEmpty().Max();
             if (last == default)
             {
                 return (IResult)TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,

@@ -48,7 +48,7 @@ public static class StreamStates
 {
     /// <summary>Windows open at <paramref name="now"/>: state open, opened, and (proximity) before their end.</summary>
     public static IEnumerable<WindowRow> OpenAt(IEnumerable<WindowRow> windows, DateTimeOffset now) =>
-        windows.Where(w => w.State == WindowStates.Open && w.OpensAt <= now && (w.HasChecks || now < w.LatestEndAt));
+        windows.Where(w => w.State == WindowState.Open && w.OpensAt <= now && (w.HasChecks || now < w.LatestEndAt));
 
     public static DateTimeOffset SilentAt(StreamRow s)
     {
@@ -81,7 +81,7 @@ public static class StreamStates
         {
             StreamStateNames.Receiving => state.SilentAt,
             StreamStateNames.NoData => OpenAt(windows, now).Where(w => !w.HasChecks).Select(w => (DateTimeOffset?)w.LatestEndAt).Min(),
-            _ => windows.Where(w => w.State == WindowStates.Open && w.OpensAt > now).Select(w => (DateTimeOffset?)w.OpensAt).Min(),
+            _ => windows.Where(w => w.State == WindowState.Open && w.OpensAt > now).Select(w => (DateTimeOffset?)w.OpensAt).Min(),
         };
     }
 
@@ -89,7 +89,7 @@ public static class StreamStates
     public static DateTimeOffset CountsUntil(WindowRow window, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(window);
-        var end = window.State == WindowStates.Open && window.HasChecks ? now : window.EndsAt;
+        var end = window.State == WindowState.Open && window.HasChecks ? now : window.EndsAt;
         return end < now ? end : now;
     }
 

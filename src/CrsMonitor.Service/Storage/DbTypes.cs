@@ -15,10 +15,10 @@ namespace CrsMonitor.Service.Storage;
 /// invariant culture), PostgreSQL <c>numeric</c>, SQL Server <c>decimal(19,6)</c>; read back without trailing zeros.
 /// Dates: SQLite TEXT <c>yyyy-MM-dd</c>, otherwise <c>date</c>. A handler looks at the parameter's provider, so one
 /// process can use several databases.
-/// <para>Enums of rows (the scale) are TEXT, the words the columns have always held. Read:
+/// <para>Enums of rows (the scale; window, slot and alert states) are TEXT, the words the columns have always held. Read:
 /// Dapper parses the text by member name, ignoring case, so each word is its member's name in lower case. Written: Dapper
 /// binds an enum as its integer and calls no type handler for it, so a row binds its word instead
-/// (<c>@ScaleCode</c>).</para>
+/// (<c>@ScaleCode</c>, <c>@StateCode</c>).</para>
 /// </summary>
 public static class DbTypes
 {

@@ -50,7 +50,7 @@ public static class VirtualWardEndpoints
             var (crs, icans) = await PatientStatusEndpoints.CurrentAsync(connection, patient.PatientId, now, grading.Value, continuous.Value, ct).ConfigureAwait(false);
             var last = await LastReadingStore.OfPatientAsync(connection, patient.PatientId, ct).ConfigureAwait(false);
             var alerts = (await AlertStore.OfPatientAsync(connection, null, patient.PatientId, ct).ConfigureAwait(false))
-                .Where(a => a.State != AlertStates.Resolved)
+                .Where(a => a.State != AlertState.Resolved)
                 .OrderByDescending(a => a.RaisedAt)
                 .Select(a => a.ToDocument(null, alertSettings.Value))
                 .ToList();

@@ -13,7 +13,7 @@ public static class WardOrder
         [.. rows.OrderBy(Rank).ThenBy(r => r.DisplayName, StringComparer.Ordinal).ThenBy(r => r.PatientId, StringComparer.Ordinal)];
 
     private static int Rank(VirtualWardRow row) =>
-        row.Alerts.Any(a => a.State == AlertStates.Raised) ? 0
+        row.Alerts.Any(a => a.State == AlertState.Raised.Code()) ? 0
         : row.Alerts.Count > 0 ? 1
         : row.NoData is not null ? 2
         : row.PreFeverWatch is { State: WatchStates.Raised } ? 3

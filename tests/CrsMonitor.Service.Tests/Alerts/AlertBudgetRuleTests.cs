@@ -33,7 +33,7 @@ public sealed class AlertBudgetRuleTests
     private static EpisodeSpan Episode(Scale scale, DateTimeOffset onset, DateTimeOffset? resolved = null) =>
         new() { Scale = scale, OnsetAt = onset, MaxAt = onset, MaxGrade = 1, ResolvedAt = resolved };
 
-    private static WindowRow Window(string id, string protocolWindowId, string state = WindowStates.Open) => new()
+    private static WindowRow Window(string id, string protocolWindowId, WindowState state = WindowState.Open) => new()
     {
         Id = id, PatientId = "p", ProtocolWindowId = protocolWindowId, Setting = "observed", State = state,
         OpensAt = Now.AddHours(-10), EarliestEndAt = Now.AddHours(12), LatestEndAt = Now.AddHours(14),
@@ -173,7 +173,7 @@ public sealed class AlertBudgetRuleTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed")])), Is.Empty);
-            Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed", WindowStates.Closed)], events: [Overdue(1, "w1", "vital-signs", Now.AddHours(-4))])), Is.Empty);
+            Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed", WindowState.Closed)], events: [Overdue(1, "w1", "vital-signs", Now.AddHours(-4))])), Is.Empty);
         }
     }
 
@@ -184,7 +184,7 @@ public sealed class AlertBudgetRuleTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed")], events: [passed])), Is.EqualTo(new[] { "window-maximum-passed" }));
-            Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed", WindowStates.Closed)], events: [passed])), Is.Empty);
+            Assert.That(Conditions(Facts(windows: [Window("w1", "c1-observed", WindowState.Closed)], events: [passed])), Is.Empty);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class PreFeverWatch(IOptions<PreFeverWatchSettings> options)
         DbConnection c, DbTransaction tx, string patientId, MonitoringState state, DateTimeOffset? readingsFrom, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var open = state.Windows.Where(w => w.State == WindowStates.Open && w.OpensAt <= now).ToList();
+        var open = state.Windows.Where(w => w.State == WindowState.Open && w.OpensAt <= now).ToList();
         if (open.Count == 0)
         {
             return;

@@ -61,9 +61,9 @@ public static class MonitoringEndpoints
             Require(body, relationship, "caregiverRelationship");
             Require(body, travel, "travelMinutes");
             var (required, maxTravel) = Outpatient.OutpatientView.Requirement(window, s.Catalog);
-            if (window.State != WindowStates.Open)
+            if (window.State != WindowState.Open)
             {
-                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State}: only an open window takes an attestation");
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State.Code()}: only an open window takes an attestation");
             }
             else if (!required)
             {
@@ -122,7 +122,7 @@ public static class MonitoringEndpoints
             return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
             {
                 var windows = await MonitoringStore.WindowsAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false);
-                var moving = windows.Where(w => w.State == WindowStates.Open && w.Setting != setting
+                var moving = windows.Where(w => w.State == WindowState.Open && w.Setting != setting
                     && (setting == MonitoringSettingKind.Inpatient || MonitoringSettingKind.HasNurseChecks(w.Setting))).ToList();
                 if (moving.Count == 0)
                 {
@@ -185,7 +185,7 @@ public static class MonitoringEndpoints
                 {
                     Id = NewId(), PatientId = id, ProtocolWindowId = "by-hand", Setting = setting, Anchor = "by-hand", OpensAt = opensAt,
                     EarliestEndAt = opensAt + Hours(minHours!.Value), LatestEndAt = opensAt + Hours(maxHours!.Value), Source = $"Opened by hand: {reason}",
-                    State = WindowStates.Open, CreatedAt = now, CreatedBy = user.Subject ?? "unknown",
+                    State = WindowState.Open, CreatedAt = now, CreatedBy = user.Subject ?? "unknown",
                 };
                 await MonitoringStore.InsertWindowAsync(c, tx, window, context.RequestAborted).ConfigureAwait(false);
                 await DecideAsync(c, tx, window, "opened", null, null, reason!, user, now, context.RequestAborted).ConfigureAwait(false);
@@ -204,9 +204,9 @@ public static class MonitoringEndpoints
             var reason = body.Text("reason", ReasonLength);
             Require(body, hours, "hours");
             Require(body, reason, "reason");
-            if (window.State != WindowStates.Open)
+            if (window.State != WindowState.Open)
             {
-                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State}: only an open window can be extended");
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State.Code()}: only an open window can be extended");
             }
 
             return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
@@ -234,16 +234,16 @@ public static class MonitoringEndpoints
                 body.Errors.Add(body.PathOf("decision"), $"must be one of {string.Join(", ", Decisions)}");
             }
 
-            if (window.State != WindowStates.Open)
+            if (window.State != WindowState.Open)
             {
-                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State}: only an open window can be closed");
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} is {window.State.Code()}: only an open window can be closed");
             }
 
             return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
             {
                 var episodes = await MonitoringStore.EpisodesAsync(c, tx, window.PatientId, context.RequestAborted).ConfigureAwait(false);
                 var stateBefore = MonitoringView.StateAt(window, episodes, now);
-                window.State = WindowStates.Closed;
+                window.State = WindowState.Closed;
                 window.ClosedAt = now;
                 window.NextWakeAt = null;
                 await MonitoringStore.UpdateWindowAsync(c, tx, window, context.RequestAborted).ConfigureAwait(false);
@@ -463,7 +463,7 @@ public static class MonitoringEndpoints
     private static async Task<object> DoseResultAsync(DbConnection c, DbTransaction tx, string patientId, string doseId, ProtocolCatalog catalog, CancellationToken ct)
     {
         var dose = (await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false)).Single(d => d.Id == doseId);
-        var windows = (await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false)).Where(w => w.DoseId == doseId && w.State != WindowStates.Superseded);
+        var windows = (await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false)).Where(w => w.DoseId == doseId && w.State != WindowState.Superseded);
         return new
         {
             dose.Id, Drug = dose.DrugKey, Place = dose.Place?.ToString(), dose.Cycle, dose.Day, dose.StartedAt, dose.EndedAt, dose.ProtocolId,

@@ -60,7 +60,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         var inputs = await TriggerInputsAsync(c, tx, patientId, windows, slots, ct).ConfigureAwait(false);
         var eligibleBefore = await MonitoringStore.EligibleWindowIdsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var recorded = new List<EventRow>();
-        foreach (var window in windows.Where(w => w.State == WindowStates.Open))
+        foreach (var window in windows.Where(w => w.State == WindowState.Open))
         {
             var protocol = ProtocolOf(window, doses);
             // The schedule of the window's setting (issue 17): nurse settings the protocol's checks, home its checks.home (none
@@ -73,20 +73,20 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             var wake = NextWake(window, windowSlots, recorded, now, eligibleBefore.Contains(window.Id));
             if (window.Setting == MonitoringSettingKind.Proximity && now >= window.LatestEndAt)
             {
-                window.State = WindowStates.Completed;
+                window.State = WindowState.Completed;
                 wake = null;
             }
 
-            if (wake != window.NextWakeAt || window.State != WindowStates.Open)
+            if (wake != window.NextWakeAt || window.State != WindowState.Open)
             {
                 window.NextWakeAt = wake;
                 await MonitoringStore.UpdateWindowAsync(c, tx, window, ct).ConfigureAwait(false);
             }
 
-            wakes.Enqueue(new WindowWake(window.Id, window.State == WindowStates.Open ? wake : null));
+            wakes.Enqueue(new WindowWake(window.Id, window.State == WindowState.Open ? wake : null));
         }
 
-        foreach (var gone in windows.Where(w => w.State != WindowStates.Open))
+        foreach (var gone in windows.Where(w => w.State != WindowState.Open))
         {
             wakes.Enqueue(new WindowWake(gone.Id, null));
         }
@@ -103,7 +103,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     private async Task<TriggerInputs> TriggerInputsAsync(
         DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<WindowRow> windows, IReadOnlyList<SlotRow> slots, CancellationToken ct)
     {
-        var open = windows.Where(w => w.State == WindowStates.Open && w.HasChecks).ToList();
+        var open = windows.Where(w => w.State == WindowState.Open && w.HasChecks).ToList();
         if (open.Count == 0)
         {
             return TriggerInputs.None;
@@ -217,9 +217,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     {
         var windows = await MonitoringStore.WindowsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var doseIds = doses.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var orphan in windows.Where(w => w.DoseId is { } id && !doseIds.Contains(id) && w.State == WindowStates.Open))
+        foreach (var orphan in windows.Where(w => w.DoseId is { } id && !doseIds.Contains(id) && w.State == WindowState.Open))
         {
-            orphan.State = WindowStates.Superseded;
+            orphan.State = WindowState.Superseded;
             orphan.NextWakeAt = null;
             await MonitoringStore.UpdateWindowAsync(c, tx, orphan, ct).ConfigureAwait(false);
         }
@@ -254,15 +254,15 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                         Id = Guid.NewGuid().ToString("N"), PatientId = patientId, DoseId = dose.Id, ProtocolId = protocol!.Id,
                         ProtocolWindowId = pw.Id, Setting = Word(pw.Setting), Anchor = Word(pw.Anchor), OpensAt = opens,
                         EarliestEndAt = earliest, LatestEndAt = latest, Extended = pw.Extended ? 1 : 0, Source = pw.Source,
-                        State = WindowStates.Open, CreatedAt = now, CreatedBy = "protocol",
+                        State = WindowState.Open, CreatedAt = now, CreatedBy = "protocol",
                     };
                     await MonitoringStore.InsertWindowAsync(c, tx, window, ct).ConfigureAwait(false);
                     windows.Add(window);
                 }
-                else if (existing.State == WindowStates.Superseded
-                    || (existing.State == WindowStates.Open && (existing.OpensAt != opens || existing.EarliestEndAt != earliest || existing.LatestEndAt != latest)))
+                else if (existing.State == WindowState.Superseded
+                    || (existing.State == WindowState.Open && (existing.OpensAt != opens || existing.EarliestEndAt != earliest || existing.LatestEndAt != latest)))
                 {
-                    existing.State = existing.ClosedAt is null ? WindowStates.Open : WindowStates.Closed;
+                    existing.State = existing.ClosedAt is null ? WindowState.Open : WindowState.Closed;
                     existing.OpensAt = opens;
                     existing.EarliestEndAt = earliest;
                     existing.LatestEndAt = latest;
@@ -270,9 +270,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                 }
             }
 
-            foreach (var stale in mine.Where(w => !wanted.Contains(w.ProtocolWindowId) && w.State == WindowStates.Open))
+            foreach (var stale in mine.Where(w => !wanted.Contains(w.ProtocolWindowId) && w.State == WindowState.Open))
             {
-                stale.State = WindowStates.Superseded;
+                stale.State = WindowState.Superseded;
                 stale.NextWakeAt = null;
                 await MonitoringStore.UpdateWindowAsync(c, tx, stale, ct).ConfigureAwait(false);
             }
@@ -295,11 +295,11 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             planned.Add(key);
             if (byKey.TryGetValue(key, out var slot))
             {
-                if (slot.State == SlotStates.Superseded)
+                if (slot.State == SlotState.Superseded)
                 {
                     // Planned again (a patient moved back in, a retracted trigger): stored now, as the state pass below
                     // compares with this in-memory state and would otherwise leave the row superseded.
-                    slot.State = SlotStates.Pending;
+                    slot.State = SlotState.Pending;
                     await MonitoringStore.UpdateSlotAsync(c, tx, slot, ct).ConfigureAwait(false);
                 }
 
@@ -309,7 +309,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             slot = new SlotRow
             {
                 Id = Guid.NewGuid().ToString("N"), WindowId = window.Id, Kind = key.Item1, DueAt = p.DueAt, OverdueAt = p.OverdueAt,
-                Basis = Word(p.Basis), State = SlotStates.Pending,
+                Basis = Word(p.Basis), State = SlotState.Pending,
             };
             if (await MonitoringStore.TryInsertSlotAsync(c, tx, slot, ct).ConfigureAwait(false))
             {
@@ -323,7 +323,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         {
             var word = Word(kind);
             var ofKind = existing.Where(s => s.Kind == word).OrderBy(s => s.DueAt).ToList();
-            var keep = ofKind.Where(s => planned.Contains((s.Kind, s.DueAt)) || s.State is SlotStates.Overdue || s.DoneAt is not null && s.State == SlotStates.Done).ToList();
+            var keep = ofKind.Where(s => planned.Contains((s.Kind, s.DueAt)) || s.State is SlotState.Overdue || s.DoneAt is not null && s.State == SlotState.Done).ToList();
             var done = await reads.MatchAsync(
                 c, tx, window.PatientId, new SlotsToMatch(kind, [.. keep.Select(s => s.DueAt)], window.OpensAt, settings.EarlyTolerance, triggers, window.EndsAt),
                 inputs, ct).ConfigureAwait(false);
@@ -331,8 +331,8 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             {
                 var slot = keep[i];
                 var (state, doneAt, doneBy) = done[i] is { } d
-                    ? (SlotStates.Done, (DateTimeOffset?)d.At, d.By)
-                    : (now >= slot.OverdueAt ? SlotStates.Overdue : SlotStates.Pending, (DateTimeOffset?)null, (string?)null);
+                    ? (SlotState.Done, (DateTimeOffset?)d.At, d.By)
+                    : (now >= slot.OverdueAt ? SlotState.Overdue : SlotState.Pending, (DateTimeOffset?)null, (string?)null);
                 if (state != slot.State || doneAt != slot.DoneAt || doneBy != slot.DoneBy)
                 {
                     (slot.State, slot.DoneAt, slot.DoneBy) = (state, doneAt, doneBy);
@@ -340,9 +340,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                 }
             }
 
-            foreach (var dropped in ofKind.Except(keep).Where(s => s.State != SlotStates.Superseded))
+            foreach (var dropped in ofKind.Except(keep).Where(s => s.State != SlotState.Superseded))
             {
-                dropped.State = SlotStates.Superseded;
+                dropped.State = SlotState.Superseded;
                 await MonitoringStore.UpdateSlotAsync(c, tx, dropped, ct).ConfigureAwait(false);
             }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using CrsMonitor.Grading;
+using CrsMonitor.Service.Monitoring.Protocols;
 
 namespace CrsMonitor.Service.Monitoring.Schedule;
 
@@ -55,25 +57,39 @@ public sealed class WindowRow
     public DateTimeOffset LatestEndAt { get; set; }
     public int Extended { get; set; }
     public string Source { get; set; } = "";
-    public string State { get; set; } = WindowStates.Open;
+    public WindowState State { get; set; } = WindowState.Open;
+
+    /// <summary>The state as the column holds it (the parameter the insert and update bind; see <see cref="Storage.DbTypes"/>).</summary>
+    public string StateCode => State.Code();
+
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? NextWakeAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedBy { get; set; } = "";
 
     /// <summary>Windows with checks (observed and inpatient settings); a proximity window has none.</summary>
-    public bool HasChecks => Setting != "proximity";
+    public bool HasChecks => MonitoringSettingKind.Parse(Setting) is not WindowSetting.Proximity;
 
     /// <summary>The end of the window's schedule: its closing, else its latest end.</summary>
     public DateTimeOffset EndsAt => ClosedAt is { } closed && closed < LatestEndAt ? closed : LatestEndAt;
 }
 
+/// <summary>Where a monitoring window is (<c>monitoring_window.state</c>; <see cref="WindowStates"/> gives the stored word).</summary>
+public enum WindowState
+{
+    Open,
+    Closed,
+    Completed,
+    Superseded,
+}
+
+/// <summary>The words of <see cref="WindowState"/> as <c>monitoring_window.state</c> holds them.</summary>
 public static class WindowStates
 {
-    public const string Open = "open";
-    public const string Closed = "closed";
-    public const string Completed = "completed";
-    public const string Superseded = "superseded";
+    private static readonly CodeTable<WindowState> Words = new(
+        [(WindowState.Open, "open"), (WindowState.Closed, "closed"), (WindowState.Completed, "completed"), (WindowState.Superseded, "superseded")]);
+
+    public static string Code(this WindowState state) => Words.Code(state);
 }
 
 /// <summary>A row of <c>window_decision</c>.</summary>
@@ -102,17 +118,31 @@ public sealed class SlotRow
     public DateTimeOffset DueAt { get; set; }
     public DateTimeOffset OverdueAt { get; set; }
     public string Basis { get; set; } = "";
-    public string State { get; set; } = SlotStates.Pending;
+    public SlotState State { get; set; } = SlotState.Pending;
+
+    /// <summary>The state as the column holds it (the parameter the inserts and update bind; see <see cref="Storage.DbTypes"/>).</summary>
+    public string StateCode => State.Code();
+
     public DateTimeOffset? DoneAt { get; set; }
     public string? DoneBy { get; set; }
 }
 
+/// <summary>Where a check slot is (<c>check_slot.state</c>; <see cref="SlotStates"/> gives the stored and shown word).</summary>
+public enum SlotState
+{
+    Pending,
+    Done,
+    Overdue,
+    Superseded,
+}
+
+/// <summary>The words of <see cref="SlotState"/> as <c>check_slot.state</c> and the check views hold them.</summary>
 public static class SlotStates
 {
-    public const string Pending = "pending";
-    public const string Done = "done";
-    public const string Overdue = "overdue";
-    public const string Superseded = "superseded";
+    private static readonly CodeTable<SlotState> Words = new(
+        [(SlotState.Pending, "pending"), (SlotState.Done, "done"), (SlotState.Overdue, "overdue"), (SlotState.Superseded, "superseded")]);
+
+    public static string Code(this SlotState state) => Words.Code(state);
 }
 
 /// <summary>A row of <c>monitoring_event</c>.</summary>

@@ -51,7 +51,7 @@ public sealed partial class MonitoringRunner(Database database, Assessment.Patie
                 var pass = await work.RunAsync(c, tx, window.PatientId, readingsFrom: null, at, actor, ct, async () =>
                 {
                     var current = await MonitoringStore.WindowAsync(c, tx, window.Id, ct).ConfigureAwait(false);
-                    if (current is not { State: WindowStates.Open, NextWakeAt: { } wake } || wake > at - lateness)
+                    if (current is not { State: WindowState.Open, NextWakeAt: { } wake } || wake > at - lateness)
                     {
                         return false; // processed meanwhile (Quartz caught up)
                     }

@@ -93,13 +93,13 @@ internal static class MonitoringStore
         INSERT INTO monitoring_window (id, patient_id, dose_id, protocol_id, protocol_window_id, setting, anchor, opens_at,
             earliest_end_at, latest_end_at, extended, source, state, closed_at, next_wake_at, created_at, created_by)
         VALUES (@Id, @PatientId, @DoseId, @ProtocolId, @ProtocolWindowId, @Setting, @Anchor, @OpensAt,
-            @EarliestEndAt, @LatestEndAt, @Extended, @Source, @State, @ClosedAt, @NextWakeAt, @CreatedAt, @CreatedBy)
+            @EarliestEndAt, @LatestEndAt, @Extended, @Source, @StateCode, @ClosedAt, @NextWakeAt, @CreatedAt, @CreatedBy)
         """;
 
     [Sql]
     private const string UpdateWindow = """
         UPDATE monitoring_window SET opens_at = @OpensAt, earliest_end_at = @EarliestEndAt, latest_end_at = @LatestEndAt,
-            extended = @Extended, state = @State, closed_at = @ClosedAt, next_wake_at = @NextWakeAt
+            extended = @Extended, state = @StateCode, closed_at = @ClosedAt, next_wake_at = @NextWakeAt
         WHERE id = @Id
         """;
 
@@ -153,19 +153,19 @@ internal static class MonitoringStore
     [Sql(StorageProvider.Sqlite, StorageProvider.Postgres)]
     private const string InsertSlotIfNew = """
         INSERT INTO check_slot (id, window_id, kind, due_at, overdue_at, basis, state, done_at, done_by)
-        VALUES (@Id, @WindowId, @Kind, @DueAt, @OverdueAt, @Basis, @State, @DoneAt, @DoneBy)
+        VALUES (@Id, @WindowId, @Kind, @DueAt, @OverdueAt, @Basis, @StateCode, @DoneAt, @DoneBy)
         ON CONFLICT DO NOTHING
         """;
 
     [Sql]
     private const string InsertSlot = """
         INSERT INTO check_slot (id, window_id, kind, due_at, overdue_at, basis, state, done_at, done_by)
-        VALUES (@Id, @WindowId, @Kind, @DueAt, @OverdueAt, @Basis, @State, @DoneAt, @DoneBy)
+        VALUES (@Id, @WindowId, @Kind, @DueAt, @OverdueAt, @Basis, @StateCode, @DoneAt, @DoneBy)
         """;
 
     [Sql]
     private const string UpdateSlot = """
-        UPDATE check_slot SET overdue_at = @OverdueAt, basis = @Basis, state = @State, done_at = @DoneAt, done_by = @DoneBy WHERE id = @Id
+        UPDATE check_slot SET overdue_at = @OverdueAt, basis = @Basis, state = @StateCode, done_at = @DoneAt, done_by = @DoneBy WHERE id = @Id
         """;
 
     [Sql(StorageProvider.Sqlite, StorageProvider.Postgres)]

@@ -53,7 +53,7 @@ public static class MonitoringView
             d.Id, d.DrugKey, d.Place?.ToString(), d.Cycle, d.Day, d.StartedAt, d.EndedAt, d.EndedAt is null, d.ProtocolId,
             d.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, d.SequenceBasis, d.ExtendedMonitoring == 1, d.ExtendedReason,
             d.ConfirmationRequired, d.CorrectedBy, d.CorrectionReason, d.AdministrationId)).ToList();
-        var visible = windows.Where(w => w.State != WindowStates.Superseded).ToList();
+        var visible = windows.Where(w => w.State != WindowState.Superseded).ToList();
         var windowViews = visible.Select(w => new WindowView(
             w.Id, w.DoseId, doses.FirstOrDefault(d => d.Id == w.DoseId) is { } dose ? $"{dose.DrugKey} {dose.Place?.ToString() ?? "(place unknown)"}" : null,
             w.ProtocolId, w.ProtocolWindowId, w.Setting, w.Anchor, w.OpensAt, w.EarliestEndAt, w.LatestEndAt,
@@ -63,16 +63,16 @@ public static class MonitoringView
                 d.Reason, d.DecidedAt, d.DecidedBy, d.Role))],
             Outpatient.OutpatientView.Attestation(w, catalog, attestations))).ToList();
 
-        var open = visible.Where(w => w.State == WindowStates.Open).Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
-        var live = slots.Where(s => open.Contains(s.WindowId) && s.State != SlotStates.Superseded)
-            .Select(s => new SlotView(s.Id, s.WindowId, s.Kind, s.DueAt, s.OverdueAt, s.Basis, SlotStateAt(s, now), s.DoneAt, s.DoneBy))
+        var open = visible.Where(w => w.State == WindowState.Open).Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        var live = slots.Where(s => open.Contains(s.WindowId) && s.State != SlotState.Superseded)
+            .Select(s => new SlotView(s.Id, s.WindowId, s.Kind, s.DueAt, s.OverdueAt, s.Basis, SlotStateAt(s, now).Code(), s.DoneAt, s.DoneBy))
             .ToList();
-        var pending = live.Where(s => s.State == SlotStates.Pending).ToList();
+        var pending = live.Where(s => s.State == SlotState.Pending.Code()).ToList();
         var checks = new ChecksView(
             pending.Select(s => (DateTimeOffset?)s.DueAt).Min(),
             pending.Where(s => s.Check == "vital-signs").Select(s => (DateTimeOffset?)s.DueAt).Min(),
             pending.Where(s => s.Check == "ice").Select(s => (DateTimeOffset?)s.DueAt).Min(),
-            [.. live.Where(s => s.State == SlotStates.Overdue)],
+            [.. live.Where(s => s.State == SlotState.Overdue.Code())],
             live);
         var eventViews = events.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Id).Take(100)
             .Select(e => new EventView(e.Id, e.WindowId, e.SlotId, e.Kind, e.Operational == 1, e.OccurredAt, e.RecordedAt, e.RecordedBy,
@@ -93,9 +93,9 @@ public static class MonitoringView
         ArgumentNullException.ThrowIfNull(episodes);
         return window.State switch
         {
-            WindowStates.Closed => "closed",
-            WindowStates.Superseded => "superseded",
-            WindowStates.Completed => "completed",
+            WindowState.Closed => "closed",
+            WindowState.Superseded => "superseded",
+            WindowState.Completed => "completed",
             _ when now < window.OpensAt => "upcoming",
             _ when !window.HasChecks => now >= window.LatestEndAt ? "completed" : "active",
             _ when now >= window.LatestEndAt => "maximum-passed",
@@ -105,9 +105,9 @@ public static class MonitoringView
         };
     }
 
-    public static string SlotStateAt(SlotRow slot, DateTimeOffset now)
+    public static SlotState SlotStateAt(SlotRow slot, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(slot);
-        return slot.DoneAt is not null ? SlotStates.Done : now >= slot.OverdueAt ? SlotStates.Overdue : SlotStates.Pending;
+        return slot.DoneAt is not null ? SlotState.Done : now >= slot.OverdueAt ? SlotState.Overdue : SlotState.Pending;
     }
 }

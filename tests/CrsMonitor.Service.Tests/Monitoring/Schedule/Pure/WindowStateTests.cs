@@ -15,28 +15,28 @@ public sealed class WindowStateTests
     /// A tarlatamab C1D1 observed window (opens T, earliest end T+22 h, latest T+24 h); an episode with onset and
     /// resolution in minutes after T (no onset: no episode).
     /// </summary>
-    [TestCase(WindowStates.Open, -1, null, null, "upcoming", TestName = "StateAt_BeforeTheOpening_Upcoming")]
-    [TestCase(WindowStates.Open, 0, null, null, "active", TestName = "StateAt_AtTheOpening_Active")]
-    [TestCase(WindowStates.Open, 22 * 60 - 1, null, null, "active", TestName = "StateAt_BeforeTheEarliestEnd_Active")]
-    [TestCase(WindowStates.Open, 22 * 60 - 1, 600, null, "active", TestName = "StateAt_BeforeTheEarliestEndWithCrsOngoing_Active")]
-    [TestCase(WindowStates.Open, 22 * 60, null, null, "eligible-for-discharge", TestName = "StateAt_AtTheEarliestEndNothingActive_EligibleForDischarge")]
-    [TestCase(WindowStates.Open, 22 * 60, 600, null, "toxicity-active", TestName = "StateAt_AtTheEarliestEndEpisodeOngoing_ToxicityActive")]
-    [TestCase(WindowStates.Open, 22 * 60, 600, 1200, "eligible-for-discharge", TestName = "StateAt_AtTheEarliestEndEpisodeResolvedBefore_EligibleForDischarge")]
-    [TestCase(WindowStates.Open, 22 * 60, 600, 23 * 60, "toxicity-active", TestName = "StateAt_EpisodeResolvingLater_ToxicityActiveUntilThen")]
-    [TestCase(WindowStates.Open, 23 * 60 - 1, 600, 23 * 60, "toxicity-active", TestName = "StateAt_JustBeforeTheResolution_ToxicityActive")]
-    [TestCase(WindowStates.Open, 23 * 60, 600, 23 * 60, "eligible-for-discharge", TestName = "StateAt_AtTheResolution_EligibleForDischarge")]
-    [TestCase(WindowStates.Open, 22 * 60, 22 * 60 + 30, null, "eligible-for-discharge", TestName = "StateAt_EpisodeNotYetStarted_EligibleForDischarge")]
-    [TestCase(WindowStates.Open, 22 * 60, 22 * 60, null, "toxicity-active", TestName = "StateAt_EpisodeStartingNow_ToxicityActive")]
-    [TestCase(WindowStates.Open, 24 * 60 - 1, 600, null, "toxicity-active", TestName = "StateAt_JustBeforeTheLatestEndEpisodeOngoing_ToxicityActive")]
-    [TestCase(WindowStates.Open, 24 * 60, null, null, "maximum-passed", TestName = "StateAt_AtTheLatestEndNoDecision_MaximumPassed")]
-    [TestCase(WindowStates.Open, 24 * 60, 600, null, "maximum-passed", TestName = "StateAt_AtTheLatestEndEpisodeOngoing_MaximumPassed")]
-    [TestCase(WindowStates.Open, 30 * 60, null, null, "maximum-passed", TestName = "StateAt_AfterTheLatestEnd_MaximumPassed")]
-    [TestCase(WindowStates.Closed, -1, null, null, "closed", TestName = "StateAt_Closed_ClosedBeforeTheOpening")]
-    [TestCase(WindowStates.Closed, 12 * 60, 600, null, "closed", TestName = "StateAt_Closed_ClosedWhateverTheEpisodes")]
-    [TestCase(WindowStates.Closed, 30 * 60, null, null, "closed", TestName = "StateAt_Closed_ClosedAfterTheLatestEnd")]
-    [TestCase(WindowStates.Superseded, 12 * 60, null, null, "superseded", TestName = "StateAt_Superseded_Superseded")]
-    [TestCase(WindowStates.Completed, 12 * 60, null, null, "completed", TestName = "StateAt_StoredCompleted_Completed")]
-    public void StateAt_ObservedWindow(string stored, int nowMinutes, int? onsetMinutes, int? resolvedMinutes, string expected)
+    [TestCase(WindowState.Open, -1, null, null, "upcoming", TestName = "StateAt_BeforeTheOpening_Upcoming")]
+    [TestCase(WindowState.Open, 0, null, null, "active", TestName = "StateAt_AtTheOpening_Active")]
+    [TestCase(WindowState.Open, 22 * 60 - 1, null, null, "active", TestName = "StateAt_BeforeTheEarliestEnd_Active")]
+    [TestCase(WindowState.Open, 22 * 60 - 1, 600, null, "active", TestName = "StateAt_BeforeTheEarliestEndWithCrsOngoing_Active")]
+    [TestCase(WindowState.Open, 22 * 60, null, null, "eligible-for-discharge", TestName = "StateAt_AtTheEarliestEndNothingActive_EligibleForDischarge")]
+    [TestCase(WindowState.Open, 22 * 60, 600, null, "toxicity-active", TestName = "StateAt_AtTheEarliestEndEpisodeOngoing_ToxicityActive")]
+    [TestCase(WindowState.Open, 22 * 60, 600, 1200, "eligible-for-discharge", TestName = "StateAt_AtTheEarliestEndEpisodeResolvedBefore_EligibleForDischarge")]
+    [TestCase(WindowState.Open, 22 * 60, 600, 23 * 60, "toxicity-active", TestName = "StateAt_EpisodeResolvingLater_ToxicityActiveUntilThen")]
+    [TestCase(WindowState.Open, 23 * 60 - 1, 600, 23 * 60, "toxicity-active", TestName = "StateAt_JustBeforeTheResolution_ToxicityActive")]
+    [TestCase(WindowState.Open, 23 * 60, 600, 23 * 60, "eligible-for-discharge", TestName = "StateAt_AtTheResolution_EligibleForDischarge")]
+    [TestCase(WindowState.Open, 22 * 60, 22 * 60 + 30, null, "eligible-for-discharge", TestName = "StateAt_EpisodeNotYetStarted_EligibleForDischarge")]
+    [TestCase(WindowState.Open, 22 * 60, 22 * 60, null, "toxicity-active", TestName = "StateAt_EpisodeStartingNow_ToxicityActive")]
+    [TestCase(WindowState.Open, 24 * 60 - 1, 600, null, "toxicity-active", TestName = "StateAt_JustBeforeTheLatestEndEpisodeOngoing_ToxicityActive")]
+    [TestCase(WindowState.Open, 24 * 60, null, null, "maximum-passed", TestName = "StateAt_AtTheLatestEndNoDecision_MaximumPassed")]
+    [TestCase(WindowState.Open, 24 * 60, 600, null, "maximum-passed", TestName = "StateAt_AtTheLatestEndEpisodeOngoing_MaximumPassed")]
+    [TestCase(WindowState.Open, 30 * 60, null, null, "maximum-passed", TestName = "StateAt_AfterTheLatestEnd_MaximumPassed")]
+    [TestCase(WindowState.Closed, -1, null, null, "closed", TestName = "StateAt_Closed_ClosedBeforeTheOpening")]
+    [TestCase(WindowState.Closed, 12 * 60, 600, null, "closed", TestName = "StateAt_Closed_ClosedWhateverTheEpisodes")]
+    [TestCase(WindowState.Closed, 30 * 60, null, null, "closed", TestName = "StateAt_Closed_ClosedAfterTheLatestEnd")]
+    [TestCase(WindowState.Superseded, 12 * 60, null, null, "superseded", TestName = "StateAt_Superseded_Superseded")]
+    [TestCase(WindowState.Completed, 12 * 60, null, null, "completed", TestName = "StateAt_StoredCompleted_Completed")]
+    public void StateAt_ObservedWindow(WindowState stored, int nowMinutes, int? onsetMinutes, int? resolvedMinutes, string expected)
     {
         var window = Window("observed", stored, opensAfterHours: 0, earliestHours: 22, latestHours: 24);
 
@@ -48,7 +48,7 @@ public sealed class WindowStateTests
     [TestCase(48 * 60, "maximum-passed")]
     public void StateAt_InpatientWindow_HasChecksLikeAnObservedOne(int nowMinutes, string expected)
     {
-        var window = Window("inpatient", WindowStates.Open, opensAfterHours: 0, earliestHours: 22, latestHours: 48);
+        var window = Window("inpatient", WindowState.Open, opensAfterHours: 0, earliestHours: 22, latestHours: 48);
 
         Assert.That(MonitoringView.StateAt(window, [], T.AddMinutes(nowMinutes)), Is.EqualTo(expected));
     }
@@ -62,7 +62,7 @@ public sealed class WindowStateTests
     [TestCase(48 * 60, 600, "completed", TestName = "StateAt_Proximity_AtItsEndEpisodeOngoing_CompletedNotMaximumPassed")]
     public void StateAt_ProximityWindow(int nowMinutes, int? onsetMinutes, string expected)
     {
-        var window = Window("proximity", WindowStates.Open, opensAfterHours: 22, earliestHours: 48, latestHours: 48);
+        var window = Window("proximity", WindowState.Open, opensAfterHours: 22, earliestHours: 48, latestHours: 48);
         Assert.That(window.HasChecks, Is.False);
 
         Assert.That(MonitoringView.StateAt(window, Episodes(onsetMinutes, null), T.AddMinutes(nowMinutes)), Is.EqualTo(expected));
@@ -71,7 +71,7 @@ public sealed class WindowStateTests
     [Test]
     public void StateAt_AnyOfSeveralEpisodesActive_ToxicityActive()
     {
-        var window = Window("observed", WindowStates.Open, 0, 22, 24);
+        var window = Window("observed", WindowState.Open, 0, 22, 24);
         EpisodeSpan[] episodes =
         [
             new() { Scale = Scale.Crs, OnsetAt = T.AddHours(10), MaxGrade = 2, MaxAt = T.AddHours(12), ResolvedAt = T.AddHours(18) },
@@ -107,14 +107,14 @@ public sealed class WindowStateTests
     }
 
     /// <summary>A slot due T+4 h, overdue T+4:15 (the protocol's 15-minute grace).</summary>
-    [TestCase(null, 3 * 60, SlotStates.Pending, TestName = "SlotStateAt_BeforeTheDueTime_Pending")]
-    [TestCase(null, 4 * 60, SlotStates.Pending, TestName = "SlotStateAt_AtTheDueTime_Pending")]
-    [TestCase(null, 4 * 60 + 14, SlotStates.Pending, TestName = "SlotStateAt_InsideTheGrace_Pending")]
-    [TestCase(null, 4 * 60 + 15, SlotStates.Overdue, TestName = "SlotStateAt_ExactlyAtOverdueAt_Overdue")]
-    [TestCase(null, 12 * 60, SlotStates.Overdue, TestName = "SlotStateAt_LongAfter_Overdue")]
-    [TestCase(4 * 60 - 10, 4 * 60 - 5, SlotStates.Done, TestName = "SlotStateAt_DoneEarly_Done")]
-    [TestCase(4 * 60 + 40, 5 * 60, SlotStates.Done, TestName = "SlotStateAt_DoneLate_DoneNotOverdue")]
-    public void SlotStateAt(int? doneMinutes, int nowMinutes, string expected)
+    [TestCase(null, 3 * 60, SlotState.Pending, TestName = "SlotStateAt_BeforeTheDueTime_Pending")]
+    [TestCase(null, 4 * 60, SlotState.Pending, TestName = "SlotStateAt_AtTheDueTime_Pending")]
+    [TestCase(null, 4 * 60 + 14, SlotState.Pending, TestName = "SlotStateAt_InsideTheGrace_Pending")]
+    [TestCase(null, 4 * 60 + 15, SlotState.Overdue, TestName = "SlotStateAt_ExactlyAtOverdueAt_Overdue")]
+    [TestCase(null, 12 * 60, SlotState.Overdue, TestName = "SlotStateAt_LongAfter_Overdue")]
+    [TestCase(4 * 60 - 10, 4 * 60 - 5, SlotState.Done, TestName = "SlotStateAt_DoneEarly_Done")]
+    [TestCase(4 * 60 + 40, 5 * 60, SlotState.Done, TestName = "SlotStateAt_DoneLate_DoneNotOverdue")]
+    public void SlotStateAt(int? doneMinutes, int nowMinutes, SlotState expected)
     {
         var slot = new SlotRow
         {
@@ -130,16 +130,16 @@ public sealed class WindowStateTests
     {
         var slot = new SlotRow { Id = "s1", Kind = "ice", DueAt = T.AddHours(8), OverdueAt = T.AddHours(8).AddMinutes(15) };
 
-        Assert.That(MonitoringView.SlotStateAt(slot, slot.OverdueAt.AddTicks(-1)), Is.EqualTo(SlotStates.Pending));
-        Assert.That(MonitoringView.SlotStateAt(slot, slot.OverdueAt), Is.EqualTo(SlotStates.Overdue));
+        Assert.That(MonitoringView.SlotStateAt(slot, slot.OverdueAt.AddTicks(-1)), Is.EqualTo(SlotState.Pending));
+        Assert.That(MonitoringView.SlotStateAt(slot, slot.OverdueAt), Is.EqualTo(SlotState.Overdue));
     }
 
-    private static WindowRow Window(string setting, string state, int opensAfterHours, int earliestHours, int latestHours) => new()
+    private static WindowRow Window(string setting, WindowState state, int opensAfterHours, int earliestHours, int latestHours) => new()
     {
         Id = "w1", PatientId = "p1", DoseId = "d1", ProtocolId = "tarlatamab-us-2025-11", ProtocolWindowId = $"c1-{setting}",
         Setting = setting, Anchor = "start", OpensAt = T.AddHours(opensAfterHours), EarliestEndAt = T.AddHours(earliestHours),
         LatestEndAt = T.AddHours(latestHours), Source = "test", State = state,
-        ClosedAt = state == WindowStates.Closed ? T.AddHours(22) : null,
+        ClosedAt = state == WindowState.Closed ? T.AddHours(22) : null,
     };
 
     private static EpisodeSpan[] Episodes(int? onsetMinutes, int? resolvedMinutes) => onsetMinutes is { } onset
