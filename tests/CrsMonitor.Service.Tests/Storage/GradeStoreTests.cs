@@ -8,19 +8,22 @@ namespace CrsMonitor.Service.Tests.Storage;
 public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(provider)
 {
     [Test]
-    public async Task ReplaceTimeline_FromAnInstant_KeepsEarlierPoints_ReplacesLaterOnes()
+    public async Task ReplaceTimeline_FromAnInstant_KeepsEarlierPoints_ReplacesLaterOnes_OfEveryScale()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2), Point("crs", T0.AddHours(4), 0)]);
-        await Replace("icans", DateTimeOffset.MinValue, [Point("icans", T0.AddHours(3), 1)]);
+        await Replace(DateTimeOffset.MinValue, [
+            Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2), Point("crs", T0.AddHours(4), 0), Point("icans", T0, 0), Point("icans", T0.AddHours(3), 1)]);
 
-        await Replace("crs", T0.AddHours(1), [Point("crs", T0.AddHours(1), 3)]);
+        await Replace(T0.AddHours(1), [Point("crs", T0.AddHours(1), 3), Point("icans", T0.AddHours(5), 2)]);
         var crs = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", "crs", null, null, default));
         var all = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", null, null, null, default));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(crs.Select(p => (p.EffectiveAt, p.Grade)), Is.EqualTo(new[] { (T0, (int?)1), (T0.AddHours(1), 3) }));
-            Assert.That(all.Select(p => p.Scale), Is.EqualTo(new[] { "crs", "crs", "icans" }), "the other scale is untouched; ordered by time");
+            Assert.That(
+                all.Select(p => (p.Scale, p.EffectiveAt, p.Grade)),
+                Is.EqualTo(new[] { ("crs", T0, (int?)1), ("icans", T0, 0), ("crs", T0.AddHours(1), 3), ("icans", T0.AddHours(5), 2) }),
+                "both scales replaced from the instant (the icans point at 3 h is gone), both kept before it; ordered by time, then scale");
             Assert.That(crs[1], Is.EqualTo(Point("crs", T0.AddHours(1), 3)), "every field round-trips");
         }
     }
@@ -28,7 +31,7 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     [Test]
     public async Task Timeline_RangeIsInclusive()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(1), 2), Point("crs", T0.AddHours(2), 3)]);
+        await Replace(DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(1), 2), Point("crs", T0.AddHours(2), 3)]);
         var range = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", "crs", T0.AddHours(1), T0.AddHours(2), default));
         Assert.That(range.Select(p => p.Grade), Is.EqualTo(new int?[] { 2, 3 }));
     }
@@ -36,8 +39,7 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     [Test]
     public async Task Current_IsTheLatestPointAtOrBeforeTheInstant_PerScale()
     {
-        await Replace("crs", DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2)]);
-        await Replace("icans", DateTimeOffset.MinValue, [Point("icans", T0.AddHours(3), 1)]);
+        await Replace(DateTimeOffset.MinValue, [Point("crs", T0, 1), Point("crs", T0.AddHours(2), 2), Point("icans", T0.AddHours(3), 1)]);
 
         var atOne = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(1), default));
         var atThree = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(3), default));
@@ -49,26 +51,25 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     }
 
     [Test]
-    public async Task Episodes_AreReplacedPerScale()
+    public async Task Episodes_OpenAtTheInstantOrOpenedAfter_AreReplaced_ThoseResolvedBefore_AreKept()
     {
         var first = new EpisodeRow("p1", "crs", T0, 2, T0.AddHours(3), null, """["tocilizumab"]""");
-        var icans = new EpisodeRow("p1", "icans", T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(30), "[]");
-        await Replace("crs", DateTimeOffset.MinValue, [], [first]);
-        await Replace("icans", DateTimeOffset.MinValue, [], [icans]);
+        var icans = new EpisodeRow("p1", "icans", T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(3), "[]");
+        await Replace(DateTimeOffset.MinValue, [], [first, icans]);
 
         var resolved = first with { MaxGrade = 3, ResolvedAt = T0.AddDays(2) };
-        await Replace("crs", T0.AddHours(5), [], [resolved]);
+        await Replace(T0.AddHours(5), [], [resolved]);
         Assert.That(await WithConnection(c => GradeStore.EpisodesAsync(c, "p1", default)), Is.EqualTo(new[] { resolved, icans }));
     }
 
     [Test]
     public void ReplaceTimeline_PointBeforeFrom_IsRefused() =>
-        Assert.That(async () => await Replace("crs", T0.AddHours(1), [Point("crs", T0, 1)]), Throws.ArgumentException);
+        Assert.That(async () => await Replace(T0.AddHours(1), [Point("crs", T0, 1)]), Throws.ArgumentException);
 
-    private Task<bool> Replace(string scale, DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
+    private Task<bool> Replace(DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
         InTransaction(async (c, tx) =>
         {
-            await GradeStore.ReplaceTimelineAsync(c, tx, "p1", scale, from, points, episodes ?? [], default);
+            await GradeStore.ReplaceTimelineAsync(c, tx, "p1", from, points, episodes ?? [], default);
             return true;
         });
 
