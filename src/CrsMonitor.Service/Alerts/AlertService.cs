@@ -37,7 +37,8 @@ public sealed class AlertService(
     {
         ArgumentNullException.ThrowIfNull(monitoring);
         var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
-        var events = await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        // Every monitoring event is a window's (window_id NOT NULL), and the refresh left all the patient's windows: none, no events.
+        IReadOnlyList<EventRow> events = monitoring.Windows.Count == 0 ? [] : await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var protocol = monitoring.Doses.Where(d => d.ProtocolId is not null).MaxBy(d => d.StartedAt)?.ProtocolId is { } pid
             ? catalog.Find(pid)?.Protocol
             : catalog.ApplicableTo(catalog.DefaultDrug, DateOnly.FromDateTime(now.UtcDateTime));

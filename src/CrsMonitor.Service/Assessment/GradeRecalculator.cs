@@ -13,8 +13,6 @@ namespace CrsMonitor.Service.Assessment;
 /// </summary>
 public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOptions<ContinuousGradingSettings> continuous)
 {
-    public static readonly Scale[] Scales = [Scale.Crs, Scale.Icans];
-
     /// <summary>
     /// Re-grades the patient from <paramref name="from"/>: from the latest checkpoint at or before it, over the bounded
     /// readings that checkpoint needs (<see cref="BoundedReadings"/>), never from the start of the course unless there is
@@ -26,40 +24,26 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
         CancellationToken cancellationToken)
     {
         // The caller holds the patient's lock (PatientWork; regrade).
-        var (seed, readings) = await GradingState.LoadAsync(connection, transaction, patientId, from, continuous.Value, cancellationToken).ConfigureAwait(false);
-        var facts = await PatientFactsAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
+        var (facts, seed, readings) = await GradingState.LoadAsync(connection, transaction, patientId, from, continuous.Value, cancellationToken).ConfigureAwait(false);
 
         // Store nothing after "now" (or after the latest reading, should a device clock run ahead): expiry points in the
         // future (a temperature going stale in 4 h) are not facts yet; the status endpoint grades at its own "now".
         var until = readings.Select(r => r.EndAt is { } end && end > r.EffectiveAt ? end : r.EffectiveAt).Append(now).Max();
         var timeline = GradeTimeline.Compute(facts, readings, grading.Value, continuous.Value, until, seed);
         var start = seed?.At ?? DateTimeOffset.MinValue;
-        foreach (var scale in Scales)
-        {
-            var points = timeline.Points
-                .Where(p => p.Scale == scale)
-                .Select(p => new GradePointRow(
-                    patientId, scale, p.At, Vocabulary.GradeStatus.Code(p.Result.Status), p.Result.Grade, p.Result.Reason,
-                    JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions),
-                    JsonSerializer.Serialize(p.Cause, GradePointDocument.JsonOptions),
-                    now))
-                .ToList();
-            var episodes = timeline.Episodes
-                .Where(e => e.Scale == scale)
-                .Select(e => new EpisodeRow(patientId, scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
-                    JsonSerializer.Serialize(e.Treatments, GradePointDocument.JsonOptions)))
-                .ToList();
-            await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, scale, start, points, episodes, cancellationToken)
-                .ConfigureAwait(false);
-        }
-
+        var points = timeline.Points
+            .Select(p => new GradePointRow(
+                patientId, p.Scale, p.At, Vocabulary.GradeStatus.Code(p.Result.Status), p.Result.Grade, p.Result.Reason,
+                JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions),
+                JsonSerializer.Serialize(p.Cause, GradePointDocument.JsonOptions),
+                now))
+            .ToList();
+        var episodes = timeline.Episodes
+            .Select(e => new EpisodeRow(patientId, e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
+                JsonSerializer.Serialize(e.Treatments, GradePointDocument.JsonOptions)))
+            .ToList();
+        await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, start, points, episodes, cancellationToken).ConfigureAwait(false);
         await CheckpointStore.ReplaceAsync(connection, transaction, patientId, start, timeline.Checkpoints, cancellationToken).ConfigureAwait(false);
         return readings;
-    }
-
-    public static async Task<PatientFacts> PatientFactsAsync(DbConnection connection, DbTransaction? transaction, string patientId, CancellationToken cancellationToken)
-    {
-        var birthDate = await PatientStore.BirthDateAsync(connection, transaction, patientId, cancellationToken).ConfigureAwait(false);
-        return new PatientFacts(patientId, birthDate);
     }
 }

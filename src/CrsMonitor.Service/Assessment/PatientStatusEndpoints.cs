@@ -112,8 +112,7 @@ public static class PatientStatusEndpoints
         DbConnection connection, string patientId, DateTimeOffset now, GradingSettings grading, ContinuousGradingSettings continuous, CancellationToken ct)
     {
         // From the latest checkpoint at or before now, over its bounded readings (the whole course only without one).
-        var (seed, readings) = await GradingState.LoadAsync(connection, null, patientId, now, continuous, ct).ConfigureAwait(false);
-        var facts = await GradeRecalculator.PatientFactsAsync(connection, null, patientId, ct).ConfigureAwait(false);
+        var (facts, seed, readings) = await GradingState.LoadAsync(connection, null, patientId, now, continuous, ct).ConfigureAwait(false);
         var (crs, icans) = GradeTimeline.At(facts, readings, now, grading, continuous, seed);
         return (StatusGrade.From(GradePointDocument.From(crs)), StatusGrade.From(GradePointDocument.From(icans)));
     }

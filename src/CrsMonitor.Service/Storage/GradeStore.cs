@@ -39,9 +39,10 @@ public static class GradeStore
         SELECT @result;
         """;
 
+    // Every scale at once: a patient's timelines are recomputed together (both scales from one instant).
     [Sql]
     private const string DeletePointsFrom = """
-        DELETE FROM grade_point WHERE patient_id = @PatientId AND scale = @Scale AND effective_at >= @From
+        DELETE FROM grade_point WHERE patient_id = @PatientId AND effective_at >= @From
         """;
 
     [Sql]
@@ -53,7 +54,7 @@ public static class GradeStore
     // The episodes still open at the instant, or opened after it (those closed before it are final).
     [Sql]
     private const string DeleteEpisodes = """
-        DELETE FROM episode WHERE patient_id = @PatientId AND scale = @Scale AND (resolved_at IS NULL OR resolved_at >= @From)
+        DELETE FROM episode WHERE patient_id = @PatientId AND (resolved_at IS NULL OR resolved_at >= @From)
         """;
 
     [Sql]
@@ -119,28 +120,29 @@ public static class GradeStore
     }
 
     /// <summary>
-    /// Replaces the timeline of (<paramref name="patientId"/>, <paramref name="scale"/>) from <paramref name="from"/>
-    /// onward with <paramref name="points"/> (each of that patient and scale, at or after <paramref name="from"/>), and
-    /// the episodes of that patient and scale open at <paramref name="from"/> or opened after it with <paramref name="episodes"/>.
+    /// Replaces the timelines of every scale of <paramref name="patientId"/> from <paramref name="from"/> onward with
+    /// <paramref name="points"/> (each of that patient, at or after <paramref name="from"/>), and the patient's episodes open
+    /// at <paramref name="from"/> or opened after it with <paramref name="episodes"/>: one statement per table whatever the
+    /// number of scales, since continuous grading recomputes them together from one instant.
     /// </summary>
     public static async Task ReplaceTimelineAsync(
-        DbConnection c, DbTransaction tx, string patientId, Scale scale, DateTimeOffset from,
+        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset from,
         IReadOnlyList<GradePointRow> points, IReadOnlyList<EpisodeRow> episodes, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(episodes);
-        if (points.Any(p => p.PatientId != patientId || p.Scale != scale || p.EffectiveAt < from))
+        if (points.Any(p => p.PatientId != patientId || p.EffectiveAt < from))
         {
-            throw new ArgumentException($"Every point must be of {patientId}/{scale} and at or after {from:O}", nameof(points));
+            throw new ArgumentException($"Every point must be of {patientId} and at or after {from:O}", nameof(points));
         }
 
-        if (episodes.Any(e => e.PatientId != patientId || e.Scale != scale))
+        if (episodes.Any(e => e.PatientId != patientId))
         {
-            throw new ArgumentException($"Every episode must be of {patientId}/{scale}", nameof(episodes));
+            throw new ArgumentException($"Every episode must be of {patientId}", nameof(episodes));
         }
 
-        var key = new { PatientId = patientId, Scale = scale.Code(), From = from };
+        var key = new { PatientId = patientId, From = from };
         await c.ExecuteAsync(Dialect.Command(c, tx, DeletePointsFrom, key, ct)).ConfigureAwait(false);
         if (points.Count > 0)
         {

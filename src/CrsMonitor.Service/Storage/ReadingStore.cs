@@ -52,7 +52,7 @@ public static class ReadingStore
     /// removed, so the caller re-grades from the earliest instant that changed (and not at all for labs alone).
     /// </summary>
     public static async Task<IReadOnlyList<ReplacedReading>> ReplaceAsync(
-        DbConnection c, DbTransaction tx, string sourceType, string sourceId, IReadOnlyList<Reading> readings, CancellationToken ct)
+        DbConnection c, DbTransaction tx, string sourceType, string sourceId, IReadOnlyList<Reading> readings, bool newSource, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(readings);
@@ -61,10 +61,15 @@ public static class ReadingStore
             throw new ArgumentException($"Every reading must come from {sourceType}/{sourceId}", nameof(readings));
         }
 
-        var source = new { SourceType = sourceType, SourceId = sourceId };
-        var previous = await RowReader.ListAsync(c, Dialect.Command(c, tx, EffectiveOfSource, source, ct),
-            reader => new ReplacedReading(DbTypes.ReadInstant(reader.GetValue(0)), Enum.Parse<ReadingKind>(reader.GetString(1))), ct).ConfigureAwait(false);
-        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteSource, source, ct)).ConfigureAwait(false);
+        IReadOnlyList<ReplacedReading> previous = [];
+        if (!newSource)
+        {
+            var source = new { SourceType = sourceType, SourceId = sourceId };
+            previous = await RowReader.ListAsync(c, Dialect.Command(c, tx, EffectiveOfSource, source, ct),
+                reader => new ReplacedReading(DbTypes.ReadInstant(reader.GetValue(0)), Enum.Parse<ReadingKind>(reader.GetString(1))), ct).ConfigureAwait(false);
+            await c.ExecuteAsync(Dialect.Command(c, tx, DeleteSource, source, ct)).ConfigureAwait(false);
+        }
+
         if (readings.Count > 0)
         {
             var rows = readings.Select((r, i) => new

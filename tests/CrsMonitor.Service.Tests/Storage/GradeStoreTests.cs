@@ -10,19 +10,22 @@ namespace CrsMonitor.Service.Tests.Storage;
 public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(provider)
 {
     [Test]
-    public async Task ReplaceTimeline_FromAnInstant_KeepsEarlierPoints_ReplacesLaterOnes()
+    public async Task ReplaceTimeline_FromAnInstant_KeepsEarlierPoints_ReplacesLaterOnes_OfEveryScale()
     {
-        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2), Point(Scale.Crs, T0.AddHours(4), 0)]);
-        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0.AddHours(3), 1)]);
+        await Replace(DateTimeOffset.MinValue, [
+            Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2), Point(Scale.Crs, T0.AddHours(4), 0), Point(Scale.Icans, T0, 0), Point(Scale.Icans, T0.AddHours(3), 1)]);
 
-        await Replace(Scale.Crs, T0.AddHours(1), [Point(Scale.Crs, T0.AddHours(1), 3)]);
+        await Replace(T0.AddHours(1), [Point(Scale.Crs, T0.AddHours(1), 3), Point(Scale.Icans, T0.AddHours(5), 2)]);
         var crs = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", Scale.Crs, null, null, default));
         var all = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", null, null, null, default));
 
         using (Assert.EnterMultipleScope())
         {
             Assert.That(crs.Select(p => (p.EffectiveAt, p.Grade)), Is.EqualTo(new[] { (T0, (int?)1), (T0.AddHours(1), 3) }));
-            Assert.That(all.Select(p => p.Scale), Is.EqualTo(new[] { Scale.Crs, Scale.Crs, Scale.Icans }), "the other scale is untouched; ordered by time");
+            Assert.That(
+                all.Select(p => (p.Scale, p.EffectiveAt, p.Grade)),
+                Is.EqualTo(new[] { (Scale.Crs, T0, (int?)1), (Scale.Icans, T0, 0), (Scale.Crs, T0.AddHours(1), 3), (Scale.Icans, T0.AddHours(5), 2) }),
+                "both scales replaced from the instant (the icans point at 3 h is gone), both kept before it; ordered by time, then scale");
             Assert.That(crs[1], Is.EqualTo(Point(Scale.Crs, T0.AddHours(1), 3)), "every field round-trips");
         }
     }
@@ -30,7 +33,7 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     [Test]
     public async Task Timeline_RangeIsInclusive()
     {
-        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(1), 2), Point(Scale.Crs, T0.AddHours(2), 3)]);
+        await Replace(DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(1), 2), Point(Scale.Crs, T0.AddHours(2), 3)]);
         var range = await WithConnection(c => GradeStore.TimelineAsync(c, "p1", Scale.Crs, T0.AddHours(1), T0.AddHours(2), default));
         Assert.That(range.Select(p => p.Grade), Is.EqualTo(new int?[] { 2, 3 }));
     }
@@ -38,8 +41,7 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     [Test]
     public async Task Current_IsTheLatestPointAtOrBeforeTheInstant_PerScale()
     {
-        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2)]);
-        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0.AddHours(3), 1)]);
+        await Replace(DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2), Point(Scale.Icans, T0.AddHours(3), 1)]);
 
         var atOne = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(1), default));
         var atThree = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(3), default));
@@ -51,36 +53,34 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     }
 
     [Test]
-    public async Task Episodes_AreReplacedPerScale()
+    public async Task Episodes_OpenAtTheInstantOrOpenedAfter_AreReplaced_ThoseResolvedBefore_AreKept()
     {
         var first = new EpisodeRow("p1", Scale.Crs, T0, 2, T0.AddHours(3), null, """["tocilizumab"]""");
-        var icans = new EpisodeRow("p1", Scale.Icans, T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(30), "[]");
-        await Replace(Scale.Crs, DateTimeOffset.MinValue, [], [first]);
-        await Replace(Scale.Icans, DateTimeOffset.MinValue, [], [icans]);
+        var icans = new EpisodeRow("p1", Scale.Icans, T0.AddHours(1), 1, T0.AddHours(1), T0.AddHours(3), "[]");
+        await Replace(DateTimeOffset.MinValue, [], [first, icans]);
 
         var resolved = first with { MaxGrade = 3, ResolvedAt = T0.AddDays(2) };
-        await Replace(Scale.Crs, T0.AddHours(5), [], [resolved]);
+        await Replace(T0.AddHours(5), [], [resolved]);
         Assert.That(await WithConnection(c => GradeStore.EpisodesAsync(c, "p1", default)), Is.EqualTo(new[] { resolved, icans }));
     }
 
     [Test]
     public void ReplaceTimeline_PointBeforeFrom_IsRefused() =>
-        Assert.That(async () => await Replace(Scale.Crs, T0.AddHours(1), [Point(Scale.Crs, T0, 1)]), Throws.ArgumentException);
+        Assert.That(async () => await Replace(T0.AddHours(1), [Point(Scale.Crs, T0, 1)]), Throws.ArgumentException);
 
     [Test]
     public async Task Scale_IsStoredAsItsCode_TheTextTheColumnsHaveAlwaysHeld()
     {
-        await Replace(Scale.Icans, DateTimeOffset.MinValue, [Point(Scale.Icans, T0, 1)], [new EpisodeRow("p1", Scale.Icans, T0, 1, T0, null, "[]")]);
-        await Replace(Scale.Crs, DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1)]);
+        await Replace(DateTimeOffset.MinValue, [Point(Scale.Icans, T0, 1), Point(Scale.Crs, T0, 1)], [new EpisodeRow("p1", Scale.Icans, T0, 1, T0, null, "[]")]);
         var stored = await WithConnection(async c =>
             (await c.QueryAsync<string>("SELECT scale FROM grade_point UNION ALL SELECT scale FROM episode")).Order(StringComparer.Ordinal).ToList());
         Assert.That(stored, Is.EqualTo(new[] { "crs", "icans", "icans" }));
     }
 
-    private Task<bool> Replace(Scale scale, DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
+    private Task<bool> Replace(DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
         InTransaction(async (c, tx) =>
         {
-            await GradeStore.ReplaceTimelineAsync(c, tx, "p1", scale, from, points, episodes ?? [], default);
+            await GradeStore.ReplaceTimelineAsync(c, tx, "p1", from, points, episodes ?? [], default);
             return true;
         });
 

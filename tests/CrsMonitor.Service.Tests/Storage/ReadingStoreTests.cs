@@ -23,8 +23,8 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
             EndAt = T0.AddHours(2), Code = "norepinephrine", Qualifier = "vasopressor", Detail = """{"rate":"0.05"}""",
         };
 
-        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "bp", readings, default));
-        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "MedicationAdministration", "m1", [infusion], default));
+        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "bp", readings, newSource: false, default));
+        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "MedicationAdministration", "m1", [infusion], newSource: false, default));
         var stored = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, "p1", default));
 
         Assert.That(stored, Is.EqualTo(new[] { infusion with { Sequence = 0 }, readings[0] with { Sequence = 0 }, readings[1] with { Sequence = 1 } }));
@@ -35,7 +35,7 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
     {
         var source = Source("Observation", "t", 1);
         await InTransaction((c, tx) => ReadingStore.ReplaceAsync(
-            c, tx, "Observation", "t", [Reading(ReadingKind.Temperature, T0, 38.123456m, source), Reading(ReadingKind.FiO2, T0, 40.000m, source)], default));
+            c, tx, "Observation", "t", [Reading(ReadingKind.Temperature, T0, 38.123456m, source), Reading(ReadingKind.FiO2, T0, 40.000m, source)], newSource: false, default));
         var values = (await WithConnection(c => ReadingStore.ForPatientAsync(c, null, "p1", default))).Select(r => r.Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.That(values, Is.EquivalentTo(new[] { "38.123456", "40" }));
     }
@@ -45,10 +45,10 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
     {
         var v1 = Source("Observation", "o1", 1);
         await InTransaction((c, tx) => ReadingStore.ReplaceAsync(
-            c, tx, "Observation", "o1", [Reading(ReadingKind.Spo2, T0, 91m, v1), Reading(ReadingKind.OxygenFlow, T0, 2m, v1)], default));
+            c, tx, "Observation", "o1", [Reading(ReadingKind.Spo2, T0, 91m, v1), Reading(ReadingKind.OxygenFlow, T0, 2m, v1)], newSource: false, default));
 
         var v2 = Source("Observation", "o1", 2);
-        var previous = await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [Reading(ReadingKind.Spo2, T0.AddMinutes(10), 95m, v2)], default));
+        var previous = await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [Reading(ReadingKind.Spo2, T0.AddMinutes(10), 95m, v2)], newSource: false, default));
         var stored = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, "p1", default));
 
         using (Assert.EnterMultipleScope())
@@ -62,8 +62,8 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
     public async Task Replace_WithNone_RetractsTheReadings()
     {
         var v1 = Source("Observation", "o1", 1);
-        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [Reading(ReadingKind.HeartRate, T0, 120m, v1)], default));
-        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [], default));
+        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [Reading(ReadingKind.HeartRate, T0, 120m, v1)], newSource: false, default));
+        await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "o1", [], newSource: false, default));
         Assert.That(await WithConnection(c => ReadingStore.ForPatientAsync(c, null, "p1", default)), Is.Empty);
     }
 
@@ -77,7 +77,7 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
             Reading(ReadingKind.Temperature, T0.AddHours(1), 39m, s),
             Reading(ReadingKind.HeartRate, T0.AddHours(1), 110m, s),
             Reading(ReadingKind.Temperature, T0.AddHours(2), 40m, s),
-        ], default));
+        ], newSource: false, default));
 
         var found = await WithConnection(c => ReadingStore.SearchAsync(c, null, "p1", [ReadingKind.Temperature], T0.AddHours(1), T0.AddHours(2), default));
         Assert.That(found.Select(r => r.Value), Is.EqualTo(new decimal?[] { 39m, 40m }));
@@ -87,7 +87,7 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
     public void Replace_ReadingOfAnotherSource_IsRefused() =>
         Assert.That(
             async () => await InTransaction((c, tx) => ReadingStore.ReplaceAsync(
-                c, tx, "Observation", "o1", [Reading(ReadingKind.HeartRate, T0, 1m, Source("Observation", "other", 1))], default)),
+                c, tx, "Observation", "o1", [Reading(ReadingKind.HeartRate, T0, 1m, Source("Observation", "other", 1))], newSource: false, default)),
             Throws.ArgumentException);
 
     private static ReadingSource Source(string type, string id, int version) => new(type, id, version);

@@ -14,32 +14,44 @@ public static class CheckpointStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // Always one row: the patient's birth date (an input of the ICANS scale) with the checkpoint, either possibly absent.
     [Sql]
     private const string AtOrBefore = """
-        SELECT at AS At, state AS State FROM grade_checkpoint
-        WHERE patient_id = @PatientId
-          AND at = (SELECT MAX(m.at) FROM grade_checkpoint m WHERE m.patient_id = @PatientId AND m.at <= @At)
+        SELECT p.birth_date AS BirthDate, g.at AS At, g.state AS State
+        FROM (SELECT 1 AS one) o
+        LEFT JOIN patient p ON p.patient_id = @PatientId
+        LEFT JOIN grade_checkpoint g ON g.patient_id = @PatientId
+          AND g.at = (SELECT MAX(m.at) FROM grade_checkpoint m WHERE m.patient_id = @PatientId AND m.at <= @At)
         """;
 
     [Sql]
-    private const string DeleteFrom = "DELETE FROM grade_checkpoint WHERE patient_id = @PatientId AND at >= @From";
+    private const string DeleteAfter = "DELETE FROM grade_checkpoint WHERE patient_id = @PatientId AND at > @From";
 
     [Sql]
     private const string Insert = "INSERT INTO grade_checkpoint (patient_id, at, state) VALUES (@PatientId, @At, @State)";
 
-    /// <summary>The latest checkpoint at or before <paramref name="at"/>, or null (none, or one this version cannot read: grade from the start).</summary>
-    public static async Task<TimelineSeed?> AtOrBeforeAsync(DbConnection c, DbTransaction? tx, string patientId, DateTimeOffset at, CancellationToken ct)
+    /// <summary>
+    /// The patient's facts and the latest checkpoint at or before <paramref name="at"/>, or a null seed (none, or one this
+    /// version cannot read: grade from the start), in one statement.
+    /// </summary>
+    public static async Task<(PatientFacts Facts, TimelineSeed? Seed)> AtOrBeforeAsync(
+        DbConnection c, DbTransaction? tx, string patientId, DateTimeOffset at, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var row = await c.QuerySingleOrDefaultAsync<Row>(Dialect.Command(c, tx, AtOrBefore, new { PatientId = patientId, At = at }, ct)).ConfigureAwait(false);
-        if (row is null)
+        var row = await c.QuerySingleAsync<Row>(Dialect.Command(c, tx, AtOrBefore, new { PatientId = patientId, At = at }, ct)).ConfigureAwait(false);
+        return (new PatientFacts(patientId, row.BirthDate), Seed(row));
+    }
+
+    private static TimelineSeed? Seed(Row row)
+    {
+        if (row.At is not { } checkpointAt || row.State is null)
         {
             return null;
         }
 
         try
         {
-            return JsonSerializer.Deserialize<TimelineSeed>(row.State, Json) is { } seed && seed.At == row.At ? seed : null;
+            return JsonSerializer.Deserialize<TimelineSeed>(row.State, Json) is { } seed && seed.At == checkpointAt ? seed : null;
         }
         catch (JsonException)
         {
@@ -47,7 +59,11 @@ public static class CheckpointStore
         }
     }
 
-    /// <summary>Replaces the checkpoints at or after <paramref name="from"/> with <paramref name="checkpoints"/> (each at or after it).</summary>
+    /// <summary>
+    /// Replaces the checkpoints after <paramref name="from"/> with those of <paramref name="checkpoints"/> after it (each at
+    /// or after it). The checkpoint at <paramref name="from"/> itself, the seed a re-grading started from, is the state
+    /// before that instant, which no change at or after it alters: it is kept rather than deleted and written again.
+    /// </summary>
     public static async Task ReplaceAsync(
         DbConnection c, DbTransaction tx, string patientId, DateTimeOffset from, IReadOnlyList<TimelineSeed> checkpoints, CancellationToken ct)
     {
@@ -58,10 +74,10 @@ public static class CheckpointStore
             throw new ArgumentException($"Every checkpoint must be at or after {from:O}", nameof(checkpoints));
         }
 
-        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteFrom, new { PatientId = patientId, From = from }, ct)).ConfigureAwait(false);
-        if (checkpoints.Count > 0)
+        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteAfter, new { PatientId = patientId, From = from }, ct)).ConfigureAwait(false);
+        var rows = checkpoints.Where(s => s.At > from).Select(s => new { PatientId = patientId, s.At, State = JsonSerializer.Serialize(s, Json) }).ToList();
+        if (rows.Count > 0)
         {
-            var rows = checkpoints.Select(s => new { PatientId = patientId, s.At, State = JsonSerializer.Serialize(s, Json) });
             await c.ExecuteAsync(Dialect.Command(c, tx, Insert, rows, ct)).ConfigureAwait(false);
         }
     }
@@ -69,7 +85,8 @@ public static class CheckpointStore
     [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
     private sealed class Row
     {
-        public DateTimeOffset At { get; init; }
-        public string State { get; init; } = "";
+        public DateOnly? BirthDate { get; init; }
+        public DateTimeOffset? At { get; init; }
+        public string? State { get; init; }
     }
 }

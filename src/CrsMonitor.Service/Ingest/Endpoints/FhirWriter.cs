@@ -86,7 +86,9 @@ public sealed class FhirWriter(
         var readings = accepted.ReadingsOf(new ReadingSource(type, saved.Id, saved.VersionId));
         if (ContentGuarded.Contains(type) || readings.Count > 0)
         {
-            var previous = await ReadingStore.ReplaceAsync(connection, transaction, type, saved.Id, readings, cancellationToken).ConfigureAwait(false);
+            // A resource created now (version 1 of a new id) is the source of no reading yet: nothing to look up or remove.
+            var previous = await ReadingStore.ReplaceAsync(
+                connection, transaction, type, saved.Id, readings, newSource: saved.Kind == SaveKind.Created, cancellationToken).ConfigureAwait(false);
             var changed = readings.Select(r => new ReplacedReading(r.EffectiveAt, r.Kind)).Concat(previous).ToList();
 
             // Laboratory results alone change nothing grading, the check schedule or the alerts read (CRS-ORGAN): no pass.

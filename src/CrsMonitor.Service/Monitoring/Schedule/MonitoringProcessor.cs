@@ -48,11 +48,13 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var administrations = await reads.AdministrationsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var doses = await SyncDosesAsync(c, tx, patientId, administrations, episodes, now, ct).ConfigureAwait(false);
-        var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         if (doses.Count == 0 && !await MonitoringStore.HasWindowsAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
-            return new MonitoringState([], episodes, doses, []); // never dosed with a protocol drug and no window opened by hand: nothing to monitor
+            // Never dosed with a protocol drug and no window opened by hand: nothing to monitor (and no decision, each being a window's).
+            return new MonitoringState([], episodes, doses, []);
         }
+
+        var decisions = await MonitoringStore.DecisionsAsync(c, tx, patientId, ct).ConfigureAwait(false);
 
         var windows = await SyncWindowsAsync(c, tx, patientId, doses, decisions, now, ct).ConfigureAwait(false);
 

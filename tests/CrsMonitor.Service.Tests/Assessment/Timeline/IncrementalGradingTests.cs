@@ -83,7 +83,7 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
         for (var h = 1.0; h < 80; h += 3.7)
         {
             var at = TimelineCourse.H(h);
-            var seed = await WithConnection(c => CheckpointStore.AtOrBeforeAsync(c, null, Patient, at, default));
+            var (_, seed) = await WithConnection(c => CheckpointStore.AtOrBeforeAsync(c, null, Patient, at, default));
             var readings = await WithConnection(c => BoundedReadings.SinceAsync(c, null, Patient, seed!.At, Settings, default));
             var fromSeed = GradeTimeline.At(facts, readings, at, GradingSettings.Default, Settings, seed);
             var whole = GradeTimeline.At(facts, all, at, GradingSettings.Default, Settings);
@@ -118,7 +118,7 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
     private async Task<(int Loaded, DateTimeOffset Until)> WriteAsync(GeneratedCourse.Arrival arrival) =>
         await InTransaction(async (c, tx) =>
         {
-            var previous = await ReadingStore.ReplaceAsync(c, tx, arrival.SourceType, arrival.SourceId, arrival.Readings, default);
+            var previous = await ReadingStore.ReplaceAsync(c, tx, arrival.SourceType, arrival.SourceId, arrival.Readings, newSource: false, default);
             var from = arrival.Readings.Select(x => x.EffectiveAt).Concat(previous.Select(x => x.EffectiveAt)).DefaultIfEmpty(DateTimeOffset.MinValue).Min();
             var loaded = await recalculator.RecalculateAsync(c, tx, Patient, from, arrival.At, default);
             var all = await ReadingStore.ForPatientAsync(c, tx, Patient, default);

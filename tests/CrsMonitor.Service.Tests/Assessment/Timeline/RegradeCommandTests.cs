@@ -26,7 +26,7 @@ public sealed class RegradeCommandTests
         {
             foreach (var resource in readings.GroupBy(r => r.Source))
             {
-                await ReadingStore.ReplaceAsync(c, tx, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource], default);
+                await ReadingStore.ReplaceAsync(c, tx, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource], newSource: false, default);
             }
 
             await recalculator.RecalculateAsync(c, tx, TimelineCourse.PatientId, DateTimeOffset.MinValue, now, default);

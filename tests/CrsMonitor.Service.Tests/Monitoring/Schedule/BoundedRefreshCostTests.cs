@@ -28,23 +28,23 @@ public sealed class BoundedRefreshCostTests(StorageProvider provider)
             await db.Database.InTransactionAsync(async (c, tx) =>
             {
                 // Both: a neuro check before the dose (the first ICE in the window is compared with it).
-                await ReadingStore.ReplaceAsync(c, tx, "Observation", $"{patient}-ice-before", [Neuro(patient, Dose.AddHours(-2), $"{patient}-ice-before")], default);
+                await ReadingStore.ReplaceAsync(c, tx, "Observation", $"{patient}-ice-before", [Neuro(patient, Dose.AddHours(-2), $"{patient}-ice-before")], newSource: false, default);
                 if (patient == "p-long")
                 {
                     // Two weeks before the dose: SpO2 every minute and temperature every 2 minutes (30,240 readings), plus neuro checks.
                     history = await StreamAsync(c, tx, patient, Dose.AddDays(-14), Dose, "history");
                     for (var at = Dose.AddDays(-14); at < Dose; at = at.AddHours(8))
                     {
-                        await ReadingStore.ReplaceAsync(c, tx, "Observation", $"{patient}-ice-{at:yyyyMMddHH}", [Neuro(patient, at, $"{patient}-ice-{at:yyyyMMddHH}")], default);
+                        await ReadingStore.ReplaceAsync(c, tx, "Observation", $"{patient}-ice-{at:yyyyMMddHH}", [Neuro(patient, at, $"{patient}-ice-{at:yyyyMMddHH}")], newSource: false, default);
                     }
                 }
 
-                await ReadingStore.ReplaceAsync(c, tx, "MedicationAdministration", $"{patient}-dose", [Administration(patient)], default);
+                await ReadingStore.ReplaceAsync(c, tx, "MedicationAdministration", $"{patient}-dose", [Administration(patient)], newSource: false, default);
                 await StreamAsync(c, tx, patient, Dose, now, "window");
                 for (var h = 4; h <= 20; h += 4) // the blood pressure of each 4-hourly check
                 {
                     var id = $"{patient}-sbp-{h}";
-                    await ReadingStore.ReplaceAsync(c, tx, "Observation", id, [Reading(patient, ReadingKind.SystolicBp, Dose.AddHours(h).AddMinutes(-5), id, 0)], default);
+                    await ReadingStore.ReplaceAsync(c, tx, "Observation", id, [Reading(patient, ReadingKind.SystolicBp, Dose.AddHours(h).AddMinutes(-5), id, 0)], newSource: false, default);
                 }
             }, default);
         }
@@ -104,7 +104,7 @@ public sealed class BoundedRefreshCostTests(StorageProvider provider)
         foreach (var (chunk, i) in readings.Chunk(1000).Select((chunk, i) => (chunk, i)))
         {
             var id = $"{patient}-{name}-{i}";
-            await ReadingStore.ReplaceAsync(c, tx, "Observation", id, [.. chunk.Select((r, n) => Reading(patient, r.Kind, r.At, id, n))], default);
+            await ReadingStore.ReplaceAsync(c, tx, "Observation", id, [.. chunk.Select((r, n) => Reading(patient, r.Kind, r.At, id, n))], newSource: false, default);
         }
 
         return readings.Count;

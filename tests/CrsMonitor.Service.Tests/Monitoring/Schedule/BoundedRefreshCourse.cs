@@ -192,11 +192,15 @@ internal static class BoundedRefreshCourse
                 switch (change)
                 {
                     case SourceReplaced s:
-                        await ReadingStore.ReplaceAsync(c, tx, s.Type, s.Id, s.Readings, default);
+                        await ReadingStore.ReplaceAsync(c, tx, s.Type, s.Id, s.Readings, newSource: false, default);
                         break;
                     case TimelineRewritten t:
-                        var points = t.Points.Select(p => new GradePointRow(Patient, t.Scale, p.At, "graded", p.Grade, null, "{}", "{}", step.Now)).ToList();
-                        await GradeStore.ReplaceTimelineAsync(c, tx, Patient, t.Scale, DateTimeOffset.MinValue, points, Episodes(t.Scale, t.Points), default);
+                        // The store replaces every scale's timeline at once: the other scale's points and episodes are written back as they were.
+                        var points = t.Points.Select(p => new GradePointRow(Patient, t.Scale, p.At, "graded", p.Grade, null, "{}", "{}", step.Now))
+                            .Concat((await GradeStore.TimelineAsync(c, Patient, null, null, null, default)).Where(p => p.Scale != t.Scale))
+                            .ToList();
+                        var episodes = Episodes(t.Scale, t.Points).Concat((await GradeStore.EpisodesAsync(c, Patient, default)).Where(e => e.Scale != t.Scale)).ToList();
+                        await GradeStore.ReplaceTimelineAsync(c, tx, Patient, DateTimeOffset.MinValue, points, episodes, default);
                         break;
                     default:
                         throw new InvalidOperationException(change.ToString());
