@@ -39,10 +39,12 @@ public static class GradeStore
         SELECT @result;
         """;
 
-    // Every scale at once: a patient's timelines are recomputed together (both scales from one instant).
+    // Every scale at once: a patient's timelines are recomputed together (both scales from one instant). The scales are
+    // named (every Scale code) so the key (patient_id, scale, effective_at) is sought per scale from the instant: without
+    // them each write would walk every point of the patient's course, a cost growing with its length.
     [Sql]
     private const string DeletePointsFrom = """
-        DELETE FROM grade_point WHERE patient_id = @PatientId AND effective_at >= @From
+        DELETE FROM grade_point WHERE patient_id = @PatientId AND scale IN ('crs', 'icans') AND effective_at >= @From
         """;
 
     [Sql]
