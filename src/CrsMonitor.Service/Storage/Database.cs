@@ -21,6 +21,15 @@ public sealed class Database : IAsyncDisposable, IDisposable
     [Sql(StorageProvider.Sqlite)]
     private const string SqlitePragmas = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
 
+    /// <summary>
+    /// The writer's own: a page cache of 64 MiB (SQLite's default is 2 MiB) and savepoint journals in memory. The one
+    /// writer connection lives from group to group and no other connection writes, so its cache stays valid; with the
+    /// default, a group re-read from the file most of the index pages the last one had just written (measured: Bundles of
+    /// 100 +27-35 %, single POSTs +2-9 %). The cache grows only as pages are read.
+    /// </summary>
+    [Sql(StorageProvider.Sqlite)]
+    private const string SqliteWriterPragmas = SqlitePragmas + " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+
     // A unique violation must end only its statement (the resend guard catches it and carries on): a server-wide
     // XACT_ABORT ON would doom the whole transaction instead.
     [Sql(StorageProvider.SqlServer)]
@@ -118,7 +127,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     /// <summary>SQLite: the write queue's own connection, which keeps the statements it compiles (<see cref="StatementCachingConnection"/>).</summary>
     private async Task<DbConnection> OpenWriterAsync(CancellationToken ct) =>
-        await OpenAsync(new StatementCachingConnection(effective, writerStatements), SqlitePragmas, ct).ConfigureAwait(false);
+        await OpenAsync(new StatementCachingConnection(effective, writerStatements), SqliteWriterPragmas, ct).ConfigureAwait(false);
 
     /// <summary>
     /// An open connection for the readiness probe, whose opening and statements give up after <see cref="DatabaseTimeouts.Probe"/>

@@ -9,7 +9,7 @@ namespace CrsMonitor.Service.Assessment;
 /// course or the density of its feeds: every reading from the checkpoint on or ending after it; before it, the last
 /// usable reading of each input (what is current at the checkpoint; the ones it replaced change nothing after it, as
 /// <see cref="PatientCourse"/> counts their going stale only when still the latest), the last SpO2 on room air (an input of
-/// its own), the fevers within the fever look-back, and every medication and clinician input (few, and read from an
+/// its own), the fevers within the fever look-back that no later one equals or exceeds, and every medication and clinician input (few, and read from an
 /// episode's onset or without expiry). A superset changes nothing: a reading the rules do not use is never chosen.
 /// Laboratory results are none of these (CRS-ORGAN): no branch reads them.
 /// </summary>
@@ -51,17 +51,27 @@ public static class BoundedReadings
     // The last SpO2 on room air (older than the vitals' staleness it is stale at every instant graded) and the fevers
     // within the fever look-back, each through its partial index: SQLite, without statistics, would otherwise walk back
     // through every SpO2 (or every temperature of 24 h) of the patient. SQLite keeps the value as text.
+    // Of the fevers, only those no later fever before the checkpoint equals or exceeds: the fever gate takes the highest
+    // fever of a window that ends after the checkpoint (and the newest, for the episode), and a window (or an attribution)
+    // that leaves such a fever out leaves out every earlier one too; so a fever met or beaten later is never chosen. A
+    // febrile wearable (a temperature every 2 minutes) has up to 720 fevers in 24 h; this keeps a handful.
     [Sql(StorageProvider.Sqlite)]
     private const string SinceSqlite = Branches + "INDEXED BY ix_reading_patient_room_air "
         + "WHERE patient_id = @PatientId AND " + RoomAirSpo2 + " AND effective_at >= @VitalsFrom" + Before + ")"
         + " UNION ALL " + Columns + " INDEXED BY ix_reading_patient_fever WHERE patient_id = @PatientId AND kind = 'Temperature'"
-        + " AND effective_at >= @FeverFrom" + Before + " AND CAST(value AS REAL) >= 38.0";
+        + " AND effective_at >= @FeverFrom" + Before + " AND CAST(value AS REAL) >= 38.0"
+        + " AND NOT EXISTS (SELECT 1 FROM reading AS newer INDEXED BY ix_reading_patient_fever WHERE newer.patient_id = @PatientId"
+        + " AND newer.kind = 'Temperature' AND CAST(newer.value AS REAL) >= 38.0 AND newer.effective_at > reading.effective_at"
+        + " AND newer.effective_at < @From AND CAST(newer.value AS REAL) >= CAST(reading.value AS REAL))";
 
     [Sql(StorageProvider.Postgres, StorageProvider.SqlServer)]
     private const string Since = Branches
         + "WHERE patient_id = @PatientId AND " + RoomAirSpo2 + " AND effective_at >= @VitalsFrom" + Before + ")"
         + " UNION ALL " + Columns + " WHERE patient_id = @PatientId AND kind = 'Temperature'"
-        + " AND effective_at >= @FeverFrom" + Before + " AND value >= 38.0";
+        + " AND effective_at >= @FeverFrom" + Before + " AND value >= 38.0"
+        + " AND NOT EXISTS (SELECT 1 FROM reading AS newer WHERE newer.patient_id = @PatientId AND newer.kind = 'Temperature'"
+        + " AND newer.value >= 38.0 AND newer.effective_at > reading.effective_at AND newer.effective_at < @From"
+        + " AND newer.value >= reading.value)";
 
     /// <summary>The readings of <paramref name="patientId"/> a timeline seeded at <paramref name="from"/> needs, each once.</summary>
     public static async Task<IReadOnlyList<Reading>> SinceAsync(

@@ -113,6 +113,36 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
         Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo(6), $"history {course.Readings.Count} readings");
     }
 
+    [Test]
+    public async Task InOrderWrites_ToAFebrileDenseCourse_LoadOnlyTheFeversNoLaterOneMeets_AndStoreTheWholeHistoryTimeline()
+    {
+        // Ten hours of a febrile wearable: a temperature between 38.0 and 40.4 °C every 2 minutes, each sent as taken. The
+        // fever gate takes the highest fever of the last 24 h, so before this fourth session every write loaded
+        // every fever of the look-back (up to 300 here, 720 a day); a fever that a later one equals or exceeds is never
+        // the highest of a window that reaches past the checkpoint, and is not loaded.
+        var random = new Random(5);
+        var course = new TimelineCourse().Systolic(0, 118, "bp-0").Spo2(0, 97, onRoomAir: true, id: "s-0");
+        for (var m = 2; m < 10 * 60; m += 2)
+        {
+            course.Temperature(m / 60.0, 38.0m + (random.Next(0, 25) / 10m), $"t-{m}");
+        }
+
+        var loads = new List<int>();
+        var until = TimelineCourse.T0;
+        foreach (var resource in course.Readings.GroupBy(x => x.Source))
+        {
+            var taken = resource.First().EffectiveAt;
+            var (loaded, upTo) = await WriteAsync(new GeneratedCourse.Arrival(taken, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource]));
+            loads.Add(loaded);
+            until = upTo;
+        }
+
+        var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
+        var whole = GradeTimeline.Compute(new PatientFacts(Patient, null), all, GradingSettings.Default, Settings, until);
+        await AssertStoredEquals(whole, "after ten hours of fevers");
+        Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo(30), $"{all.Count} readings, {all.Count - 2} of them fevers");
+    }
+
     private static string Json(GradePoint p) => JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions);
 
     private async Task<(int Loaded, DateTimeOffset Until)> WriteAsync(GeneratedCourse.Arrival arrival) =>
