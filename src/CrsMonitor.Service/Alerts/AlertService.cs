@@ -46,9 +46,11 @@ public sealed class AlertService(
             now, Point(points, Scale.Crs), Point(points, Scale.Icans), monitoring.Episodes, readings, monitoring.Windows, events, protocol, thresholds, streams);
         var candidates = AlertRules.Evaluate(facts);
         var all = candidates;
-        if (await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
+        // A round is pending (section 7): its reading-derived conditions wait for the complete round (RoundSettleWorker).
+        // Asked only when there is such a condition: most writes (normal vital signs) have none, and nothing to hold back.
+        if (candidates.Any(candidate => !RoundSettle.ScheduleConditions.Contains(candidate.Condition))
+            && await RoundSettle.PendingAsync(c, tx, patientId, ct).ConfigureAwait(false))
         {
-            // A round is pending (section 7): its reading-derived conditions wait for the complete round (RoundSettleWorker).
             candidates = [.. candidates.Where(candidate => RoundSettle.ScheduleConditions.Contains(candidate.Condition))];
         }
 
