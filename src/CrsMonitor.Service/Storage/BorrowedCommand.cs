@@ -103,6 +103,11 @@ internal sealed class BorrowedCommand(StatementCachingConnection owner) : DbComm
         }
 
         var command = Inner();
+        foreach (SqliteParameter parameter in command.Parameters)
+        {
+            parameter.ParameterName = owner.BindName(text, parameter.ParameterName);
+        }
+
         owner.Count.Add();
         command.Transaction = (SqliteTransaction?)transaction;
         command.CommandTimeout = CommandTimeout;

@@ -34,6 +34,23 @@ public sealed class StatementCacheTests
     }
 
     [Test]
+    public async Task ParametersNamedWithoutPrefix_BindToTheirOwnName_WhateverPrefixTheStatementUses_AndNotToALongerOne()
+    {
+        // Dapper names parameters without their prefix; the connection binds them by the name the statement holds.
+        await using var file = new ScratchFile();
+        await using var c = await file.OpenAsync("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT)");
+
+        for (var round = 0; round < 3; round++)
+        {
+            await c.ExecuteAsync("DELETE FROM t");
+            await c.ExecuteAsync("INSERT INTO t (id, a, b) VALUES (@Id, @IdText, @Idle)", new { Id = 1, IdText = "one", Idle = "idle" });
+            await c.ExecuteAsync("INSERT INTO t (id, a, b) VALUES ($Id, :Name, @Name2)", new { Id = 2, Name = "colon", Name2 = "at" });
+            var rows = (await c.QueryAsync<(long, string, string)>("SELECT id, a, b FROM t WHERE id IN (@Id, @Id2) ORDER BY id", new { Id = 1, Id2 = 2 })).ToList();
+            Assert.That(rows, Is.EqualTo(new[] { (1L, "one", "idle"), (2L, "colon", "at") }), $"round {round}");
+        }
+    }
+
+    [Test]
     public async Task ExpandedInList_TakesItsParametersToTheRewrittenText()
     {
         await using var file = new ScratchFile();

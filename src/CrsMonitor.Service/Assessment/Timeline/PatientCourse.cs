@@ -101,6 +101,7 @@ internal sealed class PatientCourse
             .GroupBy(r => r.Code!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => new Series(g), StringComparer.Ordinal);
 
+        var metLater = FeversMetWithinTheirLookback();
         foreach (var r in sorted)
         {
             Touch(changing, r.EffectiveAt, r);
@@ -109,7 +110,7 @@ internal sealed class PatientCourse
                 Touch(changing, end, r);
             }
 
-            foreach (var expiry in Expiries(r))
+            foreach (var expiry in Expiries(r, metLater))
             {
                 Touch(expiring, expiry, r);
             }
@@ -369,12 +370,15 @@ internal sealed class PatientCourse
         _ => null,
     };
 
-    /// <summary>The other expiries: a fever leaving the fever lookback, a fluid bolus or fever therapy ceasing to count.</summary>
-    private IEnumerable<DateTimeOffset> Expiries(Reading r)
+    /// <summary>
+    /// The other expiries: a fever leaving the fever lookback (unless a later fever at least as high is still within it:
+    /// <paramref name="metLater"/>), a fluid bolus or fever therapy ceasing to count.
+    /// </summary>
+    private IEnumerable<DateTimeOffset> Expiries(Reading r, HashSet<Reading> metLater)
     {
         switch (r.Kind)
         {
-            case ReadingKind.Temperature when IsFever(r):
+            case ReadingKind.Temperature when IsFever(r) && !metLater.Contains(r):
                 yield return r.EffectiveAt + settings.FeverLookback; // only a fever counts within the lookback
                 break;
             case ReadingKind.Medication when r.Qualifier == TimelineWords.FluidBolus:
@@ -386,6 +390,33 @@ internal sealed class PatientCourse
             default:
                 break;
         }
+    }
+
+    /// <summary>
+    /// The fevers whose leaving the lookback changes nothing: a later fever (a later instant) at least as high is taken
+    /// within the lookback after them, so it is in every window they are in, and still there when they leave. The fever gate
+    /// takes the highest and, of equals, the newest (<see cref="TemperatureAt"/>); an attribution leaves out the earlier
+    /// fevers first. Neither an instant nor a cause: the bounded load does not read these fevers before its checkpoint
+    /// (<see cref="BoundedReadings"/>), and the timeline must not depend on which readings were loaded.
+    /// </summary>
+    private HashSet<Reading> FeversMetWithinTheirLookback()
+    {
+        var fevers = temperatures.Items.Where(IsFever).ToList();
+        var met = new HashSet<Reading>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < fevers.Count; i++)
+        {
+            var f = fevers[i];
+            for (var j = i + 1; j < fevers.Count && fevers[j].EffectiveAt <= f.EffectiveAt + settings.FeverLookback; j++)
+            {
+                if (fevers[j].EffectiveAt > f.EffectiveAt && fevers[j].Value >= f.Value)
+                {
+                    met.Add(f);
+                    break;
+                }
+            }
+        }
+
+        return met;
     }
 
     private void Touch(Dictionary<DateTimeOffset, List<Reading>> map, DateTimeOffset at, Reading r)

@@ -143,6 +143,33 @@ public sealed class IncrementalGradingTests(StorageProvider provider) : StorageC
         Assert.That(loads.Skip(loads.Count / 2).Max(), Is.LessThanOrEqualTo(30), $"{all.Count} readings, {all.Count - 2} of them fevers");
     }
 
+    [Test]
+    public async Task AFeverMetByALaterOne_LeavingTheLookback_IsNoInstantNorCause_SoEveryWriteStoresTheWholeHistoryTimeline()
+    {
+        // Thirty hours of half-hourly fevers (38.0-39.2 °C) and blood pressures that fall and recover, all on the half hour:
+        // after 24 h each fever leaves the lookback at the instant of another reading, where the grade may change. A fever
+        // that a later, at least as high fever within its lookback meets changes nothing when it leaves; the bounded load
+        // does not even read it, and the whole-history computation must not list it as a cause either.
+        var random = new Random(12);
+        var course = new TimelineCourse().Spo2(0, 97, onRoomAir: true, id: "s-0");
+        for (var h = 0.5; h <= 30; h += 0.5)
+        {
+            course.Temperature(h, 38.0m + (random.Next(0, 13) / 10m), $"t-{h}").Systolic(h, random.Next(3) == 0 ? 84 : 118, $"bp-{h}");
+            if (h % 3 == 0)
+            {
+                course.Spo2(h, 97, onRoomAir: true, id: $"s-{h}");
+            }
+        }
+
+        foreach (var resource in course.Readings.GroupBy(x => x.Source))
+        {
+            var (_, until) = await WriteAsync(new GeneratedCourse.Arrival(resource.First().EffectiveAt, resource.Key.ResourceType, resource.Key.ResourceId, [.. resource]));
+            var all = await WithConnection(c => ReadingStore.ForPatientAsync(c, null, Patient, default));
+            var whole = GradeTimeline.Compute(new PatientFacts(Patient, null), all, GradingSettings.Default, Settings, until);
+            await AssertStoredEquals(whole, $"after {resource.Key.ResourceId}");
+        }
+    }
+
     private static string Json(GradePoint p) => JsonSerializer.Serialize(GradePointDocument.From(p), GradePointDocument.JsonOptions);
 
     private async Task<(int Loaded, DateTimeOffset Until)> WriteAsync(GeneratedCourse.Arrival arrival) =>
