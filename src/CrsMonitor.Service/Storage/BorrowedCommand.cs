@@ -103,11 +103,7 @@ internal sealed class BorrowedCommand(StatementCachingConnection owner) : DbComm
         }
 
         var command = Inner();
-        foreach (SqliteParameter parameter in command.Parameters)
-        {
-            parameter.ParameterName = owner.BindName(text, parameter.ParameterName);
-        }
-
+        owner.BindNames(command);
         owner.Count.Add();
         command.Transaction = (SqliteTransaction?)transaction;
         command.CommandTimeout = CommandTimeout;

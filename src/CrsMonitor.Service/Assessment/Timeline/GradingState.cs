@@ -16,12 +16,9 @@ public sealed record GradingState(PatientFacts Facts, TimelineSeed? Seed, IReadO
         DbConnection c, DbTransaction? tx, string patientId, DateTimeOffset at, ContinuousGradingSettings settings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        // No checkpoint is ever at MinValue (CheckpointStore keeps only those after the instant a re-grading starts from):
+        // from the start of the course, the seed is null.
         var (facts, seed) = await CheckpointStore.AtOrBeforeAsync(c, tx, patientId, at, ct).ConfigureAwait(false);
-        if (at == DateTimeOffset.MinValue)
-        {
-            seed = null; // from the start of the course, whatever checkpoint a MinValue instant might match
-        }
-
         var readings = seed is null
             ? await ReadingStore.GradingInputsAsync(c, tx, patientId, ct).ConfigureAwait(false)
             : await BoundedReadings.SinceAsync(c, tx, patientId, seed.At, settings, ct).ConfigureAwait(false);

@@ -68,7 +68,7 @@ public sealed class WindowRow
     public string CreatedBy { get; set; } = "";
 
     /// <summary>Windows with checks (observed and inpatient settings); a proximity window has none.</summary>
-    public bool HasChecks => MonitoringSettingKind.Parse(Setting) is not WindowSetting.Proximity;
+    public bool HasChecks => Setting != MonitoringSettingKind.Proximity;
 
     /// <summary>The end of the window's schedule: its closing, else its latest end.</summary>
     public DateTimeOffset EndsAt => ClosedAt is { } closed && closed < LatestEndAt ? closed : LatestEndAt;
