@@ -28,15 +28,17 @@ public sealed class AlertService(
     /// </summary>
     /// <remarks>
     /// <paramref name="readings"/>: the bounded grading state's readings this unit of work loaded under the patient's lock;
-    /// <paramref name="monitoring"/>: the episodes, doses and windows as the same pass's monitoring refresh left them
+    /// <paramref name="monitoring"/>: the episodes, doses and windows as the same pass's monitoring refresh left them;
+    /// <paramref name="snapshot"/>: the grade points in force, the unit and the patient's alerts the pass read after grading
     /// (<see cref="Assessment.PatientWork"/>).
     /// </remarks>
     public async Task<IReadOnlyList<AlertRow>> EvaluateAsync(
-        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, MonitoringState monitoring, DateTimeOffset now,
-        CancellationToken ct, IReadOnlyList<Devices.StreamState>? streams = null)
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Readings.Reading> readings, MonitoringState monitoring, Assessment.PatientSnapshot snapshot,
+        DateTimeOffset now, CancellationToken ct, IReadOnlyList<Devices.StreamState>? streams = null)
     {
         ArgumentNullException.ThrowIfNull(monitoring);
-        var points = await GradeStore.CurrentAsync(c, patientId, now, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var points = snapshot.Points;
         // Every monitoring event is a window's (window_id NOT NULL), and the refresh left all the patient's windows: none, no events.
         IReadOnlyList<EventRow> events = monitoring.Windows.Count == 0 ? [] : await MonitoringStore.EventsAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var protocol = monitoring.Doses.Where(d => d.ProtocolId is not null).MaxBy(d => d.StartedAt)?.ProtocolId is { } pid
@@ -54,8 +56,8 @@ public sealed class AlertService(
             candidates = [.. candidates.Where(candidate => RoundSettle.ScheduleConditions.Contains(candidate.Condition))];
         }
 
-        var unit = await AlertUnit.OfPatientAsync(c, patientId, ct).ConfigureAwait(false);
-        var existing = await AlertStore.OfPatientAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        var unit = snapshot.Unit;
+        var existing = snapshot.Alerts;
         var changed = new List<AlertRow>();
         foreach (var candidate in candidates)
         {

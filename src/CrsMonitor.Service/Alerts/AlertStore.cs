@@ -15,7 +15,7 @@ internal static class AlertStore
         """;
 
     [Sql]
-    private const string OfPatient = "SELECT " + AlertColumns + " FROM alert WHERE patient_id = @PatientId ORDER BY raised_at, id";
+    internal const string OfPatient = "SELECT " + AlertColumns + " FROM alert WHERE patient_id = @PatientId ORDER BY raised_at, id";
 
     [Sql]
     private const string ById = "SELECT " + AlertColumns + " FROM alert WHERE id = @Id";
@@ -84,6 +84,10 @@ internal static class AlertStore
 
     public static async Task<List<AlertRow>> OfPatientAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<AlertRow>(Dialect.Command(c, tx, OfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
+
+    /// <summary>The result of <see cref="OfPatient"/> in a batch (<see cref="Assessment.PatientSnapshot"/>).</summary>
+    internal static async Task<List<AlertRow>> OfPatientAsync(SqlMapper.GridReader grid) =>
+        [.. await grid.ReadAsync<AlertRow>().ConfigureAwait(false)];
 
     public static Task<AlertRow?> ByIdAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken ct) =>
         c.QuerySingleOrDefaultAsync<AlertRow>(Dialect.Command(c, tx, ById, new { Id = id }, ct));

@@ -16,7 +16,10 @@ public static class AlertUnit
 
     /// <summary>The unit the patient's alerts belong on now (inside the caller's transaction).</summary>
     public static async Task<string> OfPatientAsync(DbConnection c, string patientId, CancellationToken ct) =>
-        (await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false)).Order(StringComparer.Ordinal).FirstOrDefault() ?? Unassigned;
+        Of(await PatientStore.UnitsOfPatientAsync(c, patientId, ct).ConfigureAwait(false));
+
+    /// <summary>The unit of a patient whose in-progress encounters are on <paramref name="units"/>.</summary>
+    public static string Of(IEnumerable<string> units) => units.Order(StringComparer.Ordinal).FirstOrDefault() ?? Unassigned;
 
     /// <summary>Whether someone can see an alert on <paramref name="unit"/> (every unit but <see cref="Unassigned"/>).</summary>
     public static bool IsSeen(string unit) => !string.Equals(unit, Unassigned, StringComparison.Ordinal);

@@ -47,7 +47,9 @@ public sealed class PatientWork(
             readings = (await GradingState.LoadAsync(c, tx, patientId, now, continuous.Value, ct).ConfigureAwait(false)).Readings;
         }
 
-        var state = await monitoring.RefreshAsync(c, tx, patientId, now, actor, ct).ConfigureAwait(false);
+        // Read once, after grading wrote its points and episodes: what monitoring, the streams and the alert rules start from.
+        var snapshot = await PatientSnapshot.LoadAsync(c, tx, patientId, now, ct).ConfigureAwait(false);
+        var state = await monitoring.RefreshAsync(c, tx, patientId, snapshot, now, actor, ct).ConfigureAwait(false);
 
         // The pre-fever watch (issue 17): a state over the open windows, never a grade or an alert; bounded reads.
         await watch.RunAsync(c, tx, patientId, state, readingsFrom, now, ct).ConfigureAwait(false);
@@ -58,8 +60,8 @@ public sealed class PatientWork(
         }
 
         // Device streams (issue 17): last data, due instants and wear time; their states feed the no-data alert.
-        var streamStates = await streams.RunAsync(c, tx, patientId, readingsFrom, state.Windows, now, ct).ConfigureAwait(false);
-        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, now, ct, streamStates).ConfigureAwait(false);
+        var streamStates = await streams.RunAsync(c, tx, patientId, snapshot.Streams, readingsFrom, state.Windows, now, ct).ConfigureAwait(false);
+        var changed = await alerts.EvaluateAsync(c, tx, patientId, readings, state, snapshot, now, ct, streamStates).ConfigureAwait(false);
         return new PatientPass(state.Recorded, changed);
     }
 }

@@ -92,7 +92,7 @@ internal static class DeviceStore
     private const string ClearStreamsOfEnrolment = "UPDATE device_stream SET due_at = NULL WHERE enrolment_id = @Id";
 
     [Sql]
-    private const string ActiveStreamsOfPatient = "SELECT " + StreamColumns + """
+    internal const string ActiveStreamsOfPatient = "SELECT " + StreamColumns + """
          FROM device_stream s JOIN device_enrolment e ON e.id = s.enrolment_id
         WHERE s.patient_id = @PatientId AND e.ended_at IS NULL
         ORDER BY e.enrolled_at, s.enrolment_id, s.signal
@@ -159,6 +159,10 @@ internal static class DeviceStore
     /// <summary>The streams of the patient's running enrolments (one statement: what every patient pass reads).</summary>
     public static async Task<IReadOnlyList<StreamRow>> ActiveStreamsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<StreamRow>(Dialect.Command(c, tx, ActiveStreamsOfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
+
+    /// <summary>The result of <see cref="ActiveStreamsOfPatient"/> in a batch (<see cref="Assessment.PatientSnapshot"/>).</summary>
+    internal static async Task<IReadOnlyList<StreamRow>> ActiveStreamsAsync(SqlMapper.GridReader grid) =>
+        [.. await grid.ReadAsync<StreamRow>().ConfigureAwait(false)];
 
     /// <summary>Every stream of the patient, ended enrolments' too.</summary>
     public static async Task<IReadOnlyList<StreamRow>> StreamsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>

@@ -14,12 +14,13 @@ namespace CrsMonitor.Service.Devices;
 public sealed class DeviceStreams
 {
     /// <summary>The pass for one patient; returns the states of the running enrolments' streams at <paramref name="now"/>.</summary>
+    /// <remarks><paramref name="streams"/>: the running enrolments' streams, as the pass read them (<see cref="Assessment.PatientSnapshot"/>).</remarks>
     public async Task<IReadOnlyList<StreamState>> RunAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset? readingsFrom, IReadOnlyList<WindowRow> windows, DateTimeOffset now,
-        CancellationToken ct)
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<StreamRow> streams, DateTimeOffset? readingsFrom, IReadOnlyList<WindowRow> windows,
+        DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(windows);
-        var streams = await DeviceStore.ActiveStreamsAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(streams);
         if (streams.Count == 0)
         {
             return [];

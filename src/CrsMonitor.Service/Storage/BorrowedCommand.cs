@@ -104,7 +104,7 @@ internal sealed class BorrowedCommand(StatementCachingConnection owner) : DbComm
 
         var command = Inner();
         owner.BindNames(command);
-        owner.Count.Add();
+        owner.Count.Add(command.CommandText);
         command.Transaction = (SqliteTransaction?)transaction;
         command.CommandTimeout = CommandTimeout;
         command.CommandType = CommandType;

@@ -125,6 +125,9 @@ public sealed class Database : IAsyncDisposable, IDisposable
     /// </summary>
     public long WriterStatements => writerStatements.Value;
 
+    /// <summary>SQLite: how many commands carried those statements (a batch is one): a write's round trips on a server database.</summary>
+    public long WriterCommands => writerStatements.Commands;
+
     /// <summary>SQLite: the write queue's own connection, which keeps the statements it compiles (<see cref="StatementCachingConnection"/>).</summary>
     private async Task<DbConnection> OpenWriterAsync(CancellationToken ct) =>
         await OpenAsync(new StatementCachingConnection(effective, writerStatements), SqliteWriterPragmas, ct).ConfigureAwait(false);

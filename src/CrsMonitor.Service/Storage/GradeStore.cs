@@ -75,7 +75,7 @@ public static class GradeStore
         """;
 
     [Sql]
-    private const string CurrentPoints = """
+    internal const string CurrentPoints = """
         SELECT g.patient_id AS PatientId, g.scale AS Scale, g.effective_at AS EffectiveAt, g.status AS Status, g.grade AS Grade,
                g.reason AS Reason, g.result AS ResultJson, g.cause AS CauseJson, g.computed_at AS ComputedAt
         FROM grade_point g
@@ -175,6 +175,10 @@ public static class GradeStore
         var rows = await c.QueryAsync<PointRow>(Dialect.Command(c, null, CurrentPoints, new { PatientId = patientId, At = at }, ct)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToRecord())];
     }
+
+    /// <summary>The result of <see cref="CurrentPoints"/> in a batch (<see cref="Assessment.PatientSnapshot"/>).</summary>
+    internal static async Task<IReadOnlyList<GradePointRow>> CurrentAsync(SqlMapper.GridReader grid) =>
+        [.. (await grid.ReadAsync<PointRow>().ConfigureAwait(false)).Select(r => r.ToRecord())];
 
     public static async Task<IReadOnlyList<EpisodeRow>> EpisodesAsync(DbConnection c, string patientId, CancellationToken ct)
     {

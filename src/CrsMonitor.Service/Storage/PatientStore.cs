@@ -58,7 +58,7 @@ public static class PatientStore
     private const string BirthDate = "SELECT birth_date AS BirthDate FROM patient WHERE patient_id = @PatientId";
 
     [Sql]
-    private const string UnitsOfPatient = """
+    internal const string UnitsOfPatient = """
         SELECT DISTINCT location_id FROM patient_encounter
         WHERE patient_id = @PatientId AND status = @Status AND location_id IS NOT NULL
         ORDER BY location_id

@@ -40,6 +40,18 @@ public sealed partial class SqlScriptTests
         }
     }
 
+    /// <summary>
+    /// A batch of statements (<see cref="Service.Assessment.PatientSnapshot"/>) joins constants with <c>;</c>, and the writer counts a
+    /// command's statements by them (<see cref="StatementCount"/>): a <c>;</c> in a literal or a comment would be miscounted.
+    /// </summary>
+    [Test]
+    public void EverySemicolonOfAStatementConstant_EndsAStatement()
+    {
+        var quoted = SqlCatalog.All.Where(s => LiteralOrComment().Matches(s.Text).Any(m => m.Value.Contains(';', StringComparison.Ordinal))).Select(s => s.Name);
+        Assert.That(quoted, Is.Empty);
+        Assert.That(SqlCatalog.All.Count(s => s.Text.Contains(';', StringComparison.Ordinal)), Is.GreaterThan(0), "the check met statements holding several");
+    }
+
     [Test]
     public void EveryProvider_HasTheSameNumberedScripts_AllEmbedded()
     {
@@ -110,4 +122,8 @@ public sealed partial class SqlScriptTests
 
     [GeneratedRegex(@"CREATE TABLE (\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex CreateTable();
+
+    /// <summary>A quoted literal or identifier (<c>'...'</c>, <c>"..."</c>), a line comment or a block comment.</summary>
+    [GeneratedRegex(@"'(?:[^']|'')*'|""(?:[^""]|"""")*""|--[^\n]*|/\*.*?\*/", RegexOptions.Singleline)]
+    private static partial Regex LiteralOrComment();
 }

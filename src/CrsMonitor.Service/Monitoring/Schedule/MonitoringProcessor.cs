@@ -40,15 +40,17 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     /// alert rules read it in the same pass instead of loading it again) with the events this call recorded. It
     /// reads a bounded part of the patient's readings (<see cref="BoundedMonitoringReads"/>): the protocol-drug
     /// administrations, the grade steps and neuro checks of the open windows, and the first vital signs of each slot.
-    /// The caller holds the patient's lock (<see cref="Assessment.PatientWork"/>).
+    /// The caller holds the patient's lock (<see cref="Assessment.PatientWork"/>) and read <paramref name="snapshot"/> under it:
+    /// the episodes, the stored doses and whether any window was opened come from there.
     /// </summary>
     public async Task<MonitoringState> RefreshAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, string actor, CancellationToken ct)
+        DbConnection c, DbTransaction tx, string patientId, Assessment.PatientSnapshot snapshot, DateTimeOffset now, string actor, CancellationToken ct)
     {
-        var episodes = await MonitoringStore.EpisodesAsync(c, tx, patientId, ct).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var episodes = snapshot.Episodes;
         var administrations = await reads.AdministrationsAsync(c, tx, patientId, ct).ConfigureAwait(false);
-        var doses = await SyncDosesAsync(c, tx, patientId, administrations, episodes, now, ct).ConfigureAwait(false);
-        if (doses.Count == 0 && !await MonitoringStore.HasWindowsAsync(c, tx, patientId, ct).ConfigureAwait(false))
+        var doses = await SyncDosesAsync(c, tx, patientId, administrations, snapshot.Doses, episodes, now, ct).ConfigureAwait(false);
+        if (doses.Count == 0 && !snapshot.HasWindows)
         {
             // Never dosed with a protocol drug and no window opened by hand: nothing to monitor (and no decision, each being a window's).
             return new MonitoringState([], episodes, doses, []);
@@ -136,10 +138,9 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     }
 
     private async Task<List<DoseRow>> SyncDosesAsync(
-        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Reading> protocolDrugs, IReadOnlyList<EpisodeSpan> episodes,
+        DbConnection c, DbTransaction tx, string patientId, IReadOnlyList<Reading> protocolDrugs, List<DoseRow> stored, IReadOnlyList<EpisodeSpan> episodes,
         DateTimeOffset now, CancellationToken ct)
     {
-        var stored = await MonitoringStore.DosesAsync(c, tx, patientId, ct).ConfigureAwait(false);
         var administrations = protocolDrugs
             .GroupBy(r => r.Source.ResourceId)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);

@@ -48,7 +48,7 @@ internal static class MonitoringStore
         """;
 
     [Sql]
-    private const string DosesOfPatient = "SELECT " + DoseColumns + " FROM monitoring_dose WHERE patient_id = @PatientId ORDER BY started_at, id";
+    internal const string DosesOfPatient = "SELECT " + DoseColumns + " FROM monitoring_dose WHERE patient_id = @PatientId ORDER BY started_at, id";
 
     [Sql]
     private const string InsertDose = """
@@ -83,7 +83,7 @@ internal static class MonitoringStore
     private const string WindowsOfPatient = "SELECT " + WindowColumns + " FROM monitoring_window WHERE patient_id = @PatientId ORDER BY opens_at, id";
 
     [Sql]
-    private const string CountWindows = "SELECT COUNT(*) FROM monitoring_window WHERE patient_id = @PatientId";
+    internal const string CountWindows = "SELECT COUNT(*) FROM monitoring_window WHERE patient_id = @PatientId";
 
     [Sql]
     private const string WindowById = "SELECT " + WindowColumns + " FROM monitoring_window WHERE id = @Id";
@@ -200,7 +200,7 @@ internal static class MonitoringStore
         """;
 
     [Sql]
-    private const string EpisodesOfPatient = """
+    internal const string EpisodesOfPatient = """
         SELECT scale AS Scale, onset_at AS OnsetAt, max_grade AS MaxGrade, max_at AS MaxAt, resolved_at AS ResolvedAt
         FROM episode WHERE patient_id = @PatientId ORDER BY onset_at, scale
         """;
@@ -276,4 +276,16 @@ internal static class MonitoringStore
 
     public static async Task<IReadOnlyList<EpisodeSpan>> EpisodesAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<EpisodeSpan>(Dialect.Command(c, tx, EpisodesOfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
+
+    /// <summary>The result of <see cref="EpisodesOfPatient"/> in a batch (<see cref="Assessment.PatientSnapshot"/>).</summary>
+    internal static async Task<IReadOnlyList<EpisodeSpan>> EpisodesAsync(SqlMapper.GridReader grid) =>
+        [.. await grid.ReadAsync<EpisodeSpan>().ConfigureAwait(false)];
+
+    /// <summary>The result of <see cref="DosesOfPatient"/> in a batch.</summary>
+    internal static async Task<List<DoseRow>> DosesAsync(SqlMapper.GridReader grid) =>
+        [.. await grid.ReadAsync<DoseRow>().ConfigureAwait(false)];
+
+    /// <summary>The result of <see cref="CountWindows"/> in a batch.</summary>
+    internal static async Task<bool> HasWindowsAsync(SqlMapper.GridReader grid) =>
+        await grid.ReadSingleAsync<long>().ConfigureAwait(false) > 0;
 }

@@ -1,3 +1,4 @@
+using CrsMonitor.Service.Assessment;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
 using CrsMonitor.Service.Storage;
@@ -73,7 +74,7 @@ public sealed class BoundedRefreshCostTests(StorageProvider provider)
     {
         var reads = new BoundedMonitoringReads();
         var processor = BoundedRefreshCourse.Processor(reads);
-        await db.Database.InTransactionAsync((c, tx) => processor.RefreshAsync(c, tx, patient, now, Actors.Ingest, default), default);
+        await db.Database.InTransactionAsync(async (c, tx) => await processor.RefreshAsync(c, tx, patient, await PatientSnapshot.LoadAsync(c, tx, patient, now, default), now, Actors.Ingest, default), default);
         return (reads.ReadingsRead, reads.Statements);
     }
 

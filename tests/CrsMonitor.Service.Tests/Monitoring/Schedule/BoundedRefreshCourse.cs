@@ -207,7 +207,7 @@ internal static class BoundedRefreshCourse
                 }
             }
 
-            var recorded = (await processor.RefreshAsync(c, tx, Patient, step.Now, step.Actor, default)).Recorded;
+            var recorded = (await processor.RefreshAsync(c, tx, Patient, await PatientSnapshot.LoadAsync(c, tx, Patient, step.Now, default), step.Now, step.Actor, default)).Recorded;
             var slots = await SlotKeysAsync(c, tx);
             // Sorted: windows opening at the same instant are processed in the order of their (random) ids.
             return (IReadOnlyList<string>)[.. recorded.Select(e => $"{e.Kind} {Keyed(e.DedupeKey, slots)} {e.OccurredAt:O} {e.RecordedBy}").Order(StringComparer.Ordinal)];
