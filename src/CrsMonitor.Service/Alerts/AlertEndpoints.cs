@@ -147,7 +147,7 @@ public static class AlertEndpoints
         var doses = await MonitoringStore.DosesAsync(connection, null, id, context.RequestAborted).ConfigureAwait(false);
         IReadOnlyList<ChartPoint> Series(ReadingKind kind) => [.. readings.Where(r => r.Kind == kind && r.Value is not null).OrderBy(r => r.EffectiveAt).Select(r => new ChartPoint(r.EffectiveAt, r.Value!.Value))];
         var ice = readings.Where(r => r.Kind == ReadingKind.NeuroCheck && r.Detail is not null).OrderBy(r => r.EffectiveAt)
-            .Select(r => (r.EffectiveAt, Detail: IcansRequestReader.ReadDetail(r.Detail!, ageYears: null)))
+            .Select(r => (r.EffectiveAt, Detail: r.Detail!.NeuroCheck))
             .Where(x => (x.Detail?.IceItems?.Total ?? x.Detail?.IceScore) is not null)
             .Select(x => new ChartPoint(x.EffectiveAt, (x.Detail!.IceItems?.Total ?? x.Detail.IceScore)!.Value))
             .ToList();

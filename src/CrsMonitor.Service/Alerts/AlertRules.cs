@@ -179,7 +179,7 @@ public static class AlertRules
     {
         var caregiver = report.ReportedBy == ReportedBy.Caregiver;
         var who = caregiver ? "Caregiver" : "Patient";
-        var symptoms = System.Text.Json.JsonSerializer.Deserialize<string[]>(report.Detail ?? "[]") ?? [];
+        var symptoms = report.Detail?.Symptoms ?? [];
         var words = string.Join(", ", symptoms.Select(s => Ingest.HomeCheckIn.TextOf(s) ?? s));
         var source = $"{report.Source.ResourceType}/{report.Source.ResourceId}";
         var text = $"{who}-reported at home at {Key(report.EffectiveAt)}: {words}. Not an ICANS grade: assess ICE now (assess-ice-now).";

@@ -72,7 +72,7 @@ public sealed class Normaliser
             OriginalValue = d.OriginalValue,
             Code = d.Code,
             Qualifier = d.Qualifier,
-            Detail = d.Detail,
+            Detail = ReadingDetail.Of(d.Detail),
             ReportedBy = d.ReportedBy,
             Device = d.Device,
             Source = source,

@@ -34,7 +34,7 @@ public enum ReadingKind
     /// <see cref="Reading.Qualifier"/> is <c>at-baseline</c> or <c>for-comfort</c> when stated.</summary>
     OxygenDevice,
 
-    /// <summary>A neuro check; <see cref="Reading.Detail"/> is a JSON object with the calculator's <c>icans</c> field names.</summary>
+    /// <summary>A neuro check; <see cref="Reading.Detail"/> holds the calculator's <c>icans</c> items (<see cref="ReadingDetail.NeuroCheck"/>).</summary>
     NeuroCheck,
 
     /// <summary>A medication administration; <see cref="Reading.Code"/> is the drug key of the drug map (norepinephrine,
@@ -52,7 +52,7 @@ public enum ReadingKind
 
     /// <summary>Symptoms a patient or caregiver reported at home (the <c>home-check-in</c> questionnaire, issue 17);
     /// <see cref="Reading.Code"/> is <c>neuro</c> when any neuro symptom was reported, else <c>none</c>;
-    /// <see cref="Reading.Detail"/> is a JSON array of the symptom keys reported. Never an ICANS grade: it raises
+    /// <see cref="Reading.Detail"/> holds the symptom keys reported (<see cref="ReadingDetail.Symptoms"/>). Never an ICANS grade: it raises
     /// <c>assess-ice-now</c>.</summary>
     ReportedSymptom,
 }
@@ -93,8 +93,8 @@ public sealed record Reading
     /// <summary>Qualifier of a coded value (<c>at-baseline</c>, <c>for-comfort</c>, drug class, ...).</summary>
     public string? Qualifier { get; init; }
 
-    /// <summary>Structured detail as JSON (neuro-check items).</summary>
-    public string? Detail { get; init; }
+    /// <summary>Structured detail (neuro-check items, reported symptoms), read as types (<see cref="ReadingDetail"/>).</summary>
+    public ReadingDetail? Detail { get; init; }
 
     public required ReadingSource Source { get; init; }
 

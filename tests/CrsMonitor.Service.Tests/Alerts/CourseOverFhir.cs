@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CrsMonitor.Service.Readings;
 using static CrsMonitor.Service.Tests.Fhir.FhirTestData;
 
@@ -55,7 +54,7 @@ internal static class CourseOverFhir
                 };
                 return [new("MedicationAdministration", Medication(patient, system, code, first.EffectiveAt, first.EndAt ?? first.EffectiveAt), label)];
             case ReadingKind.NeuroCheck:
-                var score = JsonNode.Parse(first.Detail!)!["iceScore"]!.GetValue<int>();
+                var score = first.Detail!.NeuroCheck!.IceScore!.Value;
                 return [new("QuestionnaireResponse", AlertKit.NeuroCheck(patient, first.EffectiveAt, IceOf(score)), label)];
             default:
                 throw new NotSupportedException($"no FHIR resource for {first.Kind}");

@@ -148,7 +148,7 @@ public sealed class NormaliserTests
         var reading = One(IngestSamples.NeuroCheckResponse(), "QuestionnaireResponse");
         Assert.That(reading.Kind, Is.EqualTo(ReadingKind.NeuroCheck));
         Assert.That(reading.EffectiveAt, Is.EqualTo(At));
-        Assert.That(reading.Detail, Is.EqualTo("""
+        Assert.That(reading.Detail?.Json, Is.EqualTo("""
             {"orientationYear":true,"orientationMonth":true,"orientationCity":false,"orientationHospital":true,"namingCount":2,"followsCommands":true,"writesSentence":true,"countsBackwards":true,"consciousness":"alert","icp":["focal-edema","papilledema"]}
             """));
     }
@@ -165,7 +165,7 @@ public sealed class NormaliserTests
              {"linkId":"icp","answer":[{"valueCoding":{"system":"{{{IngestSamples.Neuro}}}","code":"none"}}]},
              {"linkId":"excludedFindings","answer":[{"valueCoding":{"system":"{{{IngestSamples.Neuro}}}","code":"tremor"}},{"valueCoding":{"system":"{{{IngestSamples.Neuro}}}","code":"myoclonus"}}]}]
             """));
-        Assert.That(One(json, "QuestionnaireResponse").Detail, Is.EqualTo("""
+        Assert.That(One(json, "QuestionnaireResponse").Detail?.Json, Is.EqualTo("""
             {"iceNotPossibleReason":"unarousable","consciousness":"unarousable","sedated":false,"seizure":"prolonged-over-5-min","motor":"deep-focal-weakness","icp":["none"],"excludedFindings":["tremor","myoclonus"]}
             """));
     }
@@ -182,7 +182,7 @@ public sealed class NormaliserTests
     {
         var reading = One(IngestSamples.NeuroCheckPanel());
         Assert.That(reading.Kind, Is.EqualTo(ReadingKind.NeuroCheck));
-        Assert.That(reading.Detail, Is.EqualTo("""
+        Assert.That(reading.Detail?.Json, Is.EqualTo("""
             {"orientationYear":true,"orientationMonth":true,"orientationCity":true,"orientationHospital":true,"namingCount":3,"followsCommands":true,"writesSentence":false,"countsBackwards":true,"seizure":"none","excludedFindings":["tremor"]}
             """));
     }

@@ -20,7 +20,7 @@ public sealed class ReadingStoreTests(StorageProvider provider) : StorageContrac
         var med = Source("MedicationAdministration", "m1", 3);
         var infusion = Reading(ReadingKind.Medication, T0.AddMinutes(-30), null, med) with
         {
-            EndAt = T0.AddHours(2), Code = "norepinephrine", Qualifier = "vasopressor", Detail = """{"rate":"0.05"}""",
+            EndAt = T0.AddHours(2), Code = "norepinephrine", Qualifier = "vasopressor", Detail = ReadingDetail.Of("""{"rate":"0.05"}"""),
         };
 
         await InTransaction((c, tx) => ReadingStore.ReplaceAsync(c, tx, "Observation", "bp", readings, newSource: false, default));

@@ -69,7 +69,6 @@ internal sealed class PatientCourse
     private readonly Series steroids;
     private readonly Series doses;
     private readonly Dictionary<string, Series> clinicianInputs;
-    private readonly Dictionary<Reading, IcansInput?> neuroDetails = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<DateTimeOffset, List<Reading>> changing = [];
     private readonly Dictionary<DateTimeOffset, List<Reading>> expiring = [];
     private readonly SortedSet<DateTimeOffset> instants = [];
@@ -624,17 +623,9 @@ internal sealed class PatientCourse
         gaps.Add($"{name}: last {value} at {Time(stale.EffectiveAt)} is stale ({Period(period)} or older)");
     }
 
-    private IcansInput? Parsed(Reading check)
-    {
-        if (!neuroDetails.TryGetValue(check, out var parsed))
-        {
-            neuroDetails[check] = parsed = IcansRequestReader.ReadDetail(check.Detail!, ageYears: null);
-        }
+    private static IcansInput? Parsed(Reading check) => check.Detail?.NeuroCheck;
 
-        return parsed;
-    }
-
-    private string NeuroSummary(Reading check) => Parsed(check) is { } parsed ? Describe(parsed) : "neuro check (not valid)";
+    private static string NeuroSummary(Reading check) => Parsed(check) is { } parsed ? Describe(parsed) : "neuro check (not valid)";
 
     private static bool SameResource(Reading a, Reading b) =>
         a.Source.ResourceType == b.Source.ResourceType && a.Source.ResourceId == b.Source.ResourceId;

@@ -35,7 +35,7 @@ internal sealed class ReadingOrder : IComparer<Reading>
         c = c != 0 ? c : string.CompareOrdinal(x.Code, y.Code);
         c = c != 0 ? c : string.CompareOrdinal(x.Qualifier, y.Qualifier);
         c = c != 0 ? c : string.CompareOrdinal(x.OriginalValue, y.OriginalValue);
-        c = c != 0 ? c : string.CompareOrdinal(x.Detail, y.Detail);
+        c = c != 0 ? c : string.CompareOrdinal(x.Detail?.Json, y.Detail?.Json);
         return c != 0 ? c : string.CompareOrdinal(x.PatientId, y.PatientId);
     }
 }

@@ -469,7 +469,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
     /// <summary>The ICE score a neuro check recorded (the items' total, else the score given), or null.</summary>
     internal static int? IceScoreOf(Reading check)
     {
-        var parsed = check.Detail is { } detail ? IcansRequestReader.ReadDetail(detail, ageYears: null) : null;
+        var parsed = check.Detail?.NeuroCheck;
         return parsed?.IceItems?.Total ?? parsed?.IceScore;
     }
 

@@ -130,7 +130,7 @@ internal static class MonitoringReadingStore
         EndAt = reader.IsDBNull(2) ? null : DbTypes.ReadInstant(reader.GetValue(2)),
         Code = Text(reader, 3),
         Qualifier = Text(reader, 4),
-        Detail = Text(reader, 5),
+        Detail = ReadingDetail.Of(Text(reader, 5)),
         Source = new ReadingSource(reader.GetString(6), reader.GetString(7), Convert.ToInt32(reader.GetValue(8), CultureInfo.InvariantCulture)),
         Sequence = Convert.ToInt32(reader.GetValue(9), CultureInfo.InvariantCulture),
     };

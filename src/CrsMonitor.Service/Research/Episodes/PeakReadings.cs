@@ -33,7 +33,7 @@ internal static class PeakReadings
     public static PeakFindings Icans(IReadOnlyList<Reading> readings, DateTimeOffset onset, DateTimeOffset end, DateTimeOffset peak)
     {
         var checks = readings.Where(r => r.Kind == ReadingKind.NeuroCheck && r.Detail is not null)
-            .Select(r => (Reading: r, Input: IcansRequestReader.ReadDetail(r.Detail!, ageYears: null)))
+            .Select(r => (Reading: r, Input: r.Detail!.NeuroCheck))
             .Where(c => c.Input is not null)
             .ToList();
         var lowest = checks.Where(c => c.Reading.EffectiveAt >= onset && c.Reading.EffectiveAt <= end && Ice(c.Input!) is not null)

@@ -116,7 +116,7 @@ internal sealed class TimelineCourse
             OriginalValue = original,
             Code = code,
             Qualifier = qualifier,
-            Detail = detail,
+            Detail = ReadingDetail.Of(detail),
             Source = source,
             Sequence = sequence,
         });

@@ -119,7 +119,7 @@ public sealed class BoundedRefreshCostTests(StorageProvider provider)
 
     private static Reading Neuro(string patient, DateTimeOffset at, string id) => new()
     {
-        PatientId = patient, Kind = ReadingKind.NeuroCheck, EffectiveAt = at, Detail = """{"iceScore": 10}""", Source = new ReadingSource("Observation", id, 1),
+        PatientId = patient, Kind = ReadingKind.NeuroCheck, EffectiveAt = at, Detail = ReadingDetail.Of("""{"iceScore": 10}"""), Source = new ReadingSource("Observation", id, 1),
     };
 
     private static Reading Administration(string patient) => new()

@@ -46,7 +46,7 @@ internal static class BoundedRefreshCourse
         var next = 0;
         string Id(string prefix) => $"{prefix}-{next++:D5}";
         Reading R(ReadingKind kind, DateTimeOffset at, string type, string id, string? code = null, string? qualifier = null, string? detail = null, DateTimeOffset? end = null, int sequence = 0) =>
-            new() { PatientId = Patient, Kind = kind, EffectiveAt = Instants.Stored(at), EndAt = end, Code = code, Qualifier = qualifier, Detail = detail, Source = new ReadingSource(type, id, 1), Sequence = sequence };
+            new() { PatientId = Patient, Kind = kind, EffectiveAt = Instants.Stored(at), EndAt = end, Code = code, Qualifier = qualifier, Detail = ReadingDetail.Of(detail), Source = new ReadingSource(type, id, 1), Sequence = sequence };
         SourceReplaced One(ReadingKind kind, DateTimeOffset at, string? detail = null)
         {
             var id = Id(kind.ToString());
@@ -127,7 +127,7 @@ internal static class BoundedRefreshCourse
 
             if (random.Next(8) == 0 && changes.OfType<SourceReplaced>().LastOrDefault() is { } tied) // another source at the same instant
             {
-                changes.Add(One(tied.Readings[0].Kind, tied.Readings[0].EffectiveAt, tied.Readings[0].Detail));
+                changes.Add(One(tied.Readings[0].Kind, tied.Readings[0].EffectiveAt, tied.Readings[0].Detail?.Json));
             }
 
             if (random.Next(6) == 0 && sources.Count > 0) // entered in error

@@ -191,6 +191,6 @@ public sealed class IntensificationTriggerTests
 
     private static Reading Neuro(DateTimeOffset at, string id, string? detail) => new()
     {
-        PatientId = "p1", Kind = ReadingKind.NeuroCheck, EffectiveAt = at, Source = new ReadingSource("Observation", id, 1), Detail = detail,
+        PatientId = "p1", Kind = ReadingKind.NeuroCheck, EffectiveAt = at, Source = new ReadingSource("Observation", id, 1), Detail = ReadingDetail.Of(detail),
     };
 }

@@ -259,5 +259,5 @@ public sealed class SlotMatcherTests
     ];
 
     private static Reading Neuro(DateTimeOffset at, string id, int ice) =>
-        Read(ReadingKind.NeuroCheck, at, id) with { Detail = string.Create(CultureInfo.InvariantCulture, $$"""{"iceScore": {{ice}}}""") };
+        Read(ReadingKind.NeuroCheck, at, id) with { Detail = ReadingDetail.Of(string.Create(CultureInfo.InvariantCulture, $$"""{"iceScore": {{ice}}}""")) };
 }
