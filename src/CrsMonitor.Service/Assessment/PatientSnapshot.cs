@@ -12,8 +12,8 @@ namespace CrsMonitor.Service.Assessment;
 /// alert rules: the episodes, the protocol doses, whether any window was ever opened, the grade point in force of each
 /// scale, the unit, the patient's alerts and the running enrolments' streams. One command of seven statements, each its
 /// feature's own constant and mapping: one round trip on PostgreSQL and SQL Server instead of seven (on SQLite the same
-/// statements, compiled once as one command). Nothing the pass writes before the alert rules changes what it holds but
-/// what those steps were given it for (the doses monitoring syncs, the alerts the rules apply).
+/// statements, compiled once as one command). It stays true for the rest of the pass: of the tables it reads, the pass
+/// writes only the doses (monitoring syncs them from it and hands on its own list) and the alerts (the rules, last).
 /// </summary>
 public sealed record PatientSnapshot(
     IReadOnlyList<EpisodeSpan> Episodes,
@@ -24,7 +24,10 @@ public sealed record PatientSnapshot(
     List<AlertRow> Alerts,
     IReadOnlyList<StreamRow> Streams)
 {
-    /// <summary>The statements, in the order they are read back; none holds a <c>;</c> (<c>SqlScriptTests</c>).</summary>
+    /// <summary>
+    /// The statements, in the order they are read back, joined by <c>;</c>, by which the writer counts statements
+    /// (<c>SqlScriptTests</c>: no statement constant holds one inside a literal or a comment).
+    /// </summary>
     private const string Reads =
         MonitoringStore.EpisodesOfPatient + ";\n" +
         MonitoringStore.DosesOfPatient + ";\n" +
@@ -34,7 +37,7 @@ public sealed record PatientSnapshot(
         AlertStore.OfPatient + ";\n" +
         DeviceStore.ActiveStreamsOfPatient;
 
-    /// <summary>Reads the facts of <paramref name="patientId"/> at <paramref name="now"/> (the caller holds the patient's lock).</summary>
+    /// <summary>Reads the snapshot of <paramref name="patientId"/> at <paramref name="now"/> (the caller holds the patient's lock).</summary>
     public static async Task<PatientSnapshot> LoadAsync(DbConnection c, DbTransaction tx, string patientId, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);

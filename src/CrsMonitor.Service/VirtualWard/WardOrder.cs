@@ -16,6 +16,6 @@ public static class WardOrder
         row.Alerts.Any(a => a.State == AlertState.Raised.Code()) ? 0
         : row.Alerts.Count > 0 ? 1
         : row.NoData is not null ? 2
-        : row.PreFeverWatch is { State: WatchStates.Raised } ? 3
+        : row.PreFeverWatch is { State: WatchState.Raised } ? 3
         : 4;
 }

@@ -14,7 +14,7 @@ public sealed record AttestationView(
 
 /// <summary>A window's pre-fever watch as the status and census show it (<see cref="PreFeverWatch.StateOf"/>); lead: fever − first breach, minutes.</summary>
 public sealed record PreFeverWatchView(
-    string WindowId, string State, string? BaselineSource, DateTimeOffset? BaselineFrom, DateTimeOffset? BaselineTo, int BaselineCount,
+    string WindowId, WatchState State, string? BaselineSource, DateTimeOffset? BaselineFrom, DateTimeOffset? BaselineTo, int BaselineCount,
     decimal? BaselineMean, decimal? BaselineSd, decimal? Threshold, DateTimeOffset? FirstBreachAt, DateTimeOffset? RaisedAt, DateTimeOffset? FeverAt,
     double? LeadMinutes);
 

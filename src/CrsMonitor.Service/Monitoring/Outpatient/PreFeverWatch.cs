@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json.Serialization;
 using CrsMonitor.Service.Monitoring.Schedule;
 using Microsoft.Extensions.Options;
 
@@ -177,33 +178,43 @@ public sealed class PreFeverWatch(IOptions<PreFeverWatchSettings> options)
     /// run above the threshold now), <c>subsided</c> (raised earlier, not now), <c>fever</c> (fever charted in the
     /// window: the ASTCT grade speaks from here).
     /// </summary>
-    public static string StateOf(WatchRow row, PreFeverWatchSettings settings)
+    public static WatchState StateOf(WatchRow row, PreFeverWatchSettings settings)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(settings);
         if (row.Threshold is null)
         {
-            return WatchStates.NoBaseline;
+            return WatchState.NoBaseline;
         }
 
         if (row.FeverAt is not null)
         {
-            return WatchStates.Fever;
+            return WatchState.Fever;
         }
 
         var sustainedNow = row.RunCount > 0 && row.RunStartAt is { } start && row.ScannedUntil is { } last && Sustained(row.RunCount, start, last, settings);
-        return sustainedNow ? WatchStates.Raised : row.RaisedAt is not null ? WatchStates.Subsided : WatchStates.Watching;
+        return sustainedNow ? WatchState.Raised : row.RaisedAt is not null ? WatchState.Subsided : WatchState.Watching;
     }
 }
 
-/// <summary>The words of a pre-fever watch's state (<see cref="PreFeverWatch.StateOf"/>).</summary>
-public static class WatchStates
+/// <summary>A pre-fever watch's state (<see cref="PreFeverWatch.StateOf"/>); JSON writes its word (<c>no-baseline</c>, ...).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WatchState>))]
+public enum WatchState
 {
-    public const string NoBaseline = "no-baseline";
-    public const string Watching = "watching";
-    public const string Raised = "raised";
-    public const string Subsided = "subsided";
-    public const string Fever = "fever";
+    [JsonStringEnumMemberName("no-baseline")]
+    NoBaseline,
+
+    [JsonStringEnumMemberName("watching")]
+    Watching,
+
+    [JsonStringEnumMemberName("raised")]
+    Raised,
+
+    [JsonStringEnumMemberName("subsided")]
+    Subsided,
+
+    [JsonStringEnumMemberName("fever")]
+    Fever,
 }
 
 /// <summary>A baseline: the mean and sample SD of the readings, and the threshold mean + max(k·SD, minimum rise), rounded up to 0.001 °C.</summary>

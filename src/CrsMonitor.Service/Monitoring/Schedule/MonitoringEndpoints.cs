@@ -292,7 +292,7 @@ public static class MonitoringEndpoints
                 var dose = new DoseRow
                 {
                     Id = NewId(), PatientId = id, DrugKey = drug!, StartedAt = startedAt!.Value, EndedAt = endedAt ?? startedAt,
-                    Cycle = cycle, Day = day, SequenceBasis = DoseBases.Physician, CorrectedBy = user.Subject, CorrectionReason = reason, RecordedAt = now,
+                    Cycle = cycle, Day = day, SequenceBasis = DoseBasis.Physician, CorrectedBy = user.Subject, CorrectionReason = reason, RecordedAt = now,
                 };
                 await MonitoringStore.InsertDoseAsync(c, tx, dose, context.RequestAborted).ConfigureAwait(false);
                 await s.Work.RunAsync(c, tx, id, readingsFrom: null, now, Actors.Clinician, context.RequestAborted).ConfigureAwait(false);
@@ -338,7 +338,7 @@ public static class MonitoringEndpoints
 
                 dose.Cycle = cycle;
                 dose.Day = day;
-                dose.SequenceBasis = DoseBases.Physician;
+                dose.SequenceBasis = DoseBasis.Physician;
                 dose.CorrectedBy = user.Subject;
                 dose.CorrectionReason = reason;
                 await MonitoringStore.UpdateDoseAsync(c, tx, dose, context.RequestAborted).ConfigureAwait(false);
@@ -467,7 +467,7 @@ public static class MonitoringEndpoints
         return new
         {
             dose.Id, Drug = dose.DrugKey, Place = dose.Place?.ToString(), dose.Cycle, dose.Day, dose.StartedAt, dose.EndedAt, dose.ProtocolId,
-            ProtocolVersion = dose.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, dose.SequenceBasis,
+            ProtocolVersion = dose.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, SequenceBasis = dose.SequenceBasis.Code(),
             ExtendedMonitoring = dose.ExtendedMonitoring == 1, dose.ExtendedReason, dose.ConfirmationRequired, dose.CorrectedBy, dose.CorrectionReason,
             Windows = windows.Select(w => new { w.Id, w.ProtocolWindowId, w.Setting, w.OpensAt, EarliestEnd = w.EarliestEndAt, LatestEnd = w.LatestEndAt }),
         };

@@ -165,7 +165,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                 existing = new DoseRow
                 {
                     Id = Guid.NewGuid().ToString("N"), PatientId = patientId, DrugKey = reading.Code!, AdministrationId = adminId,
-                    SequenceBasis = DoseBases.History, RecordedAt = now,
+                    SequenceBasis = DoseBasis.History, RecordedAt = now,
                 };
                 doses.Add(existing);
             }
@@ -179,8 +179,8 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
             var ordered = drug.OrderBy(d => d.StartedAt).ThenBy(d => d.RecordedAt).ToList();
             var sequencing = catalog.ApplicableTo(drug.Key, LocalDate(ordered[0].StartedAt));
             var places = sequencing is null
-                ? ordered.Select(d => d.SequenceBasis == DoseBases.Physician ? d.Place : null).ToList()
-                : DoseSequence.Assign(sequencing, [.. ordered.Select(d => new SequencedDose(d.Id, d.StartedAt, d.SequenceBasis == DoseBases.Physician ? d.Place : null))]);
+                ? ordered.Select(d => d.SequenceBasis == DoseBasis.Physician ? d.Place : null).ToList()
+                : DoseSequence.Assign(sequencing, [.. ordered.Select(d => new SequencedDose(d.Id, d.StartedAt, d.SequenceBasis == DoseBasis.Physician ? d.Place : null))]);
             for (var i = 0; i < ordered.Count; i++)
             {
                 var dose = ordered[i];

@@ -17,7 +17,11 @@ public sealed class DoseRow
     public string? ProtocolId { get; set; }
     public int? Cycle { get; set; }
     public int? Day { get; set; }
-    public string SequenceBasis { get; set; } = DoseBases.History;
+    /// <summary>Where the dose's place in the step-up sequence came from (read back from its word by member name).</summary>
+    public DoseBasis SequenceBasis { get; set; } = DoseBasis.History;
+
+    /// <summary><see cref="SequenceBasis"/> as <c>monitoring_dose.sequence_basis</c> holds it (what the statements bind).</summary>
+    public string SequenceBasisCode => SequenceBasis.Code();
     public int ExtendedMonitoring { get; set; }
     public string? ExtendedReason { get; set; }
     public string? ConfirmationRequired { get; set; }
@@ -35,10 +39,22 @@ public sealed class DoseRow
     public DoseRow Copy() => (DoseRow)MemberwiseClone();
 }
 
+/// <summary>Where a dose's place in the step-up sequence came from.</summary>
+public enum DoseBasis
+{
+    /// <summary>Counted from the patient's history of the drug: one after the previous dose.</summary>
+    History,
+
+    /// <summary>Set by a physician (a correction, or a dose given elsewhere); later doses count on from it.</summary>
+    Physician,
+}
+
+/// <summary>The words of <see cref="DoseBasis"/> as <c>monitoring_dose.sequence_basis</c> and the API hold them.</summary>
 public static class DoseBases
 {
-    public const string History = "history";
-    public const string Physician = "physician";
+    private static readonly CodeTable<DoseBasis> Words = new([(DoseBasis.History, "history"), (DoseBasis.Physician, "physician")]);
+
+    public static string Code(this DoseBasis basis) => Words.Code(basis);
 }
 
 /// <summary>A row of <c>monitoring_window</c>.</summary>

@@ -55,13 +55,13 @@ internal static class MonitoringStore
         INSERT INTO monitoring_dose (id, patient_id, drug_key, administration_id, started_at, ended_at, protocol_id, cycle, day,
             sequence_basis, extended_monitoring, extended_reason, confirmation_required, corrected_by, correction_reason, recorded_at)
         VALUES (@Id, @PatientId, @DrugKey, @AdministrationId, @StartedAt, @EndedAt, @ProtocolId, @Cycle, @Day,
-            @SequenceBasis, @ExtendedMonitoring, @ExtendedReason, @ConfirmationRequired, @CorrectedBy, @CorrectionReason, @RecordedAt)
+            @SequenceBasisCode, @ExtendedMonitoring, @ExtendedReason, @ConfirmationRequired, @CorrectedBy, @CorrectionReason, @RecordedAt)
         """;
 
     [Sql]
     private const string UpdateDose = """
         UPDATE monitoring_dose SET started_at = @StartedAt, ended_at = @EndedAt, protocol_id = @ProtocolId, cycle = @Cycle, day = @Day,
-            sequence_basis = @SequenceBasis, extended_monitoring = @ExtendedMonitoring, extended_reason = @ExtendedReason,
+            sequence_basis = @SequenceBasisCode, extended_monitoring = @ExtendedMonitoring, extended_reason = @ExtendedReason,
             confirmation_required = @ConfirmationRequired, corrected_by = @CorrectedBy, correction_reason = @CorrectionReason
         WHERE id = @Id
         """;

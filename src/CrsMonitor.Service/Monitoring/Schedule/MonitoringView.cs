@@ -51,7 +51,7 @@ public static class MonitoringView
 
         var doseViews = doses.Select(d => new DoseView(
             d.Id, d.DrugKey, d.Place?.ToString(), d.Cycle, d.Day, d.StartedAt, d.EndedAt, d.EndedAt is null, d.ProtocolId,
-            d.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, d.SequenceBasis, d.ExtendedMonitoring == 1, d.ExtendedReason,
+            d.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, d.SequenceBasis.Code(), d.ExtendedMonitoring == 1, d.ExtendedReason,
             d.ConfirmationRequired, d.CorrectedBy, d.CorrectionReason, d.AdministrationId)).ToList();
         var visible = windows.Where(w => w.State != WindowState.Superseded).ToList();
         var windowViews = visible.Select(w => new WindowView(

@@ -200,7 +200,7 @@ public sealed class PreFeverWatchRulesTests
         PreFeverWatch.Scan(row, 37.3m, [At(0, 37.4m), At(2, 37.4m)], settings);
         Assert.That(row.RaisedAt, Is.Null);
         PreFeverWatch.Scan(row, 37.3m, [At(4, 37.4m)], settings);
-        Assert.That((row.FirstBreachAt, row.RaisedAt, PreFeverWatch.StateOf(row, settings)), Is.EqualTo(((DateTimeOffset?)T0, (DateTimeOffset?)T0.AddMinutes(4), "raised")));
+        Assert.That((row.FirstBreachAt, row.RaisedAt, PreFeverWatch.StateOf(row, settings)), Is.EqualTo(((DateTimeOffset?)T0, (DateTimeOffset?)T0.AddMinutes(4), WatchState.Raised)));
     }
 
     [TestCase(nameof(PreFeverWatchSettings.MinimumBaselineReadings), 1, "PreFeverWatch:MinimumBaselineReadings: 1 must be from 2 to 1000")]
