@@ -168,15 +168,10 @@ public static class GradeStore
         return [.. rows.Where(r => scale is null || r.Scale == scale).Select(r => r.ToRecord())];
     }
 
-    /// <summary>The point in force at <paramref name="at"/> of each scale that has one (the latest at or before it).</summary>
-    public static async Task<IReadOnlyList<GradePointRow>> CurrentAsync(DbConnection c, string patientId, DateTimeOffset at, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        var rows = await c.QueryAsync<PointRow>(Dialect.Command(c, null, CurrentPoints, new { PatientId = patientId, At = at }, ct)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToRecord())];
-    }
-
-    /// <summary>The result of <see cref="CurrentPoints"/> in a batch (<see cref="Assessment.PatientSnapshot"/>).</summary>
+    /// <summary>
+    /// The result of <see cref="CurrentPoints"/> in a batch (<see cref="Assessment.PatientSnapshot"/>): the point in force
+    /// at <c>@At</c> of each scale that has one (the latest at or before it).
+    /// </summary>
     internal static async Task<IReadOnlyList<GradePointRow>> CurrentAsync(SqlMapper.GridReader grid) =>
         [.. (await grid.ReadAsync<PointRow>().ConfigureAwait(false)).Select(r => r.ToRecord())];
 

@@ -43,8 +43,9 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     {
         await Replace(DateTimeOffset.MinValue, [Point(Scale.Crs, T0, 1), Point(Scale.Crs, T0.AddHours(2), 2), Point(Scale.Icans, T0.AddHours(3), 1)]);
 
-        var atOne = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(1), default));
-        var atThree = await WithConnection(c => GradeStore.CurrentAsync(c, "p1", T0.AddHours(3), default));
+        // Read as the pass reads them: in its snapshot's one command (every provider runs the batch).
+        var atOne = await InTransaction(async (c, tx) => (await PatientSnapshot.LoadAsync(c, tx, "p1", T0.AddHours(1), default)).Points);
+        var atThree = await InTransaction(async (c, tx) => (await PatientSnapshot.LoadAsync(c, tx, "p1", T0.AddHours(3), default)).Points);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(atOne.Select(p => (p.Scale, p.Grade)), Is.EqualTo(new[] { (Scale.Crs, (int?)1) }));

@@ -223,9 +223,6 @@ internal static class MonitoringStore
     public static async Task<List<WindowRow>> WindowsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<WindowRow>(Dialect.Command(c, tx, WindowsOfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];
 
-    public static async Task<bool> HasWindowsAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
-        await c.ExecuteScalarAsync<long>(Dialect.Command(c, tx, CountWindows, new { PatientId = patientId }, ct)).ConfigureAwait(false) > 0;
-
     public static Task<WindowRow?> WindowAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken ct) =>
         c.QuerySingleOrDefaultAsync<WindowRow>(Dialect.Command(c, tx, WindowById, new { Id = id }, ct));
 
