@@ -65,6 +65,8 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     private readonly StatementCount writerStatements = new();
 
+    private volatile bool disposed;
+
     static Database() => DbTypes.EnsureRegistered();
 
     /// <param name="provider">Which database.</param>
@@ -116,7 +118,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     {
         StorageProvider.Postgres => await postgres!.OpenConnectionAsync(ct).ConfigureAwait(false),
         StorageProvider.SqlServer => await OpenAsync(new SqlConnection(effective), SqlServerSession, ct).ConfigureAwait(false),
-        _ => await OpenAsync(new SqliteConnection(effective), SqlitePragmas, ct).ConfigureAwait(false),
+        _ => await OpenAsync(NewSqlite(effective), SqlitePragmas, ct).ConfigureAwait(false),
     };
 
     /// <summary>
@@ -141,7 +143,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
     {
         StorageProvider.Postgres => await probes!.OpenConnectionAsync(ct).ConfigureAwait(false),
         StorageProvider.SqlServer => await OpenAsync(new SqlConnection(probe), SqlServerSession, ct).ConfigureAwait(false),
-        _ => await OpenAsync(new SqliteConnection(probe), SqlitePragmas, ct).ConfigureAwait(false),
+        _ => await OpenAsync(NewSqlite(probe), SqlitePragmas, ct).ConfigureAwait(false),
     };
 
     /// <summary>
@@ -287,8 +289,19 @@ public sealed class Database : IAsyncDisposable, IDisposable
     public static DbTransaction? TransactionFor(DbConnection connection, DbTransaction? transaction) =>
         transaction ?? (Ambient.TryGetValue(connection, out var open) ? open : null);
 
+    /// <summary>
+    /// SQLite: a new connection, refused once this database is disposed. Opening one creates the <c>-wal</c> and
+    /// <c>-shm</c> files again, so work left running after shutdown would write beside a database being removed or moved.
+    /// </summary>
+    private SqliteConnection NewSqlite(string connectionString)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return new SqliteConnection(connectionString);
+    }
+
     public void Dispose()
     {
+        disposed = true;
         postgres?.Dispose();
         reserved?.Dispose();
         probes?.Dispose();
@@ -297,6 +310,7 @@ public sealed class Database : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        disposed = true;
         if (postgres is not null)
         {
             await postgres.DisposeAsync().ConfigureAwait(false);

@@ -33,6 +33,8 @@ internal sealed class SqliteWriteQueue : IDisposable
 
     private int waiting;
 
+    private volatile bool disposed;
+
     /// <summary>The last writer could not get the write lock (it gave up, or BEGIN was busy); no group has committed since.</summary>
     private volatile bool blocked;
 
@@ -93,6 +95,7 @@ internal sealed class SqliteWriteQueue : IDisposable
         try
         {
             ct.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(disposed, this);
             if (time.GetElapsedTime(askedAt) > limit)
             {
                 throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"gave up waiting for the SQLite write lock after {limit.TotalSeconds:0.#} s (Storage:CommandTimeoutSeconds)"));
@@ -151,10 +154,33 @@ internal sealed class SqliteWriteQueue : IDisposable
     /// <summary>Units of work waiting for the write lock now (the one holding it not counted): the queue's depth.</summary>
     public int Waiting => Volatile.Read(ref waiting);
 
+    /// <summary>
+    /// Shuts the writer down: no unit of work starts from now on (each gets <see cref="ObjectDisposedException"/>); the one
+    /// running ends first, and the group it may have left open is committed, so nothing writes to the file once this returns
+    /// (a unit still running after <see cref="limit"/> is cut off with its connection, as before).
+    /// </summary>
     public void Dispose()
     {
-        writer?.Dispose();
-        gate.Dispose();
+        disposed = true;
+        var held = gate.Wait(limit);
+        try
+        {
+            if (held && current is { } group)
+            {
+                current = null;
+                CommitAsync(group).GetAwaiter().GetResult();
+            }
+
+            writer?.Dispose();
+            writer = null;
+        }
+        finally
+        {
+            if (held)
+            {
+                gate.Release(); // the units still queued then fail at once instead of waiting for ever
+            }
+        }
     }
 
     private async Task<Group> BeginAsync(CancellationToken ct)
