@@ -296,8 +296,8 @@ public static class AlertRules
 
     private static string Summary(GradeResponse r) => string.Join(" ", r.Rules.Select(rule => rule.Text).Take(2));
 
-    private static string Describe(EventRow e) => e.Kind == EventKinds.CheckOverdue
-        ? $"{System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("check").GetString()} check due {Key(System.Text.Json.JsonDocument.Parse(e.Detail).RootElement.GetProperty("dueAt").GetDateTimeOffset())}"
+    private static string Describe(EventRow e) => e.Kind == EventKinds.CheckOverdue && CheckOverdueDetail.Of(e) is var overdue
+        ? $"{overdue.Check} check due {Key(overdue.DueAt)}"
         : $"{e.Kind} at {Key(e.OccurredAt)}";
 
     /// <summary>

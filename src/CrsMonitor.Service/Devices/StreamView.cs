@@ -54,7 +54,7 @@ public sealed record DeviceStreamsView(IReadOnlyList<StreamView> Streams, IReadO
                     var row = rows.FirstOrDefault(r => r.WindowId == window.Id && r.EnrolmentId == enrolment.Key)
                         ?? new WearRow { WindowId = window.Id, EnrolmentId = enrolment.Key, PatientId = patientId, LastAt = seed?.LastAt, LastSignal = seed?.Signal };
                     var w = StreamStates.Wear(row, window, enrolment.First().Device, Every, now);
-                    wear.Add(new WearView(window.Id, window.ProtocolWindowId, window.Setting, w.EnrolmentId, w.Device, w.WornSeconds, w.WornMinutes,
+                    wear.Add(new WearView(window.Id, window.ProtocolWindowId, window.SettingCode, w.EnrolmentId, w.Device, w.WornSeconds, w.WornMinutes,
                         w.WindowMs / 1000, w.Percent));
                 }
             }

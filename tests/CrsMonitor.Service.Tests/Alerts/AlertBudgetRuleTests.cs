@@ -1,6 +1,7 @@
 using CrsMonitor.Grading;
 using CrsMonitor.Service.Alerts;
 using CrsMonitor.Service.Assessment;
+using CrsMonitor.Service.Monitoring.Protocols;
 using CrsMonitor.Service.Monitoring.Schedule;
 using CrsMonitor.Service.Readings;
 
@@ -35,7 +36,7 @@ public sealed class AlertBudgetRuleTests
 
     private static WindowRow Window(string id, string protocolWindowId, WindowState state = WindowState.Open) => new()
     {
-        Id = id, PatientId = "p", ProtocolWindowId = protocolWindowId, Setting = "observed", State = state,
+        Id = id, PatientId = "p", ProtocolWindowId = protocolWindowId, Setting = WindowSetting.Observed, State = state,
         OpensAt = Now.AddHours(-10), EarliestEndAt = Now.AddHours(12), LatestEndAt = Now.AddHours(14),
     };
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CrsMonitor.Service.Storage;
+using CrsMonitor.Service.Monitoring.Protocols;
 using Dapper;
 
 namespace CrsMonitor.Service.Monitoring.Outpatient;
@@ -75,8 +76,8 @@ public static class OutpatientStore
     public static Task InsertAttestationAsync(DbConnection c, DbTransaction tx, AttestationRow row, CancellationToken ct) =>
         c.ExecuteAsync(Dialect.Command(c, tx, InsertAttestation, row, ct));
 
-    public static Task UpdateSettingAsync(DbConnection c, DbTransaction tx, string windowId, string setting, CancellationToken ct) =>
-        c.ExecuteAsync(Dialect.Command(c, tx, UpdateSetting, new { Id = windowId, Setting = setting }, ct));
+    public static Task UpdateSettingAsync(DbConnection c, DbTransaction tx, string windowId, WindowSetting setting, CancellationToken ct) =>
+        c.ExecuteAsync(Dialect.Command(c, tx, UpdateSetting, new { Id = windowId, Setting = MonitoringSettingKind.Word(setting) }, ct));
 
     public static async Task<List<WatchRow>> WatchesAsync(DbConnection c, DbTransaction? tx, string patientId, CancellationToken ct) =>
         [.. await c.QueryAsync<WatchRow>(Dialect.Command(c, tx, WatchesOfPatient, new { PatientId = patientId }, ct)).ConfigureAwait(false)];

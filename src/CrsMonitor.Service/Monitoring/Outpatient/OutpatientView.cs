@@ -38,7 +38,7 @@ public static class OutpatientView
         var (required, travel, setting) = own is not null ? (own.CaregiverRequired, own.MaxTravelMinutes, (WindowSetting?)own.Setting)
             : extended is not null ? (extended.CaregiverRequired, extended.MaxTravelMinutes, (WindowSetting?)extended.Setting)
             : (false, (int?)null, (WindowSetting?)null);
-        var movedHome = window.Setting == MonitoringSettingKind.Home && setting != WindowSetting.Home;
+        var movedHome = window.Setting == WindowSetting.Home && setting != WindowSetting.Home;
         return (required || movedHome, travel);
     }
 

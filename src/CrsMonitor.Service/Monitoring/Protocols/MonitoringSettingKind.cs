@@ -53,7 +53,7 @@ public static class MonitoringSettingKind
     public static bool IsOutpatient(string? word) => Parse(word) is { } setting && IsOutpatient(setting);
 
     /// <summary>Where nurses do the protocol's checks (the <c>checks</c> schedule): inpatient, observed, observation clinic.</summary>
-    public static bool HasNurseChecks(string? word) => word is Inpatient or Observed or ObservationClinic;
+    public static bool HasNurseChecks(WindowSetting setting) => setting is WindowSetting.Inpatient or WindowSetting.Observed or WindowSetting.ObservationClinic;
 
     /// <summary>Where a window may require a caregiver (no staff present): proximity and home.</summary>
     public static bool MayRequireCaregiver(WindowSetting setting) => setting is WindowSetting.Proximity or WindowSetting.Home;

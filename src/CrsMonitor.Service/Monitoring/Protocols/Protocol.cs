@@ -163,19 +163,19 @@ public sealed record CheckSchedule(
     HomeChecks? Home = null)
 {
     /// <summary>
-    /// The schedule of a window in <paramref name="setting"/> (a word of <see cref="MonitoringSettingKind"/>), or null
+    /// The schedule of a window in <paramref name="setting"/>, or null
     /// when it has none: nurse settings use this schedule; home uses <see cref="Home"/> (routine checks only, no
     /// intensification: a grade at home calls for moving the patient in, not for checks every 30 minutes at home);
     /// proximity has none.
     /// </summary>
-    public CheckSchedule? For(string setting)
+    public CheckSchedule? For(WindowSetting setting)
     {
         if (MonitoringSettingKind.HasNurseChecks(setting))
         {
             return this;
         }
 
-        return setting == MonitoringSettingKind.Home && Home is { } home
+        return setting == WindowSetting.Home && Home is { } home
             ? this with
             {
                 Basis = home.Basis, Source = home.Source,

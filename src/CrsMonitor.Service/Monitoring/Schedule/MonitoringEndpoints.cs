@@ -67,7 +67,7 @@ public static class MonitoringEndpoints
             }
             else if (!required)
             {
-                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} ({window.ProtocolWindowId}, {window.Setting}) requires no caregiver");
+                body.Errors.Add(ValidationErrors.Body, $"window {window.Id} ({window.ProtocolWindowId}, {window.SettingCode}) requires no caregiver");
             }
 
             if (travel is { } minutes && maxTravel is { } limit && minutes > limit)
@@ -86,7 +86,7 @@ public static class MonitoringEndpoints
                 var attestations = await Outpatient.OutpatientStore.AttestationsAsync(c, tx, window.PatientId, context.RequestAborted).ConfigureAwait(false);
                 return TypedResults.Created($"/api/patients/{window.PatientId}/status", new
                 {
-                    WindowId = window.Id, window.PatientId, window.ProtocolWindowId, window.Setting,
+                    WindowId = window.Id, window.PatientId, window.ProtocolWindowId, Setting = window.SettingCode,
                     Attestation = Outpatient.OutpatientView.Attestation(window, s.Catalog, attestations),
                 });
             });
@@ -121,9 +121,10 @@ public static class MonitoringEndpoints
 
             return body.Errors.Any ? null : (Func<DbConnection, DbTransaction, Task<IResult>>)(async (c, tx) =>
             {
+                var target = MonitoringSettingKind.Parse(setting)!.Value;
                 var windows = await MonitoringStore.WindowsAsync(c, tx, id, context.RequestAborted).ConfigureAwait(false);
-                var moving = windows.Where(w => w.State == WindowState.Open && w.Setting != setting
-                    && (setting == MonitoringSettingKind.Inpatient || MonitoringSettingKind.HasNurseChecks(w.Setting))).ToList();
+                var moving = windows.Where(w => w.State == WindowState.Open && w.Setting != target
+                    && (target == WindowSetting.Inpatient || MonitoringSettingKind.HasNurseChecks(w.Setting))).ToList();
                 if (moving.Count == 0)
                 {
                     return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
@@ -132,9 +133,9 @@ public static class MonitoringEndpoints
 
                 foreach (var window in moving)
                 {
-                    var from = window.Setting;
-                    await Outpatient.OutpatientStore.UpdateSettingAsync(c, tx, window.Id, setting!, context.RequestAborted).ConfigureAwait(false);
-                    window.Setting = setting!;
+                    var from = window.SettingCode;
+                    await Outpatient.OutpatientStore.UpdateSettingAsync(c, tx, window.Id, target, context.RequestAborted).ConfigureAwait(false);
+                    window.Setting = target;
                     var detail = JsonSerializer.Serialize(new { from, to = setting }, JsonSerializerOptions.Web);
                     await DecideAsync(c, tx, window, "setting-changed", setting, null, reason!, user, now, context.RequestAborted, detail).ConfigureAwait(false);
                 }
@@ -183,7 +184,7 @@ public static class MonitoringEndpoints
             {
                 var window = new WindowRow
                 {
-                    Id = NewId(), PatientId = id, ProtocolWindowId = "by-hand", Setting = setting, Anchor = "by-hand", OpensAt = opensAt,
+                    Id = NewId(), PatientId = id, ProtocolWindowId = "by-hand", SettingCode = setting, Anchor = "by-hand", OpensAt = opensAt,
                     EarliestEndAt = opensAt + Hours(minHours!.Value), LatestEndAt = opensAt + Hours(maxHours!.Value), Source = $"Opened by hand: {reason}",
                     State = WindowState.Open, CreatedAt = now, CreatedBy = user.Subject ?? "unknown",
                 };
@@ -469,7 +470,7 @@ public static class MonitoringEndpoints
             dose.Id, Drug = dose.DrugKey, Place = dose.Place?.ToString(), dose.Cycle, dose.Day, dose.StartedAt, dose.EndedAt, dose.ProtocolId,
             ProtocolVersion = dose.ProtocolId is { } pid ? catalog.Find(pid)?.Protocol.Version : null, SequenceBasis = dose.SequenceBasis.Code(),
             ExtendedMonitoring = dose.ExtendedMonitoring == 1, dose.ExtendedReason, dose.ConfirmationRequired, dose.CorrectedBy, dose.CorrectionReason,
-            Windows = windows.Select(w => new { w.Id, w.ProtocolWindowId, w.Setting, w.OpensAt, EarliestEnd = w.EarliestEndAt, LatestEnd = w.LatestEndAt }),
+            Windows = windows.Select(w => new { w.Id, w.ProtocolWindowId, Setting = w.SettingCode, w.OpensAt, EarliestEnd = w.EarliestEndAt, LatestEnd = w.LatestEndAt }),
         };
     }
 

@@ -75,7 +75,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                 : [];
             await EventsAsync(c, tx, window, windowSlots, episodes, now, actor, recorded, ct).ConfigureAwait(false);
             var wake = NextWake(window, windowSlots, recorded, now, eligibleBefore.Contains(window.Id));
-            if (window.Setting == MonitoringSettingKind.Proximity && now >= window.LatestEndAt)
+            if (window.Setting == WindowSetting.Proximity && now >= window.LatestEndAt)
             {
                 window.State = WindowState.Completed;
                 wake = null;
@@ -255,7 +255,7 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
                     var window = new WindowRow
                     {
                         Id = Guid.NewGuid().ToString("N"), PatientId = patientId, DoseId = dose.Id, ProtocolId = protocol!.Id,
-                        ProtocolWindowId = pw.Id, Setting = Word(pw.Setting), Anchor = Word(pw.Anchor), OpensAt = opens,
+                        ProtocolWindowId = pw.Id, Setting = pw.Setting, Anchor = Word(pw.Anchor), OpensAt = opens,
                         EarliestEndAt = earliest, LatestEndAt = latest, Extended = pw.Extended ? 1 : 0, Source = pw.Source,
                         State = WindowState.Open, CreatedAt = now, CreatedBy = "protocol",
                     };
@@ -362,20 +362,20 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
         foreach (var slot in slots.Where(s => s.OverdueAt <= now && (s.DoneAt is not { } done || done > s.OverdueAt)))
         {
             await RecordAsync(c, tx, window, slot.Id, EventKinds.CheckOverdue, $"{EventKinds.CheckOverdue}:{slot.Id}", slot.OverdueAt, now, actor,
-                new { check = slot.Kind, dueAt = slot.DueAt, overdueAt = slot.OverdueAt, basis = slot.Basis, doneAt = slot.DoneAt }, recorded, ct).ConfigureAwait(false);
+                CheckOverdueDetail.Of(slot).ToJson(), recorded, ct).ConfigureAwait(false);
         }
 
         if (window.HasChecks && now >= window.EarliestEndAt && now < window.EndsAt && !episodes.Any(e => e.ActiveAt(now)))
         {
             var since = episodes.Where(e => e.ResolvedAt is { } r && r > window.EarliestEndAt && r <= now).Select(e => e.ResolvedAt!.Value).DefaultIfEmpty(window.EarliestEndAt).Max();
             await RecordAsync(c, tx, window, null, EventKinds.EligibleForDischarge, EventKinds.EligibleForDischarge, since, now, actor,
-                new { earliestEnd = window.EarliestEndAt, latestEnd = window.LatestEndAt }, recorded, ct).ConfigureAwait(false);
+                JsonSerializer.Serialize(new { earliestEnd = window.EarliestEndAt, latestEnd = window.LatestEndAt }, Json), recorded, ct).ConfigureAwait(false);
         }
 
         if (window.HasChecks && now >= window.LatestEndAt && window.ClosedAt is null)
         {
             await RecordAsync(c, tx, window, null, EventKinds.MaximumPassed, $"{EventKinds.MaximumPassed}:{Text(window.LatestEndAt)}", window.LatestEndAt, now, actor,
-                new { latestEnd = window.LatestEndAt, activeEpisodes = episodes.Where(e => e.ActiveAt(now)).Select(e => e.Scale.Code()).ToList() }, recorded, ct).ConfigureAwait(false);
+                JsonSerializer.Serialize(new { latestEnd = window.LatestEndAt, activeEpisodes = episodes.Where(e => e.ActiveAt(now)).Select(e => e.Scale.Code()).ToList() }, Json), recorded, ct).ConfigureAwait(false);
         }
     }
 
@@ -393,12 +393,12 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
     private static async Task RecordAsync(
         DbConnection c, DbTransaction tx, WindowRow window, string? slotId, string kind, string key, DateTimeOffset occurredAt, DateTimeOffset now,
-        string actor, object detail, List<EventRow> recorded, CancellationToken ct)
+        string actor, string detail, List<EventRow> recorded, CancellationToken ct)
     {
         var row = new EventRow
         {
             PatientId = window.PatientId, WindowId = window.Id, SlotId = slotId, Kind = kind, DedupeKey = key, OccurredAt = occurredAt,
-            RecordedAt = now, RecordedBy = actor, Operational = 0, Detail = JsonSerializer.Serialize(detail, Json),
+            RecordedAt = now, RecordedBy = actor, Operational = 0, Detail = detail,
         };
         if (await MonitoringStore.TryInsertEventAsync(c, tx, row, ct).ConfigureAwait(false))
         {
@@ -499,7 +499,6 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
     private static string Word(SlotBasis basis) => basis == SlotBasis.Routine ? "routine" : "intensified";
 
-    private static string Word(WindowSetting setting) => MonitoringSettingKind.Word(setting);
 
     private static string Word(WindowAnchor anchor) => anchor.ToString().ToLowerInvariant();
 }

@@ -66,7 +66,18 @@ public sealed class WindowRow
     public string? DoseId { get; set; }
     public string? ProtocolId { get; set; }
     public string ProtocolWindowId { get; set; } = "";
-    public string Setting { get; set; } = "";
+    public WindowSetting Setting { get; set; }
+
+    /// <summary>
+    /// The setting as the column holds it (<see cref="MonitoringSettingKind"/>'s words, which Dapper cannot read by member
+    /// name: <c>observation-clinic</c>): what the select reads into and the insert binds. A word that is none is refused.
+    /// </summary>
+    public string SettingCode
+    {
+        get => MonitoringSettingKind.Word(Setting);
+        set => Setting = MonitoringSettingKind.Parse(value) ?? throw new InvalidDataException($"monitoring_window.setting holds '{value}', which is no setting");
+    }
+
     public string Anchor { get; set; } = "";
     public DateTimeOffset OpensAt { get; set; }
     public DateTimeOffset EarliestEndAt { get; set; }
@@ -84,7 +95,7 @@ public sealed class WindowRow
     public string CreatedBy { get; set; } = "";
 
     /// <summary>Windows with checks (observed and inpatient settings); a proximity window has none.</summary>
-    public bool HasChecks => Setting != MonitoringSettingKind.Proximity;
+    public bool HasChecks => Setting != WindowSetting.Proximity;
 
     /// <summary>The end of the window's schedule: its closing, else its latest end.</summary>
     public DateTimeOffset EndsAt => ClosedAt is { } closed && closed < LatestEndAt ? closed : LatestEndAt;

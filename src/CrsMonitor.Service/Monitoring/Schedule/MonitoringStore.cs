@@ -74,7 +74,7 @@ internal static class MonitoringStore
 
     private const string WindowColumns = """
         id AS Id, patient_id AS PatientId, dose_id AS DoseId, protocol_id AS ProtocolId, protocol_window_id AS ProtocolWindowId,
-        setting AS Setting, anchor AS Anchor, opens_at AS OpensAt, earliest_end_at AS EarliestEndAt, latest_end_at AS LatestEndAt,
+        setting AS SettingCode, anchor AS Anchor, opens_at AS OpensAt, earliest_end_at AS EarliestEndAt, latest_end_at AS LatestEndAt,
         extended AS Extended, source AS Source, state AS State, closed_at AS ClosedAt, next_wake_at AS NextWakeAt,
         created_at AS CreatedAt, created_by AS CreatedBy
         """;
@@ -92,7 +92,7 @@ internal static class MonitoringStore
     private const string InsertWindow = """
         INSERT INTO monitoring_window (id, patient_id, dose_id, protocol_id, protocol_window_id, setting, anchor, opens_at,
             earliest_end_at, latest_end_at, extended, source, state, closed_at, next_wake_at, created_at, created_by)
-        VALUES (@Id, @PatientId, @DoseId, @ProtocolId, @ProtocolWindowId, @Setting, @Anchor, @OpensAt,
+        VALUES (@Id, @PatientId, @DoseId, @ProtocolId, @ProtocolWindowId, @SettingCode, @Anchor, @OpensAt,
             @EarliestEndAt, @LatestEndAt, @Extended, @Source, @StateCode, @ClosedAt, @NextWakeAt, @CreatedAt, @CreatedBy)
         """;
 

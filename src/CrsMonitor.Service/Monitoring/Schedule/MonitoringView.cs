@@ -56,7 +56,7 @@ public static class MonitoringView
         var visible = windows.Where(w => w.State != WindowState.Superseded).ToList();
         var windowViews = visible.Select(w => new WindowView(
             w.Id, w.DoseId, doses.FirstOrDefault(d => d.Id == w.DoseId) is { } dose ? $"{dose.DrugKey} {dose.Place?.ToString() ?? "(place unknown)"}" : null,
-            w.ProtocolId, w.ProtocolWindowId, w.Setting, w.Anchor, w.OpensAt, w.EarliestEndAt, w.LatestEndAt,
+            w.ProtocolId, w.ProtocolWindowId, w.SettingCode, w.Anchor, w.OpensAt, w.EarliestEndAt, w.LatestEndAt,
             StateAt(w, episodes, now), w.Extended == 1, w.Source, w.ClosedAt, w.NextWakeAt,
             [.. decisions.Where(d => d.WindowId == w.Id).Select(d => new DecisionView(
                 d.Action, d.Decision, d.Hours is null ? null : decimal.Parse(d.Hours, System.Globalization.CultureInfo.InvariantCulture),

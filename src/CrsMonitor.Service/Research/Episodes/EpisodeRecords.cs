@@ -59,7 +59,7 @@ public static class EpisodeRecords
         var given = dose.AdministrationId is null ? null : facts.Readings.FirstOrDefault(r =>
             r.Kind == ReadingKind.Medication && r.Source.ResourceId == dose.AdministrationId && r.Code == dose.DrugKey);
         var amount = given?.OriginalValue ?? (planned is null ? null : $"{planned.Amount} {planned.Unit} (protocol)");
-        var windowSettings = facts.Windows.Where(w => w.DoseId == dose.Id).Select(w => w.Setting).Distinct(StringComparer.Ordinal).ToList();
+        var windowSettings = facts.Windows.Where(w => w.DoseId == dose.Id).Select(w => w.SettingCode).Distinct(StringComparer.Ordinal).ToList();
         var premedication = Medications(facts.Readings, PremedicationClasses)
             .Where(m => m.StartedAt >= dose.StartedAt - settings.PremedicationBeforeDose && m.StartedAt <= dose.StartedAt)
             .ToList();

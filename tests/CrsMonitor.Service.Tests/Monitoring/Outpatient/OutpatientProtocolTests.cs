@@ -73,7 +73,7 @@ public sealed class OutpatientProtocolTests
         {
             Assert.That(MonitoringSettingKind.Word(setting), Is.EqualTo(word));
             Assert.That(MonitoringSettingKind.IsOutpatient(word), Is.EqualTo(outpatient));
-            Assert.That(MonitoringSettingKind.HasNurseChecks(word), Is.EqualTo(nurseChecks));
+            Assert.That(MonitoringSettingKind.HasNurseChecks(setting), Is.EqualTo(nurseChecks));
         }
     }
 
@@ -93,12 +93,12 @@ public sealed class OutpatientProtocolTests
         var fixture = folder.Catalog().Find(FixtureId)!.Protocol.Checks;
         var shipped = folder.Catalog().Find(ProtocolFolder.Tarlatamab)!.Protocol.Checks;
         var opens = new DateTimeOffset(2026, 2, 2, 9, 0, 0, TimeSpan.Zero);
-        var home = CheckPlanner.Plan(opens, opens.AddHours(40), fixture.For("home")!, [opens.AddHours(1)]);
+        var home = CheckPlanner.Plan(opens, opens.AddHours(40), fixture.For(WindowSetting.Home)!, [opens.AddHours(1)]);
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(fixture.For("observation-clinic"), Is.SameAs(fixture));
-            Assert.That(fixture.For("proximity"), Is.Null);
-            Assert.That(shipped.For("home"), Is.Null, "no checks.home: no scheduled checks at home");
+            Assert.That(fixture.For(WindowSetting.ObservationClinic), Is.SameAs(fixture));
+            Assert.That(fixture.For(WindowSetting.Proximity), Is.Null);
+            Assert.That(shipped.For(WindowSetting.Home), Is.Null, "no checks.home: no scheduled checks at home");
             Assert.That(home.Select(s => (s.Kind, s.DueAt - opens, s.Basis)), Is.EqualTo(new[]
             {
                 (CheckKind.Ice, TimeSpan.FromHours(12), SlotBasis.Routine),

@@ -137,7 +137,7 @@ public sealed class WindowStateTests
     private static WindowRow Window(string setting, WindowState state, int opensAfterHours, int earliestHours, int latestHours) => new()
     {
         Id = "w1", PatientId = "p1", DoseId = "d1", ProtocolId = "tarlatamab-us-2025-11", ProtocolWindowId = $"c1-{setting}",
-        Setting = setting, Anchor = "start", OpensAt = T.AddHours(opensAfterHours), EarliestEndAt = T.AddHours(earliestHours),
+        SettingCode = setting, Anchor = "start", OpensAt = T.AddHours(opensAfterHours), EarliestEndAt = T.AddHours(earliestHours),
         LatestEndAt = T.AddHours(latestHours), Source = "test", State = state,
         ClosedAt = state == WindowState.Closed ? T.AddHours(22) : null,
     };
