@@ -42,8 +42,7 @@ public sealed class GradeRecalculator(IOptions<GradingSettings> grading, IOption
             .Select(e => new EpisodeRow(patientId, e.Scale, e.OnsetAt, e.MaxGrade, e.MaxAt, e.ResolvedAt,
                 JsonSerializer.Serialize(e.Treatments, GradePointDocument.JsonOptions)))
             .ToList();
-        await GradeStore.ReplaceTimelineAsync(connection, transaction, patientId, start, points, episodes, cancellationToken).ConfigureAwait(false);
-        await CheckpointStore.ReplaceAsync(connection, transaction, patientId, start, timeline.Checkpoints, cancellationToken).ConfigureAwait(false);
+        await TimelineWriteBack.ReplaceAsync(connection, transaction, patientId, start, points, episodes, timeline.Checkpoints, cancellationToken).ConfigureAwait(false);
         return readings;
     }
 }

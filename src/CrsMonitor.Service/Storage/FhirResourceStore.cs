@@ -74,6 +74,20 @@ public static class FhirResourceStore
         ON CONFLICT (resource_type, content_hash) DO NOTHING
         """;
 
+    // A create whose claim was taken removes the two rows it had just written (its id is new: nothing else refers to them).
+    [Sql(StorageProvider.Sqlite, StorageProvider.Postgres)]
+    private const string DeleteNewVersion = "DELETE FROM fhir_resource_version WHERE resource_type = @ResourceType AND id = @Id";
+
+    [Sql(StorageProvider.Sqlite, StorageProvider.Postgres)]
+    private const string DeleteNewResource = "DELETE FROM fhir_resource WHERE resource_type = @ResourceType AND id = @Id";
+
+    // A create as one command (statements joined by ';', by which the writer counts them): the resource, its first version,
+    // and its one claim last, which the primary key may refuse (a resend, or a race lost to another writer).
+    private const string CreateUnclaimed = InsertResource + ";\n" + InsertVersion;
+    private const string CreateClaimingIdentifier = CreateUnclaimed + ";\n" + InsertIdentifierIfAbsent;
+    private const string CreateClaimingContent = CreateUnclaimed + ";\n" + InsertContentIfAbsent;
+    private const string DeleteUnclaimed = DeleteNewVersion + ";\n" + DeleteNewResource;
+
     [Sql]
     private const string FindByIdentifier = """
         SELECT resource_id FROM fhir_identifier WHERE resource_type = @ResourceType AND system = @System AND value = @Value
@@ -129,21 +143,61 @@ public static class FhirResourceStore
     /// <summary>
     /// POST create. If one of the identifiers (or, for <see cref="ContentGuardedTypes"/> without an identifier, the
     /// content hash) already belongs to a resource of this type: <see cref="SaveKind.Existing"/> with that resource,
-    /// nothing written. Otherwise version 1 is stored with its identifier and content claims. The claim is an insert
-    /// that the primary key may refuse (never search-then-insert alone): a lost race rolls back to a savepoint.
+    /// nothing left written. Otherwise version 1 is stored with its identifier and content claims. The claim is an insert
+    /// that the primary key may refuse (never search-then-insert alone).
+    /// <para>
+    /// With at most one claim (a reading with one identifier, or guarded by its content; on SQLite and PostgreSQL) the
+    /// resource, its version and the claim are one command, and a refused claim removes the two rows again: one round
+    /// trip for a new resource instead of six (look-up, savepoint, three inserts, release). Otherwise the holder is looked
+    /// up first and the claims are made in a savepoint that a lost race rolls back.
+    /// </para>
     /// </summary>
     public static async Task<SaveResult> CreateAsync(DbConnection c, DbTransaction tx, ResourceToStore r, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
         ArgumentNullException.ThrowIfNull(tx);
         Check(r);
+        var at = Instants.Stored(now);
+        var body = StoredText.Clean(r.Body(1, at))!;
+        return Dialect.Of(c) != StorageProvider.SqlServer && OneCommand(r) is { } text
+            ? await CreateInOneCommandAsync(c, tx, r, text, at, body, ct).ConfigureAwait(false)
+            : await CreateClaimByClaimAsync(c, tx, r, at, body, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The one command that creates <paramref name="r"/> with its claim, or null when it has more than one claim.</summary>
+    private static string? OneCommand(ResourceToStore r) => (r.Identifiers.Distinct().Count(), GuardsContent(r)) switch
+    {
+        (0, false) => CreateUnclaimed,
+        (0, true) => CreateClaimingContent,
+        (1, false) => CreateClaimingIdentifier,
+        _ => null,
+    };
+
+    private static async Task<SaveResult> CreateInOneCommandAsync(
+        DbConnection c, DbTransaction tx, ResourceToStore r, string text, DateTimeOffset at, string body, CancellationToken ct)
+    {
+        var (system, value) = r.Identifiers.Count > 0 ? r.Identifiers[0] : default;
+        var args = new { r.ResourceType, r.Id, VersionId = 1, LastUpdated = at, r.PatientId, r.ContentHash, Body = body, System = system, Value = value, ResourceId = r.Id };
+        var expected = text == CreateUnclaimed ? 2 : 3;
+        if (await c.ExecuteAsync(Dialect.Command(c, tx, text, args, ct)).ConfigureAwait(false) == expected)
+        {
+            return new SaveResult(SaveKind.Created, r.Id, 1, at, body);
+        }
+
+        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteUnclaimed, new { r.ResourceType, r.Id }, ct)).ConfigureAwait(false);
+        var holder = await HolderAsync(c, tx, r, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"A claim of {r.ResourceType} was refused but no holder was found");
+        return await ExistingAsync(c, tx, r.ResourceType, holder, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<SaveResult> CreateClaimByClaimAsync(
+        DbConnection c, DbTransaction tx, ResourceToStore r, DateTimeOffset at, string body, CancellationToken ct)
+    {
         if (await HolderAsync(c, tx, r, ct).ConfigureAwait(false) is { } holder)
         {
             return await ExistingAsync(c, tx, r.ResourceType, holder, ct).ConfigureAwait(false);
         }
 
-        var at = Instants.Stored(now);
-        var body = StoredText.Clean(r.Body(1, at))!;
         await tx.SaveAsync(Savepoint, ct).ConfigureAwait(false);
         var row = Row(r, 1, at, body);
         await c.ExecuteAsync(Dialect.Command(c, tx, InsertResource, row, ct)).ConfigureAwait(false);

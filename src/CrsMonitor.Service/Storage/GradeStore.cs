@@ -43,24 +43,24 @@ public static class GradeStore
     // named (every Scale code) so the key (patient_id, scale, effective_at) is sought per scale from the instant: without
     // them each write would walk every point of the patient's course, a cost growing with its length.
     [Sql]
-    private const string DeletePointsFrom = """
+    internal const string DeletePointsFrom = """
         DELETE FROM grade_point WHERE patient_id = @PatientId AND scale IN ('crs', 'icans') AND effective_at >= @From
         """;
 
     [Sql]
-    private const string InsertPoint = """
+    internal const string InsertPoint = """
         INSERT INTO grade_point (patient_id, scale, effective_at, status, grade, reason, result, cause, computed_at)
         VALUES (@PatientId, @ScaleCode, @EffectiveAt, @Status, @Grade, @Reason, @ResultJson, @CauseJson, @ComputedAt)
         """;
 
     // The episodes still open at the instant, or opened after it (those closed before it are final).
     [Sql]
-    private const string DeleteEpisodes = """
+    internal const string DeleteEpisodes = """
         DELETE FROM episode WHERE patient_id = @PatientId AND (resolved_at IS NULL OR resolved_at >= @From)
         """;
 
     [Sql]
-    private const string InsertEpisode = """
+    internal const string InsertEpisode = """
         INSERT INTO episode (patient_id, scale, onset_at, max_grade, max_at, resolved_at, treatments)
         VALUES (@PatientId, @ScaleCode, @OnsetAt, @MaxGrade, @MaxAt, @ResolvedAt, @TreatmentsJson)
         """;
@@ -118,43 +118,6 @@ public static class GradeStore
                 break;
             default:
                 break;
-        }
-    }
-
-    /// <summary>
-    /// Replaces the timelines of every scale of <paramref name="patientId"/> from <paramref name="from"/> onward with
-    /// <paramref name="points"/> (each of that patient, at or after <paramref name="from"/>), and the patient's episodes open
-    /// at <paramref name="from"/> or opened after it with <paramref name="episodes"/>: one statement per table whatever the
-    /// number of scales, since continuous grading recomputes them together from one instant.
-    /// </summary>
-    public static async Task ReplaceTimelineAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset from,
-        IReadOnlyList<GradePointRow> points, IReadOnlyList<EpisodeRow> episodes, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        ArgumentNullException.ThrowIfNull(points);
-        ArgumentNullException.ThrowIfNull(episodes);
-        if (points.Any(p => p.PatientId != patientId || p.EffectiveAt < from))
-        {
-            throw new ArgumentException($"Every point must be of {patientId} and at or after {from:O}", nameof(points));
-        }
-
-        if (episodes.Any(e => e.PatientId != patientId))
-        {
-            throw new ArgumentException($"Every episode must be of {patientId}", nameof(episodes));
-        }
-
-        var key = new { PatientId = patientId, From = from };
-        await c.ExecuteAsync(Dialect.Command(c, tx, DeletePointsFrom, key, ct)).ConfigureAwait(false);
-        if (points.Count > 0)
-        {
-            await c.ExecuteAsync(Dialect.Command(c, tx, InsertPoint, points, ct)).ConfigureAwait(false);
-        }
-
-        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteEpisodes, key, ct)).ConfigureAwait(false);
-        if (episodes.Count > 0)
-        {
-            await c.ExecuteAsync(Dialect.Command(c, tx, InsertEpisode, episodes, ct)).ConfigureAwait(false);
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class GradeStoreTests(StorageProvider provider) : StorageContract(
     private Task<bool> Replace(DateTimeOffset from, GradePointRow[] points, EpisodeRow[]? episodes = null) =>
         InTransaction(async (c, tx) =>
         {
-            await GradeStore.ReplaceTimelineAsync(c, tx, "p1", from, points, episodes ?? [], default);
+            await TimelineWriteBack.ReplaceAsync(c, tx, "p1", from, points, episodes ?? [], [], default);
             return true;
         });
 

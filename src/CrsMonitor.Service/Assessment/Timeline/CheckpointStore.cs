@@ -25,10 +25,10 @@ public static class CheckpointStore
         """;
 
     [Sql]
-    private const string DeleteAfter = "DELETE FROM grade_checkpoint WHERE patient_id = @PatientId AND at > @From";
+    internal const string DeleteAfter = "DELETE FROM grade_checkpoint WHERE patient_id = @PatientId AND at > @From";
 
     [Sql]
-    private const string Insert = "INSERT INTO grade_checkpoint (patient_id, at, state) VALUES (@PatientId, @At, @State)";
+    internal const string Insert = "INSERT INTO grade_checkpoint (patient_id, at, state) VALUES (@PatientId, @At, @State)";
 
     /// <summary>
     /// The patient's facts and the latest checkpoint at or before <paramref name="at"/>, or a null seed (none, or one this
@@ -59,28 +59,8 @@ public static class CheckpointStore
         }
     }
 
-    /// <summary>
-    /// Replaces the checkpoints after <paramref name="from"/> with those of <paramref name="checkpoints"/> after it (each at
-    /// or after it). The checkpoint at <paramref name="from"/> itself, the seed a re-grading started from, is the state
-    /// before that instant, which no change at or after it alters: it is kept rather than deleted and written again.
-    /// </summary>
-    public static async Task ReplaceAsync(
-        DbConnection c, DbTransaction tx, string patientId, DateTimeOffset from, IReadOnlyList<TimelineSeed> checkpoints, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(c);
-        ArgumentNullException.ThrowIfNull(checkpoints);
-        if (checkpoints.Any(s => s.At < from))
-        {
-            throw new ArgumentException($"Every checkpoint must be at or after {from:O}", nameof(checkpoints));
-        }
-
-        await c.ExecuteAsync(Dialect.Command(c, tx, DeleteAfter, new { PatientId = patientId, From = from }, ct)).ConfigureAwait(false);
-        var rows = checkpoints.Where(s => s.At > from).Select(s => new { PatientId = patientId, s.At, State = JsonSerializer.Serialize(s, Json) }).ToList();
-        if (rows.Count > 0)
-        {
-            await c.ExecuteAsync(Dialect.Command(c, tx, Insert, rows, ct)).ConfigureAwait(false);
-        }
-    }
+    /// <summary>A checkpoint's state as <c>grade_checkpoint.state</c> holds it (what <see cref="Insert"/> binds as <c>@State</c>).</summary>
+    internal static string StateOf(TimelineSeed checkpoint) => JsonSerializer.Serialize(checkpoint, Json);
 
     [SuppressMessage("Performance", "CA1812:Avoid uninstantiated internal classes", Justification = "Materialised by Dapper")]
     private sealed class Row

@@ -200,7 +200,7 @@ internal static class BoundedRefreshCourse
                             .Concat((await GradeStore.TimelineAsync(c, Patient, null, null, null, default)).Where(p => p.Scale != t.Scale))
                             .ToList();
                         var episodes = Episodes(t.Scale, t.Points).Concat((await GradeStore.EpisodesAsync(c, Patient, default)).Where(e => e.Scale != t.Scale)).ToList();
-                        await GradeStore.ReplaceTimelineAsync(c, tx, Patient, DateTimeOffset.MinValue, points, episodes, default);
+                        await TimelineWriteBack.ReplaceAsync(c, tx, Patient, DateTimeOffset.MinValue, points, episodes, [], default);
                         break;
                     default:
                         throw new InvalidOperationException(change.ToString());
