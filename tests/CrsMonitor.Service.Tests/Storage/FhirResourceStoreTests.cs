@@ -76,6 +76,22 @@ public sealed class FhirResourceStoreTests(StorageProvider provider) : StorageCo
     }
 
     [Test]
+    public async Task Create_ItsOneIdentifierTaken_IsExisting_AndTheRowsItWroteInTheSameCommandAreGone()
+    {
+        await InTransaction((c, tx) => FhirResourceStore.CreateAsync(c, tx, Observation("first", "hash-1", ("urn:sys", "x1")), T0, default));
+        var resend = await InTransaction((c, tx) =>
+            FhirResourceStore.CreateAsync(c, tx, Observation("second", "hash-2", ("urn:sys", "x1")), T0.AddHours(1), default));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(resend, Is.EqualTo(new SaveResult(SaveKind.Existing, "first", 1, T0, Body("first", 1, T0, "hash-1"), "p1")));
+            Assert.That(await ScalarAsync(CountResources), Is.EqualTo(1), "the resend's resource row was removed with its refused claim");
+            Assert.That(await ScalarAsync(CountVersions), Is.EqualTo(1), "and its version row");
+            Assert.That(await ScalarAsync(CountIdentifiers), Is.EqualTo(1));
+        }
+    }
+
+    [Test]
     public async Task Create_SameIdentifierOnAnotherType_IsCreated()
     {
         await InTransaction((c, tx) => FhirResourceStore.CreateAsync(c, tx, Observation("o1", "hash-1", ("urn:sys", "x1")), T0, default));
