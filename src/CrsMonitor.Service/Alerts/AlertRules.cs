@@ -119,13 +119,14 @@ public static class AlertRules
         var overdue = facts.Events
             .Where(e => e.Kind == EventKinds.CheckOverdue && open.Any(w => w.Id == e.WindowId))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToList();
-        string Overdue(EventRow e) => $"{Describe(e)} ({open.First(w => w.Id == e.WindowId).ProtocolWindowId} window)";
         if (overdue.Count > 0)
         {
+            // Each described once (its detail read once), for the message and for the basis.
+            var described = overdue.ToDictionary(e => e, e => $"{Describe(e)} ({open.First(w => w.Id == e.WindowId).ProtocolWindowId} window)");
             // One alert per patient, whatever the windows (section 7: never one per slot or per window).
             result.Add(new AlertCandidate(Conditions.CheckOverdue, CheckOverdueKey, null,
                 overdue.Count == 1 ? "Check overdue" : $"{overdue.Count} checks overdue",
-                $"Overdue: {string.Join("; ", overdue.Select(Overdue))}.", EventBasis(overdue, Overdue), null));
+                $"Overdue: {string.Join("; ", overdue.Select(e => described[e]))}.", EventBasis(overdue, e => described[e]), null));
         }
 
         foreach (var window in open)
@@ -296,9 +297,16 @@ public static class AlertRules
 
     private static string Summary(GradeResponse r) => string.Join(" ", r.Rules.Select(rule => rule.Text).Take(2));
 
-    private static string Describe(EventRow e) => e.Kind == EventKinds.CheckOverdue && CheckOverdueDetail.Of(e) is var overdue
-        ? $"{overdue.Check} check due {Key(overdue.DueAt)}"
-        : $"{e.Kind} at {Key(e.OccurredAt)}";
+    private static string Describe(EventRow e)
+    {
+        if (e.Kind != EventKinds.CheckOverdue)
+        {
+            return $"{e.Kind} at {Key(e.OccurredAt)}";
+        }
+
+        var overdue = CheckOverdueDetail.Of(e);
+        return $"{overdue.Check} check due {Key(overdue.DueAt)}";
+    }
 
     /// <summary>
     /// The open grade alerts (crs, icans, permanently-discontinue) whose episode the re-graded history no longer has and

@@ -1,6 +1,6 @@
 using System.Data.Common;
-using CrsMonitor.Service.Storage;
 using CrsMonitor.Service.Monitoring.Protocols;
+using CrsMonitor.Service.Storage;
 using Dapper;
 
 namespace CrsMonitor.Service.Monitoring.Outpatient;

@@ -499,6 +499,5 @@ public sealed class MonitoringProcessor(ProtocolCatalog catalog, IOptions<Monito
 
     private static string Word(SlotBasis basis) => basis == SlotBasis.Routine ? "routine" : "intensified";
 
-
     private static string Word(WindowAnchor anchor) => anchor.ToString().ToLowerInvariant();
 }
